@@ -1,0 +1,323 @@
+//! Load benchmark: `cargo bench --bench server`.
+//!
+//! Runs the emulator (release build) on loopback and drives it with 16 concurrent keep-alive
+//! connections, next to a bare axum handler that returns a JSON body of the same size as
+//! AdminGetUser's: that handler's rate is our ceiling. Also measures start-up latency and
+//! memory of the real binary. Reports figures and ratios; asserts nothing.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cognito_emulator::config::Config;
+use cognito_emulator::server::Server;
+use serde_json::{json, Value};
+
+const CONNECTIONS: usize = 16;
+const RUN: Duration = Duration::from_secs(3);
+
+struct Stats {
+    requests: usize,
+    errors: usize,
+    per_second: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Drives `make_request(i)` from 16 connections for `RUN`, or for `total` requests.
+async fn load<F>(url: &str, total: Option<usize>, make_request: F) -> Stats
+where
+    F: Fn(u64) -> (String, Value) + Send + Sync + 'static,
+{
+    let make_request = Arc::new(make_request);
+    let counter = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let make_request = make_request.clone();
+        let counter = counter.clone();
+        let url = url.to_string();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap();
+            let mut latencies = Vec::new();
+            let mut errors = 0;
+            loop {
+                let i = counter.fetch_add(1, Ordering::Relaxed);
+                match total {
+                    Some(total) if i as usize >= total => break,
+                    None if started.elapsed() >= RUN => break,
+                    _ => {}
+                }
+                let (target, body) = make_request(i);
+                let t = Instant::now();
+                let response = client
+                    .post(&url)
+                    .header("content-type", "application/x-amz-json-1.1")
+                    .header("x-amz-target", target)
+                    .body(body.to_string())
+                    .send()
+                    .await
+                    .unwrap();
+                let ok = response.status().is_success();
+                let _ = response.bytes().await.unwrap();
+                latencies.push(t.elapsed());
+                if !ok {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (l, e) = task.await.unwrap();
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Stats {
+        requests: latencies.len(),
+        errors,
+        per_second: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn idp(op: &str) -> String {
+    format!("AWSCognitoIdentityProviderService.{op}")
+}
+
+fn report(name: &str, stats: &Stats, ceiling: Option<f64>) {
+    let ratio = ceiling
+        .map(|c| format!("{:5.1}%", 100.0 * stats.per_second / c))
+        .unwrap_or_else(|| "    -".into());
+    println!(
+        "| {name:<44} | {:>9.0} | {ratio:>8} | {:>8.3} | {:>8.3} | {:>7} | {:>4} |",
+        stats.per_second,
+        stats.p50.as_secs_f64() * 1000.0,
+        stats.p99.as_secs_f64() * 1000.0,
+        stats.requests,
+        stats.errors
+    );
+}
+
+async fn call(client: &reqwest::Client, url: &str, op: &str, body: Value) -> Value {
+    let response = client
+        .post(url)
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", idp(op))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let value: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{op}: {value}");
+    value
+}
+
+/// Creates `count` users `user<i>@example.com` in `pool` through the API, 16 at a time.
+async fn fill(url: &str, pool: &str, count: usize, offset: usize) {
+    let pool = pool.to_string();
+    let stats = load(url, Some(count), move |i| {
+        let i = i as usize + offset;
+        (
+            idp("AdminCreateUser"),
+            json!({"UserPoolId": pool, "Username": format!("user{i}"), "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": format!("user{i}@example.com")}, {"Name": "name", "Value": format!("User {i}")}]}),
+        )
+    })
+    .await;
+    assert_eq!(stats.errors, 0);
+}
+
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The real binary: time to first answer, idle memory, memory per user.
+async fn process_figures() {
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--log", "warn"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    let client = reqwest::Client::new();
+    client
+        .get(format!("{url}/_emulator/health"))
+        .send()
+        .await
+        .unwrap();
+    let first_answer = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let idle = rss_kb(child.id());
+
+    let pool = call(
+        &client,
+        &url,
+        "CreateUserPool",
+        json!({"PoolName": "memory"}),
+    )
+    .await;
+    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    let before = rss_kb(child.id());
+    let users = 100_000;
+    fill(&url, &pool, users, 0).await;
+    let after = rss_kb(child.id());
+    println!();
+    println!(
+        "binary: first request answered {:.1} ms after spawn",
+        first_answer.as_secs_f64() * 1000.0
+    );
+    println!("binary: idle RSS {:.1} MB", idle as f64 / 1024.0);
+    println!(
+        "binary: RSS {:.1} MB with {users} users (each with email and name): {:.0} bytes per user",
+        after as f64 / 1024.0,
+        (after.saturating_sub(before) * 1024) as f64 / users as f64
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The ceiling: a bare axum handler answering a body of AdminGetUser's size.
+async fn bare_axum(body_size: usize) -> String {
+    let body: String = format!(
+        "{{\"pad\":\"{}\"}}",
+        "x".repeat(body_size.saturating_sub(10))
+    );
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::post(move || {
+            let body = body.clone();
+            async move { ([("content-type", "application/x-amz-json-1.1")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+fn main() {
+    // The servers get their own runtime (2 workers, like the binary on this machine); the load
+    // generator gets another.
+    let servers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let emulator_url = servers.block_on(async {
+        let server = Server::bind(Config::default_for_tests()).await.unwrap();
+        let url = format!("http://{}", server.local_addr());
+        server.spawn();
+        url
+    });
+
+    clients.block_on(async {
+        let client = reqwest::Client::new();
+        let url = emulator_url.clone();
+        let pool = call(&client, &url, "CreateUserPool", json!({"PoolName": "bench"})).await;
+        let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+        fill(&url, &pool, 1_000, 0).await;
+        let sample = call(&client, &url, "AdminGetUser", json!({"UserPoolId": pool, "Username": "user1"})).await;
+        let body_size = sample.to_string().len();
+
+        let bare_url = servers.block_on_inside(bare_axum(body_size));
+        println!("16 connections, {} s per run, release build, loopback; AdminGetUser body {body_size} bytes", RUN.as_secs());
+        println!();
+        println!("| workload                                     |     req/s | vs bare  | p50 (ms) | p99 (ms) |   total | errs |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let ceiling = load(&bare_url, None, |_| (String::new(), json!({}))).await;
+        report("bare axum handler (ceiling)", &ceiling, None);
+        let c = Some(ceiling.per_second);
+
+        let p = pool.clone();
+        let stats = load(&url, None, move |i| {
+            (idp("AdminGetUser"), json!({"UserPoolId": p, "Username": format!("user{}", (i * 7919) % 1000)}))
+        })
+        .await;
+        report("AdminGetUser (pool of 1,000)", &stats, c);
+
+        let p = pool.clone();
+        let stats = load(&url, None, move |i| {
+            (
+                idp("AdminCreateUser"),
+                json!({"UserPoolId": p, "Username": format!("new{i}"), "MessageAction": "SUPPRESS",
+                       "UserAttributes": [{"Name": "email", "Value": format!("new{i}@example.com")}]}),
+            )
+        })
+        .await;
+        report("AdminCreateUser", &stats, c);
+
+        let stats = load(&url, None, |i| (idp("CreateUserPool"), json!({"PoolName": format!("p{i}")}))).await;
+        report("CreateUserPool", &stats, c);
+
+        let big = call(&client, &url, "CreateUserPool", json!({"PoolName": "big"})).await;
+        let big = big["UserPool"]["Id"].as_str().unwrap().to_string();
+        fill(&url, &big, 100_000, 0).await;
+        let b = big.clone();
+        let stats = load(&url, None, move |i| {
+            (
+                idp("ListUsers"),
+                json!({"UserPoolId": b, "Filter": format!("email ^= \"user{}\"", (i * 7919) % 100_000), "Limit": 60}),
+            )
+        })
+        .await;
+        report("ListUsers email ^= prefix (pool of 100,000)", &stats, c);
+        let b = big.clone();
+        let stats = load(&url, None, move |_| {
+            (idp("ListUsers"), json!({"UserPoolId": b, "Filter": "cognito:user_status = \"FORCE_CHANGE_PASSWORD\"", "Limit": 60}))
+        })
+        .await;
+        report("ListUsers status filter, 60 of 100,000", &stats, c);
+
+        process_figures().await;
+    });
+}
+
+trait BlockOnInside {
+    fn block_on_inside<F: std::future::Future + Send + 'static>(&self, future: F) -> F::Output
+    where
+        F::Output: Send + 'static;
+}
+
+impl BlockOnInside for tokio::runtime::Runtime {
+    /// Runs `future` on this runtime from inside another one.
+    fn block_on_inside<F: std::future::Future + Send + 'static>(&self, future: F) -> F::Output
+    where
+        F::Output: Send + 'static,
+    {
+        let handle = self.handle().clone();
+        std::thread::spawn(move || handle.block_on(future))
+            .join()
+            .unwrap()
+    }
+}

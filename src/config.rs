@@ -1,0 +1,54 @@
+//! Command-line flags, each also readable from an environment variable.
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "cognito-emulator",
+    version,
+    about = "A local emulator of Amazon Cognito"
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "COGNITO_EMULATOR_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on; 0 picks a free port (printed on start-up).
+    #[arg(long, env = "COGNITO_EMULATOR_PORT", default_value_t = 9229)]
+    pub port: u16,
+    /// Region used in pool ids, ARNs and issuers.
+    #[arg(long, env = "COGNITO_EMULATOR_REGION", default_value = "us-east-1")]
+    pub region: String,
+    /// Account id used in ARNs.
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_ACCOUNT_ID",
+        default_value = "000000000000"
+    )]
+    pub account_id: String,
+    /// URL clients reach the emulator at (e.g. `http://cognito:9229` in a Docker network);
+    /// defaults to `http://<host>:<port>`.
+    #[arg(long, env = "COGNITO_EMULATOR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Log filter, as RUST_LOG (e.g. `info`, `cognito_emulator=debug`).
+    #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
+    pub log: String,
+    /// Log line format.
+    #[arg(long, env = "COGNITO_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "COGNITO_EMULATOR_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// Loopback, an ephemeral port, defaults for everything else.
+    pub fn default_for_tests() -> Self {
+        Self::parse_from(["cognito-emulator", "--port", "0"])
+    }
+}

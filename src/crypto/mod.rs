@@ -1,0 +1,3 @@
+//! Cryptography. Password records now; SRP, JWT and TOTP arrive with the auth engine.
+
+pub mod password;

@@ -1,0 +1,68 @@
+//! Password records. We keep SRP's private value
+//! `x = SHA256(salt | SHA256(poolName | username | ":" | password))`, which is itself a salted
+//! hash: a password sign-in recomputes and compares it, and SRP derives its verifier
+//! `v = g^x mod N` from it when needed. Plain passwords are never kept.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordRecord {
+    /// 16 random bytes whose first byte is below 0x80, so SRP's padded-hex form of the salt
+    /// is exactly these bytes.
+    pub salt: [u8; 16],
+    pub x: [u8; 32],
+}
+
+impl std::fmt::Debug for PasswordRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordRecord(..)")
+    }
+}
+
+impl PasswordRecord {
+    /// `pool_name` is the part of the pool id after `_`; `username` is the one SRP clients
+    /// hash (USER_ID_FOR_SRP), i.e. the user's internal username.
+    pub fn new(pool_name: &str, username: &str, password: &str) -> Self {
+        let mut salt = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut salt);
+        salt[0] &= 0x7f;
+        let x = derive_x(&salt, pool_name, username, password);
+        Self { salt, x }
+    }
+
+    /// Constant-time comparison of the recomputed value.
+    pub fn verify(&self, pool_name: &str, username: &str, password: &str) -> bool {
+        let candidate = derive_x(&self.salt, pool_name, username, password);
+        candidate.ct_eq(&self.x).into()
+    }
+}
+
+fn derive_x(salt: &[u8], pool_name: &str, username: &str, password: &str) -> [u8; 32] {
+    let inner = Sha256::new()
+        .chain_update(pool_name.as_bytes())
+        .chain_update(username.as_bytes())
+        .chain_update(b":")
+        .chain_update(password.as_bytes())
+        .finalize();
+    Sha256::new()
+        .chain_update(salt)
+        .chain_update(inner)
+        .finalize()
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifies_only_the_same_password() {
+        let record = PasswordRecord::new("AbC123xyZ", "alice", "Passw0rd!");
+        assert!(record.verify("AbC123xyZ", "alice", "Passw0rd!"));
+        assert!(!record.verify("AbC123xyZ", "alice", "Passw0rd?"));
+        assert!(!record.verify("AbC123xyZ", "bob", "Passw0rd!"));
+        assert!(record.salt[0] < 0x80);
+    }
+}

@@ -1,0 +1,70 @@
+//! The emulator's own endpoints, under `/_emulator` (documented in the README).
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::app::App;
+
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/messages", get(list_messages).delete(clear_messages))
+        .route("/reset", post(reset))
+        .route("/clock", get(clock).post(advance_clock))
+}
+
+async fn health(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "region": app.region(),
+        "publicUrl": app.public_url,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MessageFilter {
+    user_pool_id: Option<String>,
+    username: Option<String>,
+}
+
+async fn list_messages(
+    State(app): State<Arc<App>>,
+    Query(filter): Query<MessageFilter>,
+) -> Json<Value> {
+    let messages = app
+        .messages
+        .list(filter.user_pool_id.as_deref(), filter.username.as_deref());
+    Json(json!({ "messages": messages }))
+}
+
+async fn clear_messages(State(app): State<Arc<App>>) -> Json<Value> {
+    app.messages.clear();
+    Json(json!({}))
+}
+
+async fn reset(State(app): State<Arc<App>>) -> Json<Value> {
+    app.reset();
+    Json(json!({}))
+}
+
+async fn clock(State(app): State<Arc<App>>) -> Json<Value> {
+    Json(json!({ "now": app.clock.now(), "offsetSeconds": app.clock.offset_seconds() }))
+}
+
+#[derive(Deserialize)]
+struct Advance {
+    seconds: f64,
+}
+
+/// Moves the emulator's clock forward by `seconds` (codes, sessions and tokens then expire).
+async fn advance_clock(State(app): State<Arc<App>>, Json(advance): Json<Advance>) -> Json<Value> {
+    app.clock.advance(advance.seconds);
+    Json(json!({ "now": app.clock.now(), "offsetSeconds": app.clock.offset_seconds() }))
+}

@@ -1,0 +1,82 @@
+//! AWS-shaped errors: `{"__type": …, "message": …}` plus the `x-amzn-ErrorType` header.
+
+use std::fmt;
+
+/// An error an operation answers with. Every client error is HTTP 400 (as Cognito does);
+/// only internal errors are 500, because SDKs retry 5xx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self.code {
+            "InternalErrorException" | "InternalServerException" => 500,
+            "RequestEntityTooLargeException" => 413,
+            _ => 400,
+        }
+    }
+
+    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new("InvalidParameterException", message)
+    }
+
+    pub fn not_authorized(message: impl Into<String>) -> Self {
+        Self::new("NotAuthorizedException", message)
+    }
+
+    pub fn resource_not_found(message: impl Into<String>) -> Self {
+        Self::new("ResourceNotFoundException", message)
+    }
+
+    pub fn pool_not_found(pool_id: &str) -> Self {
+        Self::resource_not_found(format!("User pool {pool_id} does not exist."))
+    }
+
+    pub fn client_not_found(client_id: &str) -> Self {
+        Self::resource_not_found(format!("User pool client {client_id} does not exist."))
+    }
+
+    pub fn user_not_found() -> Self {
+        Self::new("UserNotFoundException", "User does not exist.")
+    }
+
+    pub fn group_not_found() -> Self {
+        Self::resource_not_found("Group not found.")
+    }
+
+    pub fn serialization(message: impl Into<String>) -> Self {
+        Self::new("SerializationException", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new("InternalErrorException", message)
+    }
+
+    /// The answer of every routed operation that has no implementation yet.
+    pub fn not_implemented(operation: &str) -> Self {
+        Self::new(
+            "NotImplementedException",
+            format!("{operation} is not implemented by cognito-emulator yet."),
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}

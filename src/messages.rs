@@ -1,0 +1,64 @@
+//! Everything Cognito would e-mail or text is kept here (readable over
+//! `/_emulator/messages`) and logged, instead of being sent.
+
+use parking_lot::Mutex;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub user_pool_id: String,
+    pub username: String,
+    /// What the message is for, e.g. `AdminCreateUser`.
+    pub trigger: String,
+    /// `EMAIL` or `SMS`.
+    pub delivery_medium: String,
+    /// The e-mail address or phone number it would have gone to.
+    pub destination: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub body: String,
+    /// The code or temporary password the message carries, for tests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub created_at: f64,
+}
+
+#[derive(Debug, Default)]
+pub struct Messages {
+    kept: Mutex<Vec<Message>>,
+}
+
+impl Messages {
+    pub fn push(&self, message: Message) {
+        tracing::info!(
+            target: "cognito_emulator::messages",
+            user_pool_id = %message.user_pool_id,
+            username = %message.username,
+            trigger = %message.trigger,
+            medium = %message.delivery_medium,
+            destination = %message.destination,
+            code = message.code.as_deref().unwrap_or(""),
+            "message kept: {}",
+            message.body
+        );
+        self.kept.lock().push(message);
+    }
+
+    /// Messages matching every given filter; `username` also matches the destination, so a
+    /// test can look a message up by the e-mail address it knows.
+    pub fn list(&self, user_pool_id: Option<&str>, username: Option<&str>) -> Vec<Message> {
+        self.kept
+            .lock()
+            .iter()
+            .filter(|m| user_pool_id.is_none_or(|p| m.user_pool_id == p))
+            .filter(|m| username.is_none_or(|u| m.username == u || m.destination == u))
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self) {
+        self.kept.lock().clear();
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP server: routes, CORS, binding and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::{emulator_api, protocol};
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", post(protocol::handle))
+        .nest("/_emulator", emulator_api::router())
+        .fallback(not_found)
+        .layer(cors())
+        .with_state(app)
+}
+
+/// Browser apps (amazon-cognito-identity-js, Amplify) call us cross-origin.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([
+            HeaderName::from_static("x-amzn-requestid"),
+            HeaderName::from_static("x-amzn-errortype"),
+            HeaderName::from_static("x-amzn-errormessage"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+async fn not_found() -> Response {
+    let body = serde_json::json!({
+        "__type": "UnknownOperationException",
+        "message": "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
+    });
+    let mut response = (StatusCode::NOT_FOUND, body.to_string()).into_response();
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static(protocol::CONTENT_TYPE),
+    );
+    response
+}
+
+/// A bound server, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    pub async fn bind(config: Config) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+        let addr = listener.local_addr()?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", display_addr(&config.host, addr)))
+            .trim_end_matches('/')
+            .to_string();
+        let app = Arc::new(App::new(config, public_url));
+        Ok(Self { listener, app })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, router(self.app))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+
+    /// Serves on a background task (tests, benchmarks).
+    pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
+        tokio::spawn(self.serve(std::future::pending()))
+    }
+}
+
+fn display_addr(host: &str, addr: SocketAddr) -> String {
+    // 0.0.0.0 is where we listen, not where anyone can reach us.
+    let host = match host {
+        "0.0.0.0" | "::" | "[::]" => "localhost",
+        other => other,
+    };
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{}", addr.port())
+    } else {
+        format!("{host}:{}", addr.port())
+    }
+}

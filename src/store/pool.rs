@@ -1,0 +1,138 @@
+//! One user pool and everything it owns.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::users::{SignInAliases, UserKey, Users};
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::{
+    AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, UserPoolClientType, UserPoolType,
+    UsernameAttributeType,
+};
+
+pub struct UserPool {
+    /// Every setting, as DescribeUserPool returns it (counts are filled in on the way out).
+    pub config: UserPoolType,
+    pub mfa: GetUserPoolMfaConfigResponse,
+    pub clients: BTreeMap<String, AppClient>,
+    pub groups: BTreeMap<String, Group>,
+    pub users: Users,
+}
+
+pub struct AppClient {
+    /// As DescribeUserPoolClient returns it; `client_secret` is the first secret.
+    pub config: UserPoolClientType,
+    pub secrets: Vec<ClientSecret>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientSecret {
+    pub id: String,
+    pub value: String,
+    pub created: f64,
+}
+
+pub struct Group {
+    pub group: GroupType,
+    pub members: BTreeSet<UserKey>,
+}
+
+impl UserPool {
+    pub fn new(config: UserPoolType) -> Self {
+        let case_sensitive = config
+            .username_configuration
+            .as_ref()
+            .map(|c| c.case_sensitive)
+            .unwrap_or(true);
+        let aliases = if let Some(names) = config
+            .username_attributes
+            .as_ref()
+            .filter(|n| !n.is_empty())
+        {
+            SignInAliases {
+                attributes: names
+                    .iter()
+                    .map(|n| match n {
+                        UsernameAttributeType::Email => "email".to_string(),
+                        UsernameAttributeType::PhoneNumber => "phone_number".to_string(),
+                    })
+                    .collect(),
+                require_verified: false,
+            }
+        } else {
+            SignInAliases {
+                attributes: config
+                    .alias_attributes
+                    .iter()
+                    .flatten()
+                    .map(|a| match a {
+                        AliasAttributeType::Email => "email".to_string(),
+                        AliasAttributeType::PhoneNumber => "phone_number".to_string(),
+                        AliasAttributeType::PreferredUsername => "preferred_username".to_string(),
+                    })
+                    .collect(),
+                require_verified: true,
+            }
+        };
+        Self {
+            mfa: GetUserPoolMfaConfigResponse {
+                mfa_configuration: config.mfa_configuration,
+                ..Default::default()
+            },
+            config,
+            clients: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            users: Users::new(case_sensitive, aliases),
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        self.config.id.as_deref().unwrap_or_default()
+    }
+
+    /// The SRP "pool name": the part of the pool id after `_`.
+    pub fn srp_pool_name(&self) -> &str {
+        self.id()
+            .split_once('_')
+            .map(|(_, name)| name)
+            .unwrap_or_default()
+    }
+
+    /// `email` / `phone_number` when the pool signs users in by them instead of a username.
+    pub fn username_attributes(&self) -> Vec<&'static str> {
+        self.config
+            .username_attributes
+            .iter()
+            .flatten()
+            .map(|a| match a {
+                UsernameAttributeType::Email => "email",
+                UsernameAttributeType::PhoneNumber => "phone_number",
+            })
+            .collect()
+    }
+
+    pub fn find_user(&self, name: &str) -> ApiResult<UserKey> {
+        self.users.find(name).ok_or_else(ApiError::user_not_found)
+    }
+
+    pub fn client(&self, client_id: &str) -> ApiResult<&AppClient> {
+        self.clients
+            .get(client_id)
+            .ok_or_else(|| ApiError::client_not_found(client_id))
+    }
+
+    pub fn client_mut(&mut self, client_id: &str) -> ApiResult<&mut AppClient> {
+        self.clients
+            .get_mut(client_id)
+            .ok_or_else(|| ApiError::client_not_found(client_id))
+    }
+
+    pub fn group_mut(&mut self, name: &str) -> ApiResult<&mut Group> {
+        self.groups
+            .get_mut(name)
+            .ok_or_else(ApiError::group_not_found)
+    }
+
+    pub fn group(&self, name: &str) -> ApiResult<&Group> {
+        self.groups.get(name).ok_or_else(ApiError::group_not_found)
+    }
+}

@@ -1,0 +1,120 @@
+//! Starts the real server on an ephemeral port and hands out clients for it.
+
+use std::sync::Arc;
+
+use aws_sdk_cognitoidentityprovider as idp;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use cognito_emulator::app::App;
+use cognito_emulator::config::Config;
+use cognito_emulator::server::Server;
+use serde_json::Value;
+
+pub struct Emulator {
+    pub url: String,
+    pub app: Arc<App>,
+    pub idp: idp::Client,
+    pub http: reqwest::Client,
+}
+
+/// A fresh emulator (its own state) on 127.0.0.1:<ephemeral>.
+pub async fn start() -> Emulator {
+    let server = Server::bind(Config::default_for_tests())
+        .await
+        .expect("bind");
+    let url = format!("http://{}", server.local_addr());
+    let app = server.app();
+    server.spawn();
+    let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(idp::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(&url)
+        .load()
+        .await;
+    let idp = idp::Client::new(&sdk_config);
+    Emulator {
+        url,
+        app,
+        idp,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl Emulator {
+    /// A raw AWS JSON call: (status, headers, body).
+    pub async fn call(&self, target: &str, body: &str) -> (u16, reqwest::header::HeaderMap, Value) {
+        let response = self
+            .http
+            .post(&self.url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", target)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, headers, value)
+    }
+
+    /// A cognito-idp call by operation name.
+    pub async fn idp_call(&self, operation: &str, body: Value) -> (u16, Value) {
+        let (status, _, value) = self
+            .call(
+                &format!("AWSCognitoIdentityProviderService.{operation}"),
+                &body.to_string(),
+            )
+            .await;
+        (status, value)
+    }
+
+    /// Messages the emulator kept for a pool (and user, or destination).
+    pub async fn messages(&self, pool_id: &str, username: Option<&str>) -> Vec<Value> {
+        let mut url = format!("{}/_emulator/messages?userPoolId={pool_id}", self.url);
+        if let Some(username) = username {
+            url.push_str(&format!("&username={username}"));
+        }
+        let body: Value = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// A new pool with default settings; returns its id.
+    pub async fn pool(&self, name: &str) -> String {
+        self.idp
+            .create_user_pool()
+            .pool_name(name)
+            .send()
+            .await
+            .expect("create pool")
+            .user_pool
+            .unwrap()
+            .id
+            .unwrap()
+    }
+}
+
+/// The code and message of an SDK error, for assertions.
+pub fn err<E, R>(error: aws_sdk_cognitoidentityprovider::error::SdkError<E, R>) -> (String, String)
+where
+    E: ProvideErrorMetadata,
+{
+    (
+        error.code().unwrap_or_default().to_string(),
+        error.message().unwrap_or_default().to_string(),
+    )
+}

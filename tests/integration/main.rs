@@ -1,0 +1,5 @@
+//! Integration tests: the real server on an ephemeral port, driven by real clients.
+
+mod common;
+mod external;
+mod protocol;

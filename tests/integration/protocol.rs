@@ -1,0 +1,392 @@
+//! The AWS JSON 1.1 protocol: routing, errors, validation messages, limits, CORS.
+
+use crate::common::start;
+use serde_json::json;
+
+#[tokio::test]
+async fn unknown_and_missing_targets_are_aws_errors() {
+    let emulator = start().await;
+    let (status, headers, body) = emulator
+        .call("AWSCognitoIdentityProviderService.NoSuchThing", "{}")
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "UnknownOperationException");
+    assert_eq!(headers["x-amzn-errortype"], "UnknownOperationException:");
+    assert!(headers.contains_key("x-amzn-requestid"));
+
+    let response = emulator
+        .http
+        .post(&emulator.url)
+        .header("content-type", "application/x-amz-json-1.1")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+    assert!(body["message"].as_str().unwrap().contains("X-Amz-Target"));
+}
+
+#[tokio::test]
+async fn every_operation_of_both_services_is_routed_never_500() {
+    let emulator = start().await;
+    let idp = cognito_emulator::generated::cognito_idp::Operation::ALL;
+    let identity = cognito_emulator::generated::cognito_identity::Operation::ALL;
+    assert_eq!(idp.len(), 141);
+    assert_eq!(identity.len(), 23);
+    let targets = idp
+        .iter()
+        .map(|op| format!("AWSCognitoIdentityProviderService.{}", op.name()))
+        .chain(
+            identity
+                .iter()
+                .map(|op| format!("AWSCognitoIdentityService.{}", op.name())),
+        );
+    let mut not_implemented = 0;
+    for target in targets {
+        let (status, headers, body) = emulator.call(&target, "{}").await;
+        assert_eq!(status, 400, "{target}: {body}");
+        let code = body["__type"].as_str().unwrap();
+        assert_eq!(
+            headers["x-amzn-errortype"].to_str().unwrap(),
+            format!("{code}:")
+        );
+        assert!(
+            [
+                "InvalidParameterException",
+                "NotImplementedException",
+                "ResourceNotFoundException"
+            ]
+            .contains(&code),
+            "{target}: {body}"
+        );
+        if code == "NotImplementedException" {
+            not_implemented += 1;
+            let name = target.rsplit('.').next().unwrap();
+            assert_eq!(
+                body["message"],
+                format!("{name} is not implemented by cognito-emulator yet.")
+            );
+        }
+    }
+    assert!(not_implemented > 0);
+}
+
+#[tokio::test]
+async fn unimplemented_operations_with_valid_input_say_so() {
+    let emulator = start().await;
+    let (status, body) = emulator
+        .idp_call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "abc"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "NotImplementedException");
+    assert_eq!(
+        body["message"],
+        "InitiateAuth is not implemented by cognito-emulator yet."
+    );
+}
+
+#[tokio::test]
+async fn validation_messages_follow_aws_wording() {
+    let emulator = start().await;
+    let (status, body) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": "bad pool"}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "InvalidParameterException");
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value 'bad pool' at 'userPoolId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+"
+    );
+
+    let (_, body) = emulator.idp_call("AdminGetUser", json!({})).await;
+    assert_eq!(
+        body["message"],
+        "2 validation errors detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null; Value null at 'username' failed to satisfy constraint: Member must not be null"
+    );
+
+    let (_, body) = emulator
+        .idp_call("ListUserPools", json!({"MaxResults": 61}))
+        .await;
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value '61' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 60"
+    );
+
+    let (_, body) = emulator
+        .idp_call(
+            "AdminCreateUser",
+            json!({"UserPoolId": "us-east-1_abc", "Username": "u", "MessageAction": "SHOUT"}),
+        )
+        .await;
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value 'SHOUT' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]"
+    );
+
+    // Sensitive values are never echoed.
+    let (_, body) = emulator
+        .idp_call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": "us-east-1_abc", "Username": "u", "Password": ""}),
+        )
+        .await;
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("Value at 'password' failed to satisfy constraint"),
+        "{message}"
+    );
+
+    // Nested members and list indexes name the path as AWS does.
+    let (_, body) = emulator
+        .idp_call(
+            "AdminCreateUser",
+            json!({"UserPoolId": "us-east-1_abc", "Username": "u", "UserAttributes": [{"Name": "email", "Value": "a@b.c"}, {"Value": "x"}]}),
+        )
+        .await;
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value null at 'userAttributes.2.member.name' failed to satisfy constraint: Member must not be null"
+    );
+
+    // A list of enums is reported once, at the list.
+    let (_, body) = emulator
+        .idp_call(
+            "CreateUserPool",
+            json!({"PoolName": "p", "AutoVerifiedAttributes": ["email", "fax"]}),
+        )
+        .await;
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value '[email, fax]' at 'autoVerifiedAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [phone_number, email]]"
+    );
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_serialization_errors() {
+    let emulator = start().await;
+    for body in ["{", "[1,2]", "\"x\"", "{\"MaxResults\": }"] {
+        let (status, headers, value) = emulator
+            .call("AWSCognitoIdentityProviderService.ListUserPools", body)
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(value["__type"], "SerializationException", "{body}");
+        assert_eq!(headers["x-amzn-errortype"], "SerializationException:");
+    }
+    let (status, _, value) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.ListUserPools",
+            r#"{"MaxResults": "10"}"#,
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(value["__type"], "SerializationException");
+    assert_eq!(
+        value["message"],
+        "STRING_VALUE can not be converted to an Integer at 'maxResults'"
+    );
+
+    // null is the same as absent; unknown members are ignored.
+    let (status, _, value) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.ListUserPools",
+            r#"{"MaxResults": 10, "NextToken": null, "Whatever": {"x": 1}}"#,
+        )
+        .await;
+    assert_eq!(status, 200, "{value}");
+    assert_eq!(value["UserPools"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn huge_bodies_are_refused_cleanly() {
+    let emulator = start().await;
+    let huge = format!(r#"{{"PoolName": "{}"}}"#, "x".repeat(2 << 20));
+    let (status, headers, value) = emulator
+        .call("AWSCognitoIdentityProviderService.CreateUserPool", &huge)
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(value["__type"], "RequestEntityTooLargeException");
+    assert_eq!(
+        headers["x-amzn-errortype"],
+        "RequestEntityTooLargeException:"
+    );
+    // The server is still fine afterwards.
+    let (status, _, _) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.ListUserPools",
+            r#"{"MaxResults": 1}"#,
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn cors_preflight_and_exposed_headers() {
+    let emulator = start().await;
+    let response = emulator
+        .http
+        .request(reqwest::Method::OPTIONS, &emulator.url)
+        .header("origin", "http://localhost:3000")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-amz-target,x-amz-user-agent",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let headers = response.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "http://localhost:3000"
+    );
+    let allowed = headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed.contains("x-amz-target"), "{allowed}");
+
+    let response = emulator
+        .http
+        .post(&emulator.url)
+        .header("origin", "http://localhost:3000")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools",
+        )
+        .body(r#"{"MaxResults": 5}"#)
+        .send()
+        .await
+        .unwrap();
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        exposed.contains("x-amzn-errortype") && exposed.contains("x-amzn-requestid"),
+        "{exposed}"
+    );
+}
+
+#[tokio::test]
+async fn other_paths_answer_an_aws_shaped_404() {
+    let emulator = start().await;
+    let response = emulator
+        .http
+        .get(format!("{}/nope", emulator.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+}
+
+#[tokio::test]
+async fn emulator_endpoints_health_reset_and_clock() {
+    let emulator = start().await;
+    let health: serde_json::Value = emulator
+        .http
+        .get(format!("{}/_emulator/health", emulator.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["region"], "us-east-1");
+
+    let pool_id = emulator.pool("to-forget").await;
+    let reset = emulator
+        .http
+        .post(format!("{}/_emulator/reset", emulator.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    let (status, body) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": pool_id}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "ResourceNotFoundException");
+    assert_eq!(
+        body["message"],
+        format!("User pool {pool_id} does not exist.")
+    );
+
+    let before = emulator.app.clock.now();
+    let moved: serde_json::Value = emulator
+        .http
+        .post(format!("{}/_emulator/clock", emulator.url))
+        .json(&json!({"seconds": 3600}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["offsetSeconds"], 3600.0);
+    assert!(moved["now"].as_f64().unwrap() >= before + 3600.0);
+}
+
+#[tokio::test]
+async fn concurrent_writers_lose_nothing() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("busy").await;
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let client = emulator.idp.clone();
+        let pool_id = pool_id.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .admin_create_user()
+                .user_pool_id(pool_id)
+                .username(format!("user{i}"))
+                .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+                .send()
+                .await
+                .unwrap();
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let pool = emulator
+        .idp
+        .describe_user_pool()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pool.user_pool.unwrap().estimated_number_of_users, 64);
+}
+
+#[tokio::test]
+async fn the_rust_sdk_parses_our_errors() {
+    let emulator = start().await;
+    let error = emulator
+        .idp
+        .describe_user_pool()
+        .user_pool_id("us-east-1_missing00")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        crate::common::err(error),
+        (
+            "ResourceNotFoundException".to_string(),
+            "User pool us-east-1_missing00 does not exist.".to_string()
+        )
+    );
+    assert!(emulator
+        .messages("us-east-1_missing00", None)
+        .await
+        .is_empty());
+}
