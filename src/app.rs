@@ -2,8 +2,10 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::crypto::jwt::{KeyReserve, SigningKey};
 use crate::messages::Messages;
 use crate::store::Store;
+use std::sync::OnceLock;
 
 pub struct App {
     pub config: Config,
@@ -12,6 +14,8 @@ pub struct App {
     pub store: Store,
     pub messages: Messages,
     pub clock: Clock,
+    /// Pre-generated signing keys, started with the first pool.
+    keys: OnceLock<KeyReserve>,
 }
 
 impl App {
@@ -22,6 +26,29 @@ impl App {
             store: Store::default(),
             messages: Messages::default(),
             clock: Clock::default(),
+            keys: OnceLock::new(),
+        }
+    }
+
+    /// Starts generating signing keys in the background (ahead of the first sign-in).
+    pub fn prepare_keys(&self) {
+        self.keys.get_or_init(|| KeyReserve::start(2));
+    }
+
+    /// A signing key; may take a key generation's time, so call it off the async threads.
+    pub fn take_key(&self) -> SigningKey {
+        self.keys.get_or_init(|| KeyReserve::start(2)).take()
+    }
+
+    /// The `iss` of a pool's tokens.
+    pub fn issuer(&self, pool_id: &str) -> String {
+        if self.config.aws_issuer {
+            format!(
+                "https://cognito-idp.{}.amazonaws.com/{pool_id}",
+                self.config.region
+            )
+        } else {
+            format!("{}/{pool_id}", self.public_url)
         }
     }
 

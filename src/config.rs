@@ -35,6 +35,11 @@ pub struct Config {
     /// defaults to `http://<host>:<port>`.
     #[arg(long, env = "COGNITO_EMULATOR_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Put the AWS form of the issuer, `https://cognito-idp.<region>.amazonaws.com/<poolId>`,
+    /// in tokens (for verifiers that insist on it, e.g. aws-jwt-verify's CognitoJwtVerifier)
+    /// instead of `<public URL>/<poolId>`.
+    #[arg(long, env = "COGNITO_EMULATOR_AWS_ISSUER", default_value_t = false)]
+    pub aws_issuer: bool,
     /// Log filter, as RUST_LOG (e.g. `info`, `cognito_emulator=debug`).
     #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
     pub log: String,

@@ -19,3 +19,5 @@ pub mod password_policy;
 pub mod protocol;
 pub mod server;
 pub mod store;
+pub mod tokens;
+pub mod well_known;

@@ -12,12 +12,13 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::{emulator_api, protocol};
+use crate::{emulator_api, protocol, well_known};
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(protocol::handle))
         .nest("/_emulator", emulator_api::router())
+        .merge(well_known::router())
         .fallback(not_found)
         .layer(cors())
         .with_state(app)

@@ -27,7 +27,8 @@ impl PasswordRecord {
     pub fn new(pool_name: &str, username: &str, password: &str) -> Self {
         let mut salt = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut salt);
-        salt[0] &= 0x7f;
+        // Neither 0x00 (clients would strip it) nor >= 0x80 (clients would pad it).
+        salt[0] = (salt[0] & 0x7f).max(1);
         let x = derive_x(&salt, pool_name, username, password);
         Self { salt, x }
     }
@@ -63,6 +64,6 @@ mod tests {
         assert!(record.verify("AbC123xyZ", "alice", "Passw0rd!"));
         assert!(!record.verify("AbC123xyZ", "alice", "Passw0rd?"));
         assert!(!record.verify("AbC123xyZ", "bob", "Passw0rd!"));
-        assert!(record.salt[0] < 0x80);
+        assert!((1..0x80).contains(&record.salt[0]));
     }
 }

@@ -46,6 +46,7 @@ pub fn create_user_pool_client(
     config.client_secret = secrets.first().map(|s| s.value.clone());
     let mut pool = pool.write();
     let config = settle(&pool, config, "creating")?;
+    app.store.register_client(&client_id, &input.user_pool_id);
     pool.clients.insert(
         client_id,
         AppClient {
@@ -298,6 +299,7 @@ pub fn delete_user_pool_client(
     pool.clients
         .remove(&input.client_id)
         .ok_or_else(|| ApiError::client_not_found(&input.client_id))?;
+    app.store.unregister_client(&input.client_id);
     Ok(Empty {})
 }
 
@@ -358,12 +360,12 @@ pub fn add_user_pool_client_secret(
         .client_secret
         .clone()
         .unwrap_or_else(ids::client_secret);
-    let secret = new_secret(&input.client_id, value, now);
-    if client.secrets.iter().any(|s| s.id == secret.id) {
-        return Err(ApiError::new(
-            "TooManyRequestsException",
-            "Too many requests: try again in a moment.",
-        ));
+    let mut secret = new_secret(&input.client_id, value, now);
+    // Two secrets made in the same millisecond: the later one takes the next millisecond.
+    let mut millis = (now * 1000.0) as i64;
+    while client.secrets.iter().any(|s| s.id == secret.id) {
+        millis += 1;
+        secret.id = format!("{}--{millis}", input.client_id);
     }
     client.secrets.push(secret.clone());
     client.config.client_secret = client.secrets.first().map(|s| s.value.clone());

@@ -1,12 +1,16 @@
 //! Operations, one function each, grouped by domain. The tables below are the single list of
 //! what is implemented: the dispatcher, the README's coverage list and the tests read them.
 
+mod auth;
 mod clients;
 mod groups;
 mod list_users;
 mod pools;
+mod self_service;
 mod tags;
 mod users;
+
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -77,7 +81,27 @@ operations!(IMPLEMENTED_USER_POOL_OPERATIONS, dispatch_user_pools, Idp {
     AdminRemoveUserFromGroup => groups::admin_remove_user_from_group,
     AdminListGroupsForUser => groups::admin_list_groups_for_user,
     ListUsersInGroup => groups::list_users_in_group,
+    InitiateAuth => auth::initiate_auth,
+    AdminInitiateAuth => auth::admin_initiate_auth,
+    RespondToAuthChallenge => auth::respond_to_auth_challenge,
+    AdminRespondToAuthChallenge => auth::admin_respond_to_auth_challenge,
+    GetTokensFromRefreshToken => auth::get_tokens_from_refresh_token,
+    GetUser => self_service::get_user,
+    GlobalSignOut => self_service::global_sign_out,
+    AdminUserGlobalSignOut => self_service::admin_user_global_sign_out,
+    RevokeToken => self_service::revoke_token,
+    ChangePassword => self_service::change_password,
 });
+
+/// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the
+/// async threads keep serving.
+const CPU_HEAVY: &[Idp] = &[
+    Idp::InitiateAuth,
+    Idp::AdminInitiateAuth,
+    Idp::RespondToAuthChallenge,
+    Idp::AdminRespondToAuthChallenge,
+    Idp::GetTokensFromRefreshToken,
+];
 
 operations!(
     IMPLEMENTED_IDENTITY_POOL_OPERATIONS,
@@ -85,10 +109,20 @@ operations!(
     Identity {}
 );
 
-pub fn dispatch(app: &App, ctx: &RequestContext, target: Target, input: Value) -> ApiResult<Value> {
+pub async fn dispatch(
+    app: Arc<App>,
+    ctx: RequestContext,
+    target: Target,
+    input: Value,
+) -> ApiResult<Value> {
     match target {
-        Target::UserPools(op) => dispatch_user_pools(app, ctx, op, input),
-        Target::IdentityPools(op) => dispatch_identity_pools(app, ctx, op, input),
+        Target::UserPools(op) if CPU_HEAVY.contains(&op) => {
+            tokio::task::spawn_blocking(move || dispatch_user_pools(&app, &ctx, op, input))
+                .await
+                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+        }
+        Target::UserPools(op) => dispatch_user_pools(&app, &ctx, op, input),
+        Target::IdentityPools(op) => dispatch_identity_pools(&app, &ctx, op, input),
     }
 }
 

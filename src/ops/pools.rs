@@ -43,6 +43,7 @@ pub fn create_user_pool(
     let pool = UserPool::new(config);
     let user_pool = describe(&pool);
     app.store.insert_pool(pool);
+    app.prepare_keys();
     tracing::debug!(user_pool_id = %id, "user pool created");
     Ok(CreateUserPoolResponse {
         user_pool: Some(user_pool),
@@ -56,7 +57,10 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     let password = policies
         .password_policy
         .get_or_insert_with(password_policy::default_policy);
-    password.temporary_password_validity_days.get_or_insert(7);
+    // 0 means the default (reference §7.4); SDKs whose integers are not optional (the Rust
+    // SDK) always send 0 for settings left unset, so 0 is the same as absent here.
+    let temporary_days = password.temporary_password_validity_days.filter(|d| *d > 0);
+    password.temporary_password_validity_days = Some(temporary_days.unwrap_or(7));
     policies
         .sign_in_policy
         .get_or_insert_with(|| SignInPolicyType {
@@ -68,21 +72,14 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     admin_create
         .allow_admin_create_user_only
         .get_or_insert(false);
-    if admin_create.unused_account_validity_days.is_some()
-        && config.policies.as_ref().is_some_and(|p| {
-            p.password_policy
-                .as_ref()
-                .is_some_and(|pp| pp.temporary_password_validity_days.is_some_and(|d| d != 7))
-        })
-    {
+    let unused_days = admin_create.unused_account_validity_days.filter(|d| *d > 0);
+    if unused_days.is_some() && temporary_days.is_some_and(|d| d != 7) {
         // Text unconfirmed.
         return Err(ApiError::invalid_parameter(
             "You cannot set both TemporaryPasswordValidityDays in PasswordPolicy and UnusedAccountValidityDays in AdminCreateUserConfig.",
         ));
     }
-    if let Some(admin_create) = config.admin_create_user_config.as_mut() {
-        admin_create.unused_account_validity_days.get_or_insert(7);
-    }
+    admin_create.unused_account_validity_days = Some(unused_days.unwrap_or(7));
     let mfa = *config.mfa_configuration.get_or_insert(UserPoolMfaType::Off);
     if creating && mfa != UserPoolMfaType::Off && config.sms_configuration.is_none() {
         // Reference §15: ON/OPTIONAL at creation needs SmsConfiguration (text unconfirmed).

@@ -257,9 +257,10 @@ fn claim_aliases(
                 attribute: attribute.to_string(),
             });
         } else {
+            // Reference §7.2/§11: `An account with the email already exists.` (no "given").
             return Err(ApiError::new(
                 "AliasExistsException",
-                format!("An account with the given {attribute} already exists."),
+                format!("An account with the {attribute} already exists."),
             ));
         }
     }
@@ -384,6 +385,7 @@ pub fn admin_delete_user(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     let key = pool.find_user(&input.username)?;
+    pool.auth.forget_user(key);
     if let Some(user) = pool.users.remove(key) {
         for group in &user.groups {
             if let Some(group) = pool.groups.get_mut(group) {

@@ -87,7 +87,7 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         request_id: request_id.clone(),
         signed: headers.contains_key("authorization"),
     };
-    let result = process(&app, &ctx, target.as_deref(), body).await;
+    let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);
     tracing::info!(
         target: "cognito_emulator::requests",
@@ -100,8 +100,8 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
 }
 
 async fn process(
-    app: &App,
-    ctx: &RequestContext,
+    app: Arc<App>,
+    ctx: RequestContext,
     target: Option<&str>,
     body: Body,
 ) -> Result<Value, ApiError> {
@@ -121,7 +121,7 @@ async fn process(
     })?;
     let input = parse_body(&bytes)?;
     target.validate(&input)?;
-    ops::dispatch(app, ctx, target, input)
+    ops::dispatch(app, ctx, target, input).await
 }
 
 fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {

@@ -1,9 +1,10 @@
 //! In-memory state: pools, each behind its own lock, owning their users, clients and groups.
 
+pub mod auth;
 pub mod pool;
 pub mod users;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
@@ -19,6 +20,8 @@ pub type PoolHandle = Arc<RwLock<UserPool>>;
 pub struct Store {
     /// Ordered by pool id, so ListUserPools pages are stable.
     pools: RwLock<BTreeMap<String, PoolHandle>>,
+    /// App client id → pool id: sign-in calls name only the client.
+    client_pools: RwLock<HashMap<String, String>>,
 }
 
 impl Store {
@@ -36,7 +39,31 @@ impl Store {
     }
 
     pub fn remove_pool(&self, id: &str) -> Option<PoolHandle> {
-        self.pools.write().remove(id)
+        let removed = self.pools.write().remove(id)?;
+        self.client_pools.write().retain(|_, pool| pool != id);
+        Some(removed)
+    }
+
+    pub fn register_client(&self, client_id: &str, pool_id: &str) {
+        self.client_pools
+            .write()
+            .insert(client_id.to_string(), pool_id.to_string());
+    }
+
+    pub fn unregister_client(&self, client_id: &str) {
+        self.client_pools.write().remove(client_id);
+    }
+
+    /// The pool an app client belongs to.
+    pub fn pool_for_client(&self, client_id: &str) -> ApiResult<PoolHandle> {
+        let pool_id = self
+            .client_pools
+            .read()
+            .get(client_id)
+            .cloned()
+            .ok_or_else(|| ApiError::client_not_found(client_id))?;
+        self.pool(&pool_id)
+            .map_err(|_| ApiError::client_not_found(client_id))
     }
 
     /// Up to `limit` pools whose id comes after `after`, and whether more follow.
@@ -66,5 +93,6 @@ impl Store {
 
     pub fn clear(&self) {
         self.pools.write().clear();
+        self.client_pools.write().clear();
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
@@ -16,6 +17,7 @@ pub struct UserPool {
     pub clients: BTreeMap<String, AppClient>,
     pub groups: BTreeMap<String, Group>,
     pub users: Users,
+    pub auth: AuthState,
 }
 
 pub struct AppClient {
@@ -82,6 +84,7 @@ impl UserPool {
             clients: BTreeMap::new(),
             groups: BTreeMap::new(),
             users: Users::new(case_sensitive, aliases),
+            auth: AuthState::default(),
         }
     }
 

@@ -9,16 +9,33 @@ use serde_json::json;
 use crate::common::{err, start, Emulator};
 
 fn is_client_id(id: &str) -> bool {
-    id.len() == 26 && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    id.len() == 26
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
 }
 
-fn units(client: &UserPoolClientType) -> (Option<&TimeUnitsType>, Option<&TimeUnitsType>, Option<&TimeUnitsType>) {
+fn units(
+    client: &UserPoolClientType,
+) -> (
+    Option<&TimeUnitsType>,
+    Option<&TimeUnitsType>,
+    Option<&TimeUnitsType>,
+) {
     let units = client.token_validity_units().expect("token validity units");
-    (units.access_token(), units.id_token(), units.refresh_token())
+    (
+        units.access_token(),
+        units.id_token(),
+        units.refresh_token(),
+    )
 }
 
 fn validities(client: &UserPoolClientType) -> (Option<i32>, Option<i32>, Option<i32>) {
-    (client.access_token_validity(), client.id_token_validity(), *client.get_refresh_token_validity())
+    (
+        client.access_token_validity(),
+        client.id_token_validity(),
+        Some(client.refresh_token_validity()),
+    )
 }
 
 async fn describe(emulator: &Emulator, pool: &str, client: &str) -> UserPoolClientType {
@@ -60,7 +77,11 @@ async fn create_user_pool_client_fills_in_defaults() {
         assert_eq!(validities(client), (Some(60), Some(60), Some(30)));
         assert_eq!(
             units(client),
-            (Some(&TimeUnitsType::Minutes), Some(&TimeUnitsType::Minutes), Some(&TimeUnitsType::Days))
+            (
+                Some(&TimeUnitsType::Minutes),
+                Some(&TimeUnitsType::Minutes),
+                Some(&TimeUnitsType::Days)
+            )
         );
         let flows: HashSet<&ExplicitAuthFlowsType> = client.explicit_auth_flows().iter().collect();
         assert_eq!(
@@ -74,9 +95,15 @@ async fn create_user_pool_client_fills_in_defaults() {
         assert_eq!(client.explicit_auth_flows().len(), 3);
         assert_eq!(client.enable_token_revocation(), Some(true));
         assert_eq!(client.auth_session_validity(), Some(3));
-        assert_eq!(client.prevent_user_existence_errors(), Some(&PreventUserExistenceErrorTypes::Legacy));
+        assert_eq!(
+            client.prevent_user_existence_errors(),
+            Some(&PreventUserExistenceErrorTypes::Legacy)
+        );
         assert_eq!(client.allowed_o_auth_flows_user_pool_client(), Some(false));
-        assert_eq!(client.enable_propagate_additional_user_context_data(), Some(false));
+        assert_eq!(
+            client.enable_propagate_additional_user_context_data(),
+            Some(false)
+        );
         assert!(client.allowed_o_auth_flows().is_empty());
         assert!(client.read_attributes().is_empty());
     }
@@ -93,9 +120,15 @@ async fn create_user_pool_client_fills_in_defaults() {
         .unwrap()
         .user_pool_client
         .unwrap();
-    let secret = confidential.client_secret().expect("generated secret").to_string();
+    let secret = confidential
+        .client_secret()
+        .expect("generated secret")
+        .to_string();
     assert!((24..=64).contains(&secret.len()), "{secret}");
-    assert!(secret.chars().all(|c| c.is_ascii_alphanumeric()), "{secret}");
+    assert!(
+        secret.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{secret}"
+    );
     let confidential_id = confidential.client_id().unwrap();
     assert!(is_client_id(confidential_id));
     assert_ne!(confidential_id, id);
@@ -120,9 +153,15 @@ async fn create_user_pool_client_fills_in_defaults() {
         .unwrap();
     assert_eq!(
         password_client.explicit_auth_flows(),
-        &[ExplicitAuthFlowsType::AllowUserPasswordAuth, ExplicitAuthFlowsType::AllowRefreshTokenAuth]
+        &[
+            ExplicitAuthFlowsType::AllowUserPasswordAuth,
+            ExplicitAuthFlowsType::AllowRefreshTokenAuth
+        ]
     );
-    assert_eq!(password_client.prevent_user_existence_errors(), Some(&PreventUserExistenceErrorTypes::Enabled));
+    assert_eq!(
+        password_client.prevent_user_existence_errors(),
+        Some(&PreventUserExistenceErrorTypes::Enabled)
+    );
     assert_eq!(password_client.enable_token_revocation(), Some(false));
     assert_eq!(password_client.auth_session_validity(), Some(10));
 
@@ -136,7 +175,10 @@ async fn create_user_pool_client_fills_in_defaults() {
         .await
         .unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
-    assert_eq!(message, format!("User pool client {missing} does not exist."));
+    assert_eq!(
+        message,
+        format!("User pool client {missing} does not exist.")
+    );
     let (code, message) = err(emulator
         .idp
         .create_user_pool_client()
@@ -169,7 +211,14 @@ async fn token_validities_with_and_without_units() {
         .user_pool_client
         .unwrap();
     assert_eq!(validities(&client), (Some(2), Some(3), Some(10)));
-    assert_eq!(units(&client), (Some(&TimeUnitsType::Hours), Some(&TimeUnitsType::Hours), Some(&TimeUnitsType::Days)));
+    assert_eq!(
+        units(&client),
+        (
+            Some(&TimeUnitsType::Hours),
+            Some(&TimeUnitsType::Hours),
+            Some(&TimeUnitsType::Days)
+        )
+    );
     let described = describe(&emulator, &pool, client.client_id().unwrap()).await;
     assert_eq!(validities(&described), (Some(2), Some(3), Some(10)));
 
@@ -196,7 +245,11 @@ async fn token_validities_with_and_without_units() {
     assert_eq!(validities(&client), (Some(30), Some(1), Some(120)));
     assert_eq!(
         units(&client),
-        (Some(&TimeUnitsType::Minutes), Some(&TimeUnitsType::Hours), Some(&TimeUnitsType::Minutes))
+        (
+            Some(&TimeUnitsType::Minutes),
+            Some(&TimeUnitsType::Hours),
+            Some(&TimeUnitsType::Minutes)
+        )
     );
 
     // A unit without a value: the default duration expressed in that unit.
@@ -205,7 +258,11 @@ async fn token_validities_with_and_without_units() {
         .create_user_pool_client()
         .user_pool_id(&pool)
         .client_name("unit-only")
-        .token_validity_units(TokenValidityUnitsType::builder().access_token(TimeUnitsType::Hours).build())
+        .token_validity_units(
+            TokenValidityUnitsType::builder()
+                .access_token(TimeUnitsType::Hours)
+                .build(),
+        )
         .send()
         .await
         .unwrap()
@@ -249,14 +306,34 @@ async fn token_validities_with_and_without_units() {
             .user_pool_id(&pool)
             .client_name("bad-refresh")
             .refresh_token_validity(value)
-            .token_validity_units(TokenValidityUnitsType::builder().refresh_token(unit).build())
+            .token_validity_units(
+                TokenValidityUnitsType::builder()
+                    .refresh_token(unit)
+                    .build(),
+            )
             .send()
             .await
             .unwrap_err());
-        assert_eq!((code.as_str(), message.as_str()), ("InvalidParameterException", "Invalid range for token validity."));
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "InvalidParameterException",
+                "Invalid range for token validity."
+            )
+        );
     }
-    let listed = emulator.idp.list_user_pool_clients().user_pool_id(&pool).send().await.unwrap();
-    assert_eq!(listed.user_pool_clients().len(), 3, "refused clients are not created");
+    let listed = emulator
+        .idp
+        .list_user_pool_clients()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.user_pool_clients().len(),
+        3,
+        "refused clients are not created"
+    );
 }
 
 #[tokio::test]
@@ -282,7 +359,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "client_credentials flow can not be selected along with code flow or implicit flow.");
+    assert_eq!(
+        message,
+        "client_credentials flow can not be selected along with code flow or implicit flow."
+    );
 
     let (code, message) = err(base()
         .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
@@ -291,7 +371,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "client_credentials flow can not be selected if client does not have a client secret.");
+    assert_eq!(
+        message,
+        "client_credentials flow can not be selected if client does not have a client secret."
+    );
 
     let (code, message) = err(base()
         .generate_secret(true)
@@ -301,7 +384,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "client_credentials flow can only be used with custom scopes.");
+    assert_eq!(
+        message,
+        "client_credentials flow can only be used with custom scopes."
+    );
 
     let (code, message) = err(base()
         .allowed_o_auth_flows(OAuthFlowType::Code)
@@ -310,7 +396,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "CallbackURLs must be specified for the code and implicit flows.");
+    assert_eq!(
+        message,
+        "CallbackURLs must be specified for the code and implicit flows."
+    );
 
     let (code, message) = err(base()
         .allowed_o_auth_flows(OAuthFlowType::Code)
@@ -321,7 +410,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "DefaultRedirectURI must be one of the CallbackURLs.");
+    assert_eq!(
+        message,
+        "DefaultRedirectURI must be one of the CallbackURLs."
+    );
 
     let (code, message) = err(base()
         .allowed_o_auth_flows(OAuthFlowType::Code)
@@ -343,7 +435,10 @@ async fn oauth_settings_are_checked_together() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, format!("The provider Google does not exist for User Pool {pool}"));
+    assert_eq!(
+        message,
+        format!("The provider Google does not exist for User Pool {pool}")
+    );
 
     // A valid code-flow client keeps everything.
     let client = base()
@@ -364,12 +459,21 @@ async fn oauth_settings_are_checked_together() {
     for c in [&client, &described] {
         assert_eq!(c.allowed_o_auth_flows_user_pool_client(), Some(true));
         assert_eq!(c.allowed_o_auth_flows(), &[OAuthFlowType::Code]);
-        assert_eq!(c.allowed_o_auth_scopes(), &["openid".to_string(), "email".to_string()]);
+        assert_eq!(
+            c.allowed_o_auth_scopes(),
+            &["openid".to_string(), "email".to_string()]
+        );
         assert_eq!(
             c.callback_urls(),
-            &["https://app.example.com/cb".to_string(), "http://localhost:3000/cb".to_string()]
+            &[
+                "https://app.example.com/cb".to_string(),
+                "http://localhost:3000/cb".to_string()
+            ]
         );
-        assert_eq!(c.logout_urls(), &["https://app.example.com/bye".to_string()]);
+        assert_eq!(
+            c.logout_urls(),
+            &["https://app.example.com/bye".to_string()]
+        );
         assert_eq!(c.default_redirect_uri(), Some("https://app.example.com/cb"));
         assert_eq!(c.supported_identity_providers(), &["COGNITO".to_string()]);
     }
@@ -384,7 +488,10 @@ async fn oauth_settings_are_checked_together() {
         .unwrap()
         .user_pool_client
         .unwrap();
-    assert_eq!(machine.allowed_o_auth_flows(), &[OAuthFlowType::ClientCredentials]);
+    assert_eq!(
+        machine.allowed_o_auth_flows(),
+        &[OAuthFlowType::ClientCredentials]
+    );
     assert!(machine.client_secret().is_some());
 }
 
@@ -427,9 +534,16 @@ async fn read_and_write_attributes_must_exist_in_the_schema() {
     let described = describe(&emulator, &pool, &id).await;
     assert_eq!(
         described.read_attributes(),
-        &["email".to_string(), "email_verified".to_string(), "custom:tier".to_string()]
+        &[
+            "email".to_string(),
+            "email_verified".to_string(),
+            "custom:tier".to_string()
+        ]
     );
-    assert_eq!(described.write_attributes(), &["email".to_string(), "custom:tier".to_string()]);
+    assert_eq!(
+        described.write_attributes(),
+        &["email".to_string(), "custom:tier".to_string()]
+    );
 
     let (code, message) = err(emulator
         .idp
@@ -441,7 +555,10 @@ async fn read_and_write_attributes_must_exist_in_the_schema() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "Invalid read attributes specified while creating a client");
+    assert_eq!(
+        message,
+        "Invalid read attributes specified while creating a client"
+    );
     for bad in ["sub", "favourite_colour"] {
         let (code, message) = err(emulator
             .idp
@@ -453,7 +570,10 @@ async fn read_and_write_attributes_must_exist_in_the_schema() {
             .await
             .unwrap_err());
         assert_eq!(code, "InvalidParameterException");
-        assert_eq!(message, "Invalid write attributes specified while creating a client", "{bad}");
+        assert_eq!(
+            message, "Invalid write attributes specified while creating a client",
+            "{bad}"
+        );
     }
     let (code, message) = err(emulator
         .idp
@@ -465,7 +585,10 @@ async fn read_and_write_attributes_must_exist_in_the_schema() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "Invalid write attributes specified while updating a client");
+    assert_eq!(
+        message,
+        "Invalid write attributes specified while updating a client"
+    );
     let (code, message) = err(emulator
         .idp
         .update_user_pool_client()
@@ -476,7 +599,10 @@ async fn read_and_write_attributes_must_exist_in_the_schema() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "Invalid read attributes specified while updating a client");
+    assert_eq!(
+        message,
+        "Invalid read attributes specified while updating a client"
+    );
     // The refused update changed nothing.
     assert_eq!(describe(&emulator, &pool, &id).await, described);
 }
@@ -523,16 +649,28 @@ async fn update_user_pool_client_resets_omitted_settings_but_keeps_the_secret() 
     assert_eq!(described.client_name(), Some("renamed"));
     assert_eq!(described.client_secret(), Some(secret.as_str()));
     assert_eq!(described.creation_date(), created.creation_date());
-    assert!(described.last_modified_date().unwrap().as_secs_f64() >= created.last_modified_date().unwrap().as_secs_f64());
+    assert!(
+        described.last_modified_date().unwrap().as_secs_f64()
+            >= created.last_modified_date().unwrap().as_secs_f64()
+    );
     // Omitted settings are back to their defaults.
     assert_eq!(validities(&described), (Some(60), Some(60), Some(5)));
     assert_eq!(
         units(&described),
-        (Some(&TimeUnitsType::Minutes), Some(&TimeUnitsType::Minutes), Some(&TimeUnitsType::Days))
+        (
+            Some(&TimeUnitsType::Minutes),
+            Some(&TimeUnitsType::Minutes),
+            Some(&TimeUnitsType::Days)
+        )
     );
     assert_eq!(described.explicit_auth_flows().len(), 3);
-    assert!(described.explicit_auth_flows().contains(&ExplicitAuthFlowsType::AllowUserSrpAuth));
-    assert_eq!(described.prevent_user_existence_errors(), Some(&PreventUserExistenceErrorTypes::Legacy));
+    assert!(described
+        .explicit_auth_flows()
+        .contains(&ExplicitAuthFlowsType::AllowUserSrpAuth));
+    assert_eq!(
+        described.prevent_user_existence_errors(),
+        Some(&PreventUserExistenceErrorTypes::Legacy)
+    );
     assert!(described.read_attributes().is_empty());
     assert_eq!(described.enable_token_revocation(), Some(true));
 
@@ -545,7 +683,10 @@ async fn update_user_pool_client_resets_omitted_settings_but_keeps_the_secret() 
         .send()
         .await
         .unwrap();
-    assert_eq!(describe(&emulator, &pool, &id).await.client_name(), Some("renamed"));
+    assert_eq!(
+        describe(&emulator, &pool, &id).await.client_name(),
+        Some("renamed")
+    );
 
     let (code, message) = err(emulator
         .idp
@@ -556,7 +697,10 @@ async fn update_user_pool_client_resets_omitted_settings_but_keeps_the_secret() 
         .await
         .unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
-    assert_eq!(message, "User pool client abcdefghijklmnopqrstuvwxyz does not exist.");
+    assert_eq!(
+        message,
+        "User pool client abcdefghijklmnopqrstuvwxyz does not exist."
+    );
 }
 
 #[tokio::test]
@@ -576,9 +720,19 @@ async fn list_and_delete_user_pool_clients() {
             .unwrap()
             .user_pool_client
             .unwrap();
-        created.insert((client.client_id().unwrap().to_string(), format!("client-{i}")));
+        created.insert((
+            client.client_id().unwrap().to_string(),
+            format!("client-{i}"),
+        ));
     }
-    emulator.idp.create_user_pool_client().user_pool_id(&other_pool).client_name("elsewhere").send().await.unwrap();
+    emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&other_pool)
+        .client_name("elsewhere")
+        .send()
+        .await
+        .unwrap();
 
     let mut seen = Vec::new();
     let mut sizes = Vec::new();
@@ -596,7 +750,10 @@ async fn list_and_delete_user_pool_clients() {
         sizes.push(page.user_pool_clients().len());
         for client in page.user_pool_clients() {
             assert_eq!(client.user_pool_id(), Some(pool.as_str()));
-            seen.push((client.client_id().unwrap().to_string(), client.client_name().unwrap().to_string()));
+            seen.push((
+                client.client_id().unwrap().to_string(),
+                client.client_name().unwrap().to_string(),
+            ));
         }
         match page.next_token() {
             Some(next) => token = Some(next.to_string()),
@@ -616,20 +773,52 @@ async fn list_and_delete_user_pool_clients() {
         .send()
         .await
         .unwrap();
-    let listed = emulator.idp.list_user_pool_clients().user_pool_id(&pool).send().await.unwrap();
+    let listed = emulator
+        .idp
+        .list_user_pool_clients()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.user_pool_clients().len(), 4);
-    assert!(listed.user_pool_clients().iter().all(|c| c.client_id() != Some(victim.as_str())));
+    assert!(listed
+        .user_pool_clients()
+        .iter()
+        .all(|c| c.client_id() != Some(victim.as_str())));
     assert_eq!(listed.next_token(), None);
     for result in [
-        emulator.idp.describe_user_pool_client().user_pool_id(&pool).client_id(&victim).send().await.map(|_| ()).map_err(err),
-        emulator.idp.delete_user_pool_client().user_pool_id(&pool).client_id(&victim).send().await.map(|_| ()).map_err(err),
+        emulator
+            .idp
+            .describe_user_pool_client()
+            .user_pool_id(&pool)
+            .client_id(&victim)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(err),
+        emulator
+            .idp
+            .delete_user_pool_client()
+            .user_pool_id(&pool)
+            .client_id(&victim)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(err),
     ] {
         let (code, message) = result.unwrap_err();
         assert_eq!(code, "ResourceNotFoundException");
-        assert_eq!(message, format!("User pool client {victim} does not exist."));
+        assert_eq!(
+            message,
+            format!("User pool client {victim} does not exist.")
+        );
     }
     // A client belongs to its pool only.
-    let (survivor, _) = created.iter().find(|(id, _)| *id != victim).unwrap().clone();
+    let (survivor, _) = created
+        .iter()
+        .find(|(id, _)| *id != victim)
+        .unwrap()
+        .clone();
     let (code, _) = err(emulator
         .idp
         .describe_user_pool_client()
@@ -671,8 +860,15 @@ async fn client_secrets_rotate_with_at_most_two() {
     let first = &listed.client_secrets()[0];
     let first_id = first.client_secret_id().unwrap().to_string();
     assert!(first_id.starts_with(&format!("{id}--")), "{first_id}");
-    assert!(first_id[id.len() + 2..].chars().all(|c| c.is_ascii_digit()), "{first_id}");
-    assert_eq!(first.client_secret_value(), None, "listing never shows values");
+    assert!(
+        first_id[id.len() + 2..].chars().all(|c| c.is_ascii_digit()),
+        "{first_id}"
+    );
+    assert_eq!(
+        first.client_secret_value(),
+        None,
+        "listing never shows values"
+    );
     assert!(first.client_secret_create_date().is_some());
 
     let added = emulator
@@ -685,7 +881,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .unwrap()
         .client_secret_descriptor
         .unwrap();
-    let second_value = added.client_secret_value().expect("value on add").to_string();
+    let second_value = added
+        .client_secret_value()
+        .expect("value on add")
+        .to_string();
     let second_id = added.client_secret_id().unwrap().to_string();
     assert_ne!(second_value, first_value);
     assert_ne!(second_id, first_id);
@@ -699,12 +898,22 @@ async fn client_secrets_rotate_with_at_most_two() {
         .send()
         .await
         .unwrap();
-    let ids: Vec<&str> = listed.client_secrets().iter().filter_map(|s| s.client_secret_id()).collect();
+    let ids: Vec<&str> = listed
+        .client_secrets()
+        .iter()
+        .filter_map(|s| s.client_secret_id())
+        .collect();
     assert_eq!(ids, vec![first_id.as_str(), second_id.as_str()]);
-    assert!(listed.client_secrets().iter().all(|s| s.client_secret_value().is_none()));
+    assert!(listed
+        .client_secrets()
+        .iter()
+        .all(|s| s.client_secret_value().is_none()));
     assert_eq!(listed.next_token(), None);
     // Describe shows the first secret.
-    assert_eq!(describe(&emulator, &pool, &id).await.client_secret(), Some(first_value.as_str()));
+    assert_eq!(
+        describe(&emulator, &pool, &id).await.client_secret(),
+        Some(first_value.as_str())
+    );
 
     // A third is refused (raw call: the SDK would retry LimitExceededException).
     let (status, body) = emulator
@@ -715,7 +924,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "LimitExceededException");
-    assert_eq!(body["message"], format!("Client {id} already has the maximum of 2 client secrets."));
+    assert_eq!(
+        body["message"],
+        format!("Client {id} already has the maximum of 2 client secrets.")
+    );
 
     // Deleting the first makes the second the one describe shows.
     emulator
@@ -727,7 +939,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .send()
         .await
         .unwrap();
-    assert_eq!(describe(&emulator, &pool, &id).await.client_secret(), Some(second_value.as_str()));
+    assert_eq!(
+        describe(&emulator, &pool, &id).await.client_secret(),
+        Some(second_value.as_str())
+    );
 
     // A custom secret value is kept as given.
     let custom = emulator
@@ -741,7 +956,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .unwrap()
         .client_secret_descriptor
         .unwrap();
-    assert_eq!(custom.client_secret_value(), Some("CustomSecretValue0123456789"));
+    assert_eq!(
+        custom.client_secret_value(),
+        Some("CustomSecretValue0123456789")
+    );
     let custom_id = custom.client_secret_id().unwrap().to_string();
     emulator
         .idp
@@ -752,7 +970,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .send()
         .await
         .unwrap();
-    assert_eq!(describe(&emulator, &pool, &id).await.client_secret(), Some("CustomSecretValue0123456789"));
+    assert_eq!(
+        describe(&emulator, &pool, &id).await.client_secret(),
+        Some("CustomSecretValue0123456789")
+    );
 
     let (code, message) = err(emulator
         .idp
@@ -764,7 +985,10 @@ async fn client_secrets_rotate_with_at_most_two() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "The last client secret of a client cannot be deleted.");
+    assert_eq!(
+        message,
+        "The last client secret of a client cannot be deleted."
+    );
 
     let (code, message) = err(emulator
         .idp

@@ -123,6 +123,40 @@ async fn boto3_parses_responses_and_errors() {
     assert!(stdout.contains("boto3 OK"), "{stdout}");
 }
 
+/// Runs a Python client script against a fresh emulator; None when Python lacks `module`.
+async fn run_python(script: &'static str, module: &'static str) -> Option<std::process::Output> {
+    let emulator = start().await;
+    let url = emulator.url.clone();
+    tokio::task::spawn_blocking(move || {
+        if !tool_available("python3", &["-c", &format!("import {module}")]) {
+            return None;
+        }
+        let script = format!("{}/tests/clients/{script}", env!("CARGO_MANIFEST_DIR"));
+        Some(
+            Command::new("python3")
+                .args([&script, &url])
+                .output()
+                .unwrap(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pycognito_signs_in_with_srp() {
+    let Some(output) = run_python("pycognito_srp.py", "pycognito").await else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "pycognito script failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("pycognito OK"), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn aws_cli_parses_responses_and_errors() {
     let emulator = start().await;

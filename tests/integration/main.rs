@@ -1,5 +1,11 @@
 //! Integration tests: the real server on an ephemeral port, driven by real clients.
 
+mod auth;
+mod clients;
 mod common;
 mod external;
+mod groups;
+mod list_users;
+mod pools;
 mod protocol;
+mod users;

@@ -76,17 +76,17 @@ async fn every_operation_of_both_services_is_routed_never_500() {
 #[tokio::test]
 async fn unimplemented_operations_with_valid_input_say_so() {
     let emulator = start().await;
-    let (status, body) = emulator
-        .idp_call(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "abc"}),
+    let (status, _, body) = emulator
+        .call(
+            "AWSCognitoIdentityService.ListIdentityPools",
+            r#"{"MaxResults": 10}"#,
         )
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "NotImplementedException");
     assert_eq!(
         body["message"],
-        "InitiateAuth is not implemented by cognito-emulator yet."
+        "ListIdentityPools is not implemented by cognito-emulator yet."
     );
 }
 

@@ -1,0 +1,310 @@
+//! Issuing and checking a pool's tokens (reference §3): RS256 ID and access tokens with
+//! Cognito's claims, opaque refresh tokens, revocation.
+//!
+//! Signing happens outside the pool's lock: claims are built from a snapshot taken under
+//! the lock, then signed, then the refresh token is recorded under a short write lock.
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::crypto::jwt::{kid_of, SigningKey};
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::{AuthenticationResultType, TimeUnitsType, UserPoolClientType};
+use crate::store::auth::{PoolKeys, RefreshRecord};
+use crate::store::{PoolHandle, UserKey, UserPool};
+
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+/// Real refresh tokens are JWEs; ours look like one (clients may sniff the header).
+const REFRESH_HEADER: &str = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ";
+
+/// The pool's keys, assigned on first need from the app's reserve (outside the lock).
+pub fn pool_keys(app: &App, pool: &PoolHandle) -> Arc<PoolKeys> {
+    if let Some(keys) = pool.read().auth.keys.clone() {
+        return keys;
+    }
+    let fresh = Arc::new(PoolKeys {
+        id: app.take_key(),
+        access: app.take_key(),
+    });
+    pool.write().auth.keys.get_or_insert(fresh).clone()
+}
+
+/// Which sign-in these tokens continue: a new one, or a refresh of an earlier one.
+pub struct Grant {
+    pub user: UserKey,
+    pub client_id: String,
+    /// `(origin_jti, auth_time)` of the original sign-in when refreshing.
+    pub origin: Option<(String, i64)>,
+    pub with_refresh_token: bool,
+}
+
+fn seconds(value: Option<i64>, unit: Option<TimeUnitsType>, default: i64) -> i64 {
+    let unit = match unit {
+        Some(TimeUnitsType::Seconds) => 1,
+        Some(TimeUnitsType::Minutes) => 60,
+        Some(TimeUnitsType::Hours) | None => 3600,
+        Some(TimeUnitsType::Days) => 86_400,
+    };
+    value.filter(|v| *v > 0).map_or(default, |v| v * unit)
+}
+
+/// Lifetimes in seconds: (access, id, refresh).
+fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
+    let units = client.token_validity_units.clone().unwrap_or_default();
+    let refresh_unit = units.refresh_token.or(Some(TimeUnitsType::Days));
+    (
+        seconds(client.access_token_validity, units.access_token, 3600),
+        seconds(client.id_token_validity, units.id_token, 3600),
+        seconds(client.refresh_token_validity, refresh_unit, 30 * 86_400),
+    )
+}
+
+/// Claims both tokens share, and the ID token's attribute claims.
+struct Snapshot {
+    username: String,
+    sub: String,
+    groups: Vec<String>,
+    roles: Vec<String>,
+    preferred_role: Option<String>,
+    attributes: Map<String, Value>,
+    client: UserPoolClientType,
+}
+
+fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Snapshot> {
+    let user = pool.users.get(user).ok_or_else(ApiError::user_not_found)?;
+    let client = pool.client(client_id)?.config.clone();
+    // Groups by precedence (lowest first), then name.
+    let mut groups: Vec<_> = user
+        .groups
+        .iter()
+        .filter_map(|g| pool.groups.get(g))
+        .collect();
+    groups.sort_by_key(|g| {
+        (
+            g.group.precedence.unwrap_or(i64::MAX),
+            g.group.group_name.clone(),
+        )
+    });
+    let roles: Vec<String> = groups
+        .iter()
+        .filter_map(|g| g.group.role_arn.clone())
+        .collect();
+    let preferred_role = groups.iter().find_map(|g| g.group.role_arn.clone());
+    let readable = client.read_attributes.clone();
+    let mut attributes = Map::new();
+    for (name, value) in &user.attributes {
+        let allowed = match &readable {
+            Some(list) if !list.is_empty() => list.contains(name) || name == "sub",
+            _ => !name.starts_with("dev:"),
+        };
+        if !allowed || name == "sub" {
+            continue;
+        }
+        let claim = match name.as_str() {
+            "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
+            "updated_at" => value
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::String(value.clone())),
+            _ => Value::String(value.clone()),
+        };
+        attributes.insert(name.clone(), claim);
+    }
+    Ok(Snapshot {
+        username: user.username.clone(),
+        sub: user.sub().to_string(),
+        groups: groups
+            .iter()
+            .filter_map(|g| g.group.group_name.clone())
+            .collect(),
+        roles,
+        preferred_role,
+        attributes,
+        client,
+    })
+}
+
+/// Signs new ID and access tokens (and a refresh token when asked) for a granted sign-in.
+pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<AuthenticationResultType> {
+    let keys = pool_keys(app, pool);
+    let (snapshot, pool_id) = {
+        let pool = pool.read();
+        (
+            snapshot(&pool, grant.user, &grant.client_id)?,
+            pool.id().to_string(),
+        )
+    };
+    let now = app.clock.now() as i64;
+    let (origin_jti, auth_time) = grant
+        .origin
+        .clone()
+        .unwrap_or_else(|| (crate::ids::uuid(), now));
+    let (access_life, id_life, refresh_life) = lifetimes(&snapshot.client);
+    let event_id = crate::ids::uuid();
+    let issuer = app.issuer(&pool_id);
+
+    let mut id_claims = Map::new();
+    id_claims.insert("sub".into(), json!(snapshot.sub));
+    if !snapshot.groups.is_empty() {
+        id_claims.insert("cognito:groups".into(), json!(snapshot.groups));
+    }
+    if !snapshot.roles.is_empty() {
+        id_claims.insert("cognito:roles".into(), json!(snapshot.roles));
+    }
+    if let Some(role) = &snapshot.preferred_role {
+        id_claims.insert("cognito:preferred_role".into(), json!(role));
+    }
+    id_claims.extend(snapshot.attributes.clone());
+    id_claims.insert("iss".into(), json!(issuer));
+    id_claims.insert("cognito:username".into(), json!(snapshot.username));
+    id_claims.insert("origin_jti".into(), json!(origin_jti));
+    id_claims.insert("aud".into(), json!(grant.client_id));
+    id_claims.insert("event_id".into(), json!(event_id));
+    id_claims.insert("token_use".into(), json!("id"));
+    id_claims.insert("auth_time".into(), json!(auth_time));
+    id_claims.insert("exp".into(), json!(now + id_life));
+    id_claims.insert("iat".into(), json!(now));
+    id_claims.insert("jti".into(), json!(crate::ids::uuid()));
+
+    let mut access_claims = Map::new();
+    access_claims.insert("sub".into(), json!(snapshot.sub));
+    if !snapshot.groups.is_empty() {
+        access_claims.insert("cognito:groups".into(), json!(snapshot.groups));
+    }
+    access_claims.insert("iss".into(), json!(issuer));
+    access_claims.insert("client_id".into(), json!(grant.client_id));
+    access_claims.insert("origin_jti".into(), json!(origin_jti));
+    access_claims.insert("event_id".into(), json!(event_id));
+    access_claims.insert("token_use".into(), json!("access"));
+    access_claims.insert("scope".into(), json!(ADMIN_SCOPE));
+    access_claims.insert("auth_time".into(), json!(auth_time));
+    access_claims.insert("exp".into(), json!(now + access_life));
+    access_claims.insert("iat".into(), json!(now));
+    access_claims.insert("jti".into(), json!(crate::ids::uuid()));
+    access_claims.insert("username".into(), json!(snapshot.username));
+
+    let id_token = keys.id.sign(&Value::Object(id_claims));
+    let access_token = keys.access.sign(&Value::Object(access_claims));
+    let refresh_token = grant.with_refresh_token.then(|| {
+        let token = new_refresh_token();
+        let record = RefreshRecord {
+            user: grant.user,
+            client_id: grant.client_id.clone(),
+            origin_jti: origin_jti.clone(),
+            auth_time,
+            expires: now as f64 + refresh_life as f64,
+            revoked: false,
+        };
+        pool.write()
+            .auth
+            .refresh_tokens
+            .insert(token.clone(), record);
+        token
+    });
+    Ok(AuthenticationResultType {
+        access_token: Some(access_token),
+        id_token: Some(id_token),
+        refresh_token,
+        expires_in: Some(access_life),
+        token_type: Some("Bearer".to_string()),
+        new_device_metadata: None,
+    })
+}
+
+fn new_refresh_token() -> String {
+    let mut rng = rand::thread_rng();
+    let mut part = |len: usize| {
+        let mut bytes = vec![0u8; len];
+        rng.fill_bytes(&mut bytes);
+        URL_SAFE_NO_PAD.encode(bytes)
+    };
+    format!(
+        "{REFRESH_HEADER}.{}.{}.{}.{}",
+        part(256),
+        part(12),
+        part(400),
+        part(16)
+    )
+}
+
+/// A verified access token: its pool, user and claims.
+pub struct AccessToken {
+    pub pool: PoolHandle,
+    pub user: UserKey,
+    pub claims: Value,
+}
+
+fn invalid() -> ApiError {
+    ApiError::not_authorized("Invalid Access Token")
+}
+
+/// Checks an access token as every self-service operation does: signature by the pool's
+/// access key, `token_use`, expiry, scope, revocation, and that the user still exists.
+pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
+    let payload = token.split('.').nth(1).ok_or_else(invalid)?;
+    let unverified: Value = URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(invalid)?;
+    let pool_id = unverified["iss"]
+        .as_str()
+        .and_then(|iss| iss.rsplit('/').next())
+        .ok_or_else(invalid)?;
+    let pool = app.store.pool(pool_id).map_err(|_| invalid())?;
+    let keys: Arc<PoolKeys> = pool.read().auth.keys.clone().ok_or_else(invalid)?;
+    let key: &SigningKey = &keys.access;
+    if kid_of(token).as_deref() != Some(key.kid.as_str()) {
+        return Err(invalid());
+    }
+    let claims = key.verify(token).ok_or_else(invalid)?;
+    if claims["token_use"] != "access" || claims["iss"] != app.issuer(pool_id).as_str() {
+        return Err(invalid());
+    }
+    let now = app.clock.now();
+    if claims["exp"].as_f64().is_none_or(|exp| exp <= now) {
+        return Err(ApiError::not_authorized("Access Token has expired"));
+    }
+    let scopes = claims["scope"].as_str().unwrap_or_default();
+    if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+        return Err(ApiError::not_authorized(
+            "Access Token does not have required scopes",
+        ));
+    }
+    let user = {
+        let pool = pool.read();
+        let username = claims["username"].as_str().ok_or_else(invalid)?;
+        let user = pool
+            .users
+            .find_by_username(username)
+            .ok_or_else(ApiError::user_not_found)?;
+        let origin = claims["origin_jti"].as_str().unwrap_or_default();
+        if pool.auth.revoked_origins.contains(origin) {
+            return Err(ApiError::not_authorized("Access Token has been revoked"));
+        }
+        if !pool.users.get(user).is_some_and(|u| u.enabled) {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        user
+    };
+    Ok(AccessToken { pool, user, claims })
+}
+
+/// Signs a user out everywhere: every refresh token dies, and with it every access token
+/// derived from the same sign-ins (they share `origin_jti`).
+pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey) {
+    for record in pool
+        .auth
+        .refresh_tokens
+        .values_mut()
+        .filter(|r| r.user == user)
+    {
+        record.revoked = true;
+        pool.auth.revoked_origins.insert(record.origin_jti.clone());
+    }
+}

@@ -1,0 +1,71 @@
+//! `/{poolId}/.well-known/jwks.json` and `/{poolId}/.well-known/openid-configuration`: what
+//! token verifiers and OIDC clients discover from a token's issuer. The same paths answer
+//! when the emulator is reached under the AWS issuer's host name.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::tokens::pool_keys;
+
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/{pool_id}/.well-known/jwks.json", get(jwks))
+        .route(
+            "/{pool_id}/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+}
+
+fn not_found(error: ApiError) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"__type": error.code, "message": error.message})),
+    )
+        .into_response()
+}
+
+async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
+    let pool = match app.store.pool(&pool_id) {
+        Ok(pool) => pool,
+        Err(error) => return not_found(error),
+    };
+    // The first request may have to wait for key generation: off the async threads.
+    let keys = match tokio::task::spawn_blocking(move || pool_keys(&app, &pool)).await {
+        Ok(keys) => keys,
+        Err(e) => return not_found(ApiError::internal(e.to_string())),
+    };
+    Json(json!({"keys": [keys.id.jwk(), keys.access.jwk()]})).into_response()
+}
+
+async fn openid_configuration(
+    State(app): State<Arc<App>>,
+    Path(pool_id): Path<String>,
+) -> Response {
+    if let Err(error) = app.store.pool(&pool_id) {
+        return not_found(error);
+    }
+    let base = &app.public_url;
+    Json(json!({
+        "authorization_endpoint": format!("{base}/oauth2/authorize"),
+        "end_session_endpoint": format!("{base}/logout"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "issuer": app.issuer(&pool_id),
+        "jwks_uri": format!("{base}/{pool_id}/.well-known/jwks.json"),
+        "response_types_supported": ["code", "token"],
+        "revocation_endpoint": format!("{base}/oauth2/revoke"),
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
+    }))
+    .into_response()
+}
