@@ -165,15 +165,15 @@ pub fn get_tokens_from_refresh_token(
 }
 
 /// What sign-in needs to know about the app client.
-struct ClientRules {
-    flows: Vec<ExplicitAuthFlowsType>,
-    secrets: Vec<String>,
-    prevent_user_existence_errors: bool,
-    session_minutes: i64,
-    rotation: bool,
+pub(crate) struct ClientRules {
+    pub(crate) flows: Vec<ExplicitAuthFlowsType>,
+    pub(crate) secrets: Vec<String>,
+    pub(crate) prevent_user_existence_errors: bool,
+    pub(crate) session_minutes: i64,
+    pub(crate) rotation: bool,
 }
 
-fn client_rules(client: &AppClient) -> ClientRules {
+pub(crate) fn client_rules(client: &AppClient) -> ClientRules {
     let config = &client.config;
     ClientRules {
         flows: config.explicit_auth_flows.clone().unwrap_or_default(),
@@ -217,7 +217,7 @@ impl ClientRules {
 
     /// SECRET_HASH, for clients with a secret: over the name the caller used or the internal
     /// username, with any of the client's secrets.
-    fn check_secret_hash(
+    pub(crate) fn check_secret_hash(
         &self,
         client_id: &str,
         given: Option<&str>,
@@ -608,12 +608,7 @@ fn new_password(
             responses.get("SECRET_HASH").map(String::as_str),
             &[username, &found.username],
         )?;
-        let policy = guard
-            .config
-            .policies
-            .as_ref()
-            .and_then(|p| p.password_policy.clone())
-            .unwrap_or_else(password_policy::default_policy);
+        let policy = guard.password_policy();
         password_policy::check(&policy, new_password, Context::UserPassword)?;
         let written: Vec<AttributeType> = responses
             .iter()

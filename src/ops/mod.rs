@@ -3,10 +3,12 @@
 
 mod auth;
 mod clients;
+mod codes;
 mod groups;
 mod list_users;
 mod pools;
 mod self_service;
+mod sign_up;
 mod tags;
 mod users;
 
@@ -91,6 +93,12 @@ operations!(IMPLEMENTED_USER_POOL_OPERATIONS, dispatch_user_pools, Idp {
     AdminUserGlobalSignOut => self_service::admin_user_global_sign_out,
     RevokeToken => self_service::revoke_token,
     ChangePassword => self_service::change_password,
+    SignUp => sign_up::sign_up,
+    ConfirmSignUp => sign_up::confirm_sign_up,
+    ResendConfirmationCode => sign_up::resend_confirmation_code,
+    ForgotPassword => sign_up::forgot_password,
+    ConfirmForgotPassword => sign_up::confirm_forgot_password,
+    AdminResetUserPassword => sign_up::admin_reset_user_password,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

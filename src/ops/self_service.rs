@@ -125,12 +125,7 @@ pub fn change_password(
             return Err(ApiError::not_authorized("Incorrect username or password."));
         }
     }
-    let policy = pool
-        .config
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_else(password_policy::default_policy);
+    let policy = pool.password_policy();
     password_policy::check(&policy, &input.proposed_password, Context::UserPassword)?;
     let record = PasswordRecord::new(
         pool.srp_pool_name(),

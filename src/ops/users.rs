@@ -40,16 +40,9 @@ pub fn user_type(user: &User) -> UserType {
     }
 }
 
-fn policy(pool: &UserPool) -> PasswordPolicyType {
-    pool.config
-        .policies
-        .as_ref()
-        .and_then(|p| p.password_policy.clone())
-        .unwrap_or_else(password_policy::default_policy)
-}
-
 fn temporary_password_expiry(pool: &UserPool, now: f64) -> f64 {
-    let days = policy(pool)
+    let days = pool
+        .password_policy()
         .temporary_password_validity_days
         .filter(|d| *d > 0)
         .unwrap_or(7);
@@ -66,10 +59,10 @@ pub fn admin_create_user(
     let mut pool = pool.write();
     let temporary_password = match &input.temporary_password {
         Some(given) => {
-            password_policy::check(&policy(&pool), given, Context::TemporaryPassword)?;
+            password_policy::check(&pool.password_policy(), given, Context::TemporaryPassword)?;
             given.clone()
         }
-        None => password_policy::generate(&policy(&pool)),
+        None => password_policy::generate(&pool.password_policy()),
     };
     let explicit_mediums = input.desired_delivery_mediums.is_some();
     let mediums = input
@@ -170,7 +163,7 @@ pub fn admin_create_user(
 
 /// The internal username for a requested one: in pools that sign in by e-mail or phone, the
 /// name must be one of those (it fills the attribute) and the username becomes the `sub`.
-fn sign_in_username(
+pub(crate) fn sign_in_username(
     pool: &UserPool,
     requested: &str,
     sub: &str,
@@ -209,14 +202,14 @@ fn sign_in_username(
 }
 
 /// An alias another user holds and must give up (ForceAliasCreation).
-struct AliasMove {
+pub(crate) struct AliasMove {
     from: UserKey,
     attribute: String,
 }
 
 /// Checks that `candidate`'s sign-in aliases are free; with `force`, lists the users who must
 /// give theirs up instead of failing.
-fn claim_aliases(
+pub(crate) fn claim_aliases(
     pool: &UserPool,
     owner: Option<UserKey>,
     candidate: &User,
@@ -267,7 +260,7 @@ fn claim_aliases(
     Ok(moves)
 }
 
-fn release_aliases(pool: &mut UserPool, moves: Vec<AliasMove>, now: f64) {
+pub(crate) fn release_aliases(pool: &mut UserPool, moves: Vec<AliasMove>, now: f64) {
     for AliasMove { from, attribute } in moves {
         pool.users.update(from, |u| {
             if attribute == "preferred_username" {
@@ -525,7 +518,11 @@ pub fn admin_set_user_password(
         &input.user_pool_id,
         &input.username,
         |pool, key, now| {
-            password_policy::check(&policy(pool), &input.password, Context::AdminSetPassword)?;
+            password_policy::check(
+                &pool.password_policy(),
+                &input.password,
+                Context::AdminSetPassword,
+            )?;
             let username = pool.users.get(key).expect("found").username.clone();
             let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
             let permanent = input.permanent == Some(true);

@@ -51,6 +51,20 @@ pub struct RefreshRecord {
     pub revoked: bool,
 }
 
+/// What a code that was sent to a user is for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CodePurpose {
+    SignUp,
+    ForgotPassword,
+}
+
+#[derive(Debug, Clone)]
+pub struct PendingCode {
+    pub code: String,
+    pub expires: f64,
+    pub failures: u32,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Lockout {
     pub failures: u32,
@@ -67,6 +81,8 @@ pub struct AuthState {
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out).
     pub revoked_origins: HashSet<String>,
     pub lockouts: HashMap<UserKey, Lockout>,
+    /// Codes sent and not yet used.
+    pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
 }
 
 impl AuthState {
@@ -86,5 +102,6 @@ impl AuthState {
         self.refresh_tokens.retain(|_, r| r.user != user);
         self.sessions.retain(|_, s| s.user != user);
         self.lockouts.remove(&user);
+        self.codes.retain(|(owner, _), _| *owner != user);
     }
 }

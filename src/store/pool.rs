@@ -6,8 +6,8 @@ use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
-    AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, UserPoolClientType, UserPoolType,
-    UsernameAttributeType,
+    AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, PasswordPolicyType,
+    UserPoolClientType, UserPoolType, UsernameAttributeType,
 };
 
 pub struct UserPool {
@@ -111,6 +111,15 @@ impl UserPool {
                 UsernameAttributeType::PhoneNumber => "phone_number",
             })
             .collect()
+    }
+
+    /// The pool's password policy, or Cognito's default.
+    pub fn password_policy(&self) -> PasswordPolicyType {
+        self.config
+            .policies
+            .as_ref()
+            .and_then(|p| p.password_policy.clone())
+            .unwrap_or_else(crate::password_policy::default_policy)
     }
 
     pub fn find_user(&self, name: &str) -> ApiResult<UserKey> {

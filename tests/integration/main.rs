@@ -8,4 +8,5 @@ mod groups;
 mod list_users;
 mod pools;
 mod protocol;
+mod sign_up;
 mod users;

@@ -1,0 +1,146 @@
+//! Verification codes: six digits, sent through the pool's message templates (kept at the
+//! emulator's message endpoint), checked with Cognito's errors and attempt limit.
+
+use rand::Rng;
+
+use crate::app::App;
+use crate::attributes::mask_destination;
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType};
+use crate::ids;
+use crate::messages::Message;
+use crate::store::auth::{CodePurpose, PendingCode};
+use crate::store::{User, UserKey, UserPool};
+
+const DEFAULT_MESSAGE: &str = "Your verification code is {####}.";
+const DEFAULT_SUBJECT: &str = "Your verification code";
+/// Wrong codes allowed before LimitExceededException (number unconfirmed).
+const MAX_FAILURES: u32 = 5;
+
+impl CodePurpose {
+    /// Confirmation codes live 24 hours, password-reset codes 1 hour (reference §7.2).
+    fn lifetime(&self) -> f64 {
+        match self {
+            CodePurpose::SignUp => 86_400.0,
+            CodePurpose::ForgotPassword => 3_600.0,
+        }
+    }
+}
+
+/// Where a code for `user` goes: e-mail if `attribute` allows it, else phone.
+pub fn destination(user: &User, attribute: &str) -> Option<(DeliveryMediumType, String)> {
+    let value = user.attribute(attribute)?.to_string();
+    let medium = if attribute == "email" {
+        DeliveryMediumType::Email
+    } else {
+        DeliveryMediumType::Sms
+    };
+    Some((medium, value))
+}
+
+/// Makes a new code for `(user, purpose)`, keeps the message that carries it, and returns
+/// the CodeDeliveryDetails Cognito answers with.
+pub fn send(
+    app: &App,
+    pool: &mut UserPool,
+    key: UserKey,
+    purpose: CodePurpose,
+    attribute: &str,
+    trigger: &str,
+) -> ApiResult<CodeDeliveryDetailsType> {
+    let user = pool.users.get(key).ok_or_else(ApiError::user_not_found)?;
+    let (medium, to) = destination(user, attribute).ok_or_else(|| {
+        ApiError::invalid_parameter(format!("The user has no {attribute} to send a code to."))
+    })?;
+    let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+    let template = pool
+        .config
+        .verification_message_template
+        .clone()
+        .unwrap_or_default();
+    let (body, subject) = match medium {
+        DeliveryMediumType::Email => (
+            template
+                .email_message
+                .unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
+            Some(
+                template
+                    .email_subject
+                    .unwrap_or_else(|| DEFAULT_SUBJECT.to_string()),
+            ),
+        ),
+        DeliveryMediumType::Sms => (
+            template
+                .sms_message
+                .unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
+            None,
+        ),
+    };
+    let now = app.clock.now();
+    app.messages.push(Message {
+        id: ids::uuid(),
+        user_pool_id: pool.id().to_string(),
+        username: user.username.clone(),
+        trigger: trigger.to_string(),
+        delivery_medium: medium.as_str().to_string(),
+        destination: to.clone(),
+        subject,
+        body: body.replace("{####}", &code),
+        code: Some(code.clone()),
+        created_at: now,
+    });
+    pool.auth.codes.insert(
+        (key, purpose.clone()),
+        PendingCode {
+            code,
+            expires: now + purpose.lifetime(),
+            failures: 0,
+        },
+    );
+    Ok(CodeDeliveryDetailsType {
+        destination: Some(mask_destination(&to)),
+        delivery_medium: Some(medium),
+        attribute_name: Some(attribute.to_string()),
+    })
+}
+
+/// Checks and consumes a code.
+pub fn check(
+    pool: &mut UserPool,
+    key: UserKey,
+    purpose: CodePurpose,
+    given: &str,
+    now: f64,
+) -> ApiResult<()> {
+    let slot = (key, purpose);
+    let Some(pending) = pool.auth.codes.get_mut(&slot) else {
+        return Err(mismatch());
+    };
+    if pending.failures >= MAX_FAILURES {
+        return Err(ApiError::new(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time.",
+        ));
+    }
+    if pending.expires <= now {
+        return Err(ApiError::new(
+            "ExpiredCodeException",
+            "Invalid code provided, please request a code again.",
+        ));
+    }
+    let matches: bool =
+        subtle::ConstantTimeEq::ct_eq(pending.code.as_bytes(), given.as_bytes()).into();
+    if !matches {
+        pending.failures += 1;
+        return Err(mismatch());
+    }
+    pool.auth.codes.remove(&slot);
+    Ok(())
+}
+
+pub fn mismatch() -> ApiError {
+    ApiError::new(
+        "CodeMismatchException",
+        "Invalid verification code provided, please try again.",
+    )
+}

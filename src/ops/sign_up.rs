@@ -1,0 +1,469 @@
+//! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode (reference §7.2–7.3),
+//! and password recovery: ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword
+//! (§7.5).
+
+use std::collections::BTreeSet;
+
+use crate::app::App;
+use crate::attributes::{self, WriteKind};
+use crate::crypto::password::PasswordRecord;
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::*;
+use crate::ids;
+use crate::ops::auth::{client_rules, ClientRules};
+use crate::ops::codes;
+use crate::ops::users::{claim_aliases, release_aliases, sign_in_username};
+use crate::password_policy::{self, Context};
+use crate::protocol::RequestContext;
+use crate::store::auth::CodePurpose;
+use crate::store::{PoolHandle, User, UserKey, UserPool};
+
+/// The pool and rules of a public call that names only its client, with SECRET_HASH checked.
+fn public_client(
+    app: &App,
+    client_id: &str,
+    secret_hash: Option<&str>,
+    username: &str,
+) -> ApiResult<(PoolHandle, ClientRules)> {
+    let pool = app.store.pool_for_client(client_id)?;
+    let rules = {
+        let guard = pool.read();
+        let rules = client_rules(guard.client(client_id)?);
+        let internal = guard
+            .users
+            .find(username)
+            .and_then(|k| guard.users.get(k))
+            .map(|u| u.username.clone());
+        let names: Vec<&str> = std::iter::once(username)
+            .chain(internal.as_deref())
+            .collect();
+        rules.check_secret_hash(client_id, secret_hash, &names)?;
+        rules
+    };
+    Ok((pool, rules))
+}
+
+/// Unknown users in ConfirmSignUp, ResendConfirmationCode and ForgotPassword (LEGACY).
+fn unknown_user() -> ApiError {
+    ApiError::new(
+        "UserNotFoundException",
+        "Username/client id combination not found.",
+    )
+}
+
+/// Which attribute a sign-up code goes to: an auto-verified e-mail first, else phone.
+fn verification_attribute(pool: &UserPool, user: &User) -> Option<&'static str> {
+    let auto: Vec<VerifiedAttributeType> = pool
+        .config
+        .auto_verified_attributes
+        .clone()
+        .unwrap_or_default();
+    [
+        (VerifiedAttributeType::Email, "email"),
+        (VerifiedAttributeType::PhoneNumber, "phone_number"),
+    ]
+    .into_iter()
+    .find(|(kind, name)| auto.contains(kind) && user.attribute(name).is_some())
+    .map(|(_, name)| name)
+}
+
+pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
+    let (pool, _) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
+    let now = app.clock.now();
+    let mut pool = pool.write();
+    if pool
+        .config
+        .admin_create_user_config
+        .as_ref()
+        .and_then(|c| c.allow_admin_create_user_only)
+        == Some(true)
+    {
+        // Text unconfirmed.
+        return Err(ApiError::not_authorized(
+            "SignUp is not permitted for this user pool",
+        ));
+    }
+    let client = pool.client(&input.client_id)?;
+    let written = input.user_attributes.clone().unwrap_or_default();
+    if let Some(allowed) = client
+        .config
+        .write_attributes
+        .as_ref()
+        .filter(|w| !w.is_empty())
+    {
+        if written.iter().any(|a| !allowed.contains(&a.name)) {
+            return Err(ApiError::not_authorized(
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+    }
+    let schema = pool.config.schema_attributes.clone().unwrap_or_default();
+    let mut values = attributes::check_writes(&schema, &written, WriteKind::Create)?;
+    let sub = ids::uuid();
+    let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
+    if pool.users.find_by_username(&username).is_some() {
+        return Err(ApiError::new(
+            "UsernameExistsException",
+            "User already exists",
+        ));
+    }
+    let missing: Vec<String> = schema
+        .iter()
+        .filter(|a| a.required == Some(true))
+        .filter_map(|a| a.name.clone())
+        .filter(|name| name != "sub" && !values.contains_key(name))
+        .map(|name| format!("{name}: The attribute is required"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attributes did not conform to the schema: {}",
+            missing.join(" ")
+        )));
+    }
+    let Some(password) = input.password.as_deref() else {
+        return Err(ApiError::invalid_parameter(
+            "A password is required: passwordless sign-up is not implemented by cognito-emulator yet.",
+        ));
+    };
+    password_policy::check(&pool.password_policy(), password, Context::UserPassword)?;
+    let mut attribute_pairs = vec![("sub".to_string(), sub.clone())];
+    attribute_pairs.extend(values);
+    let user = User {
+        username: username.clone(),
+        attributes: attribute_pairs,
+        status: UserStatusType::Unconfirmed,
+        enabled: true,
+        created: now,
+        modified: now,
+        password: Some(PasswordRecord::new(
+            pool.srp_pool_name(),
+            &username,
+            password,
+        )),
+        temporary_password_expires: None,
+        mfa_options: Vec::new(),
+        groups: BTreeSet::new(),
+    };
+    // With e-mail/phone as username, the address may belong to one user only; other alias
+    // collisions surface at confirmation.
+    if !pool.username_attributes().is_empty() {
+        claim_aliases(&pool, None, &user, false, true).map_err(|e| {
+            if e.code == "UsernameExistsException" {
+                e
+            } else {
+                ApiError::new("UsernameExistsException", e.message)
+            }
+        })?;
+    }
+    let attribute = verification_attribute(&pool, &user);
+    let key = pool.users.insert(user);
+    let code_delivery_details = match attribute {
+        Some(attribute) => Some(codes::send(
+            app,
+            &mut pool,
+            key,
+            CodePurpose::SignUp,
+            attribute,
+            "SignUp",
+        )?),
+        None => None,
+    };
+    Ok(SignUpResponse {
+        user_confirmed: false,
+        user_sub: sub,
+        code_delivery_details,
+        session: None,
+    })
+}
+
+pub fn confirm_sign_up(
+    app: &App,
+    _: &RequestContext,
+    input: ConfirmSignUpRequest,
+) -> ApiResult<ConfirmSignUpResponse> {
+    let (pool, rules) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
+    let now = app.clock.now();
+    let mut pool = pool.write();
+    let Some(key) = pool.users.find(&input.username) else {
+        return Err(if rules.prevent_user_existence_errors {
+            codes::mismatch()
+        } else {
+            unknown_user()
+        });
+    };
+    let status = pool.users.get(key).expect("found").status;
+    if status != UserStatusType::Unconfirmed {
+        return Err(ApiError::not_authorized(format!(
+            "User cannot be confirmed. Current status is {}",
+            status.as_str()
+        )));
+    }
+    codes::check(
+        &mut pool,
+        key,
+        CodePurpose::SignUp,
+        &input.confirmation_code,
+        now,
+    )?;
+    // The attribute the code went to is now verified, and becomes an alias if the pool has one.
+    let mut confirmed = pool.users.get(key).expect("found").clone();
+    if let Some(attribute) = verification_attribute(&pool, &confirmed) {
+        confirmed.set_attribute(&format!("{attribute}_verified"), "true".to_string());
+    }
+    let moves = claim_aliases(
+        &pool,
+        Some(key),
+        &confirmed,
+        input.force_alias_creation == Some(true),
+        false,
+    )
+    .map_err(|e| {
+        if e.code == "AliasExistsException" {
+            alias_exists(&e.message)
+        } else {
+            e
+        }
+    })?;
+    release_aliases(&mut pool, moves, now);
+    confirmed.status = UserStatusType::Confirmed;
+    confirmed.modified = now;
+    pool.users.update(key, |u| *u = confirmed);
+    Ok(ConfirmSignUpResponse { session: None })
+}
+
+/// ConfirmSignUp's alias error names the attribute without "given" (reference §11).
+fn alias_exists(message: &str) -> ApiError {
+    let attribute = if message.contains("phone_number") {
+        "phone_number"
+    } else {
+        "email"
+    };
+    ApiError::new(
+        "AliasExistsException",
+        format!("An account with the {attribute} already exists."),
+    )
+}
+
+pub fn resend_confirmation_code(
+    app: &App,
+    _: &RequestContext,
+    input: ResendConfirmationCodeRequest,
+) -> ApiResult<ResendConfirmationCodeResponse> {
+    let (pool, rules) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
+    let mut pool = pool.write();
+    let Some(key) = pool.users.find(&input.username) else {
+        if rules.prevent_user_existence_errors {
+            return Ok(ResendConfirmationCodeResponse {
+                code_delivery_details: Some(simulated(&input.username)),
+            });
+        }
+        return Err(unknown_user());
+    };
+    let user = pool.users.get(key).expect("found");
+    if user.status != UserStatusType::Unconfirmed {
+        return Err(ApiError::invalid_parameter("User is already confirmed."));
+    }
+    let attribute = verification_attribute(&pool, user)
+        .or_else(|| {
+            ["email", "phone_number"]
+                .into_iter()
+                .find(|a| user.attribute(a).is_some())
+        })
+        .ok_or_else(|| {
+            ApiError::invalid_parameter("The user has no email or phone_number to send a code to.")
+        })?;
+    let details = codes::send(
+        app,
+        &mut pool,
+        key,
+        CodePurpose::SignUp,
+        attribute,
+        "ResendCode",
+    )?;
+    Ok(ResendConfirmationCodeResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+/// What PreventUserExistenceErrors answers for an unknown user: a plausible delivery.
+fn simulated(username: &str) -> CodeDeliveryDetailsType {
+    let looks_like_email = username.contains('@');
+    CodeDeliveryDetailsType {
+        destination: Some(if looks_like_email {
+            attributes::mask_destination(username)
+        } else {
+            "+*******0000".into()
+        }),
+        delivery_medium: Some(if looks_like_email {
+            DeliveryMediumType::Email
+        } else {
+            DeliveryMediumType::Sms
+        }),
+        attribute_name: Some(
+            if looks_like_email {
+                "email"
+            } else {
+                "phone_number"
+            }
+            .to_string(),
+        ),
+    }
+}
+
+/// The first verified channel in the pool's AccountRecoverySetting order.
+fn recovery_attribute(pool: &UserPool, key: UserKey) -> ApiResult<&'static str> {
+    let user = pool.users.get(key).expect("found");
+    let mut mechanisms = pool
+        .config
+        .account_recovery_setting
+        .as_ref()
+        .and_then(|s| s.recovery_mechanisms.clone())
+        .unwrap_or_default();
+    mechanisms.sort_by_key(|m| m.priority);
+    for mechanism in mechanisms {
+        let attribute = match mechanism.name {
+            RecoveryOptionNameType::VerifiedEmail => "email",
+            RecoveryOptionNameType::VerifiedPhoneNumber => "phone_number",
+            RecoveryOptionNameType::AdminOnly => {
+                // Text unconfirmed.
+                return Err(ApiError::not_authorized(
+                    "User password cannot be reset in the current state.",
+                ));
+            }
+        };
+        if user.attribute(attribute).is_some() && user.is_verified(attribute) {
+            return Ok(attribute);
+        }
+    }
+    Err(ApiError::invalid_parameter(
+        "Cannot reset password for the user as there is no registered/verified email or phone_number",
+    ))
+}
+
+pub fn forgot_password(
+    app: &App,
+    _: &RequestContext,
+    input: ForgotPasswordRequest,
+) -> ApiResult<ForgotPasswordResponse> {
+    let (pool, rules) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
+    let mut pool = pool.write();
+    let Some(key) = pool.users.find(&input.username) else {
+        if rules.prevent_user_existence_errors {
+            return Ok(ForgotPasswordResponse {
+                code_delivery_details: Some(simulated(&input.username)),
+            });
+        }
+        return Err(unknown_user());
+    };
+    if !pool.users.get(key).expect("found").enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let attribute = recovery_attribute(&pool, key)?;
+    let details = codes::send(
+        app,
+        &mut pool,
+        key,
+        CodePurpose::ForgotPassword,
+        attribute,
+        "ForgotPassword",
+    )?;
+    Ok(ForgotPasswordResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+pub fn confirm_forgot_password(
+    app: &App,
+    _: &RequestContext,
+    input: ConfirmForgotPasswordRequest,
+) -> ApiResult<ConfirmForgotPasswordResponse> {
+    let (pool, rules) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
+    let now = app.clock.now();
+    let mut pool = pool.write();
+    let Some(key) = pool.users.find(&input.username) else {
+        return Err(if rules.prevent_user_existence_errors {
+            codes::mismatch()
+        } else {
+            unknown_user()
+        });
+    };
+    password_policy::check(
+        &pool.password_policy(),
+        &input.password,
+        Context::UserPassword,
+    )?;
+    codes::check(
+        &mut pool,
+        key,
+        CodePurpose::ForgotPassword,
+        &input.confirmation_code,
+        now,
+    )?;
+    let username = pool.users.get(key).expect("found").username.clone();
+    let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
+    pool.users.update(key, |u| {
+        u.password = Some(record);
+        u.temporary_password_expires = None;
+        if matches!(
+            u.status,
+            UserStatusType::ResetRequired | UserStatusType::ForceChangePassword
+        ) {
+            u.status = UserStatusType::Confirmed;
+        }
+        u.modified = now;
+    });
+    pool.auth.lockouts.remove(&key);
+    Ok(ConfirmForgotPasswordResponse {})
+}
+
+/// The user must reset their password: status RESET_REQUIRED and a code sent as
+/// ForgotPassword sends it.
+pub fn admin_reset_user_password(
+    app: &App,
+    _: &RequestContext,
+    input: AdminResetUserPasswordRequest,
+) -> ApiResult<AdminResetUserPasswordResponse> {
+    let pool = app.store.pool(&input.user_pool_id)?;
+    let now = app.clock.now();
+    let mut pool = pool.write();
+    let key = pool.find_user(&input.username)?;
+    let attribute = recovery_attribute(&pool, key)?;
+    codes::send(
+        app,
+        &mut pool,
+        key,
+        CodePurpose::ForgotPassword,
+        attribute,
+        "AdminResetUserPassword",
+    )?;
+    pool.users.update(key, |u| {
+        u.status = UserStatusType::ResetRequired;
+        u.modified = now;
+    });
+    Ok(AdminResetUserPasswordResponse {})
+}

@@ -1,0 +1,479 @@
+//! Self-service sign-up, confirmation and password recovery, with codes read from the
+//! emulator's message endpoint.
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AliasAttributeType, AttributeType, AuthFlowType, DeliveryMediumType,
+    ExplicitAuthFlowsType as Flow, VerifiedAttributeType,
+};
+use serde_json::json;
+
+use crate::common::{err, start, Emulator};
+
+async fn pool_and_client(emulator: &Emulator) -> (String, String) {
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("self-service")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .alias_attributes(AliasAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    (pool_id, client_id)
+}
+
+/// The code of the newest kept message for `username` with `trigger`.
+async fn latest_code(emulator: &Emulator, pool_id: &str, username: &str, trigger: &str) -> String {
+    let messages = emulator.messages(pool_id, Some(username)).await;
+    let message = messages
+        .iter()
+        .rev()
+        .find(|m| m["trigger"] == trigger)
+        .expect("a kept message");
+    let code = message["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    assert!(message["body"].as_str().unwrap().contains(&code));
+    code
+}
+
+async fn login(
+    emulator: &Emulator,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map(|o| o.authentication_result.unwrap().access_token.unwrap())
+        .map_err(err)
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_sign_in() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    let email = |v: &str| {
+        AttributeType::builder()
+            .name("email")
+            .value(v)
+            .build()
+            .unwrap()
+    };
+    let signed_up = emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("carol")
+        .password("Carol!pass1")
+        .user_attributes(email("carol@example.com"))
+        .send()
+        .await
+        .unwrap();
+    assert!(!signed_up.user_confirmed);
+    assert_eq!(signed_up.user_sub.len(), 36);
+    let details = signed_up.code_delivery_details.unwrap();
+    assert_eq!(details.destination.as_deref(), Some("c****@e****"));
+    assert_eq!(details.delivery_medium, Some(DeliveryMediumType::Email));
+    assert_eq!(details.attribute_name.as_deref(), Some("email"));
+
+    assert_eq!(
+        login(&emulator, &client_id, "carol", "Carol!pass1")
+            .await
+            .unwrap_err(),
+        (
+            "UserNotConfirmedException".into(),
+            "User is not confirmed.".into()
+        )
+    );
+    let duplicate = emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("carol")
+        .password("Carol!pass1")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(duplicate),
+        (
+            "UsernameExistsException".into(),
+            "User already exists".into()
+        )
+    );
+    let weak = emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("dave")
+        .password("short")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(weak),
+        (
+            "InvalidPasswordException".into(),
+            "Password did not conform with policy: Password not long enough".into()
+        )
+    );
+
+    let code = latest_code(&emulator, &pool_id, "carol", "SignUp").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mismatch = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("carol")
+        .confirmation_code(wrong)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(mismatch),
+        (
+            "CodeMismatchException".into(),
+            "Invalid verification code provided, please try again.".into()
+        )
+    );
+    emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("carol")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .unwrap();
+    let again = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("carol")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(again),
+        (
+            "NotAuthorizedException".into(),
+            "User cannot be confirmed. Current status is CONFIRMED".into()
+        )
+    );
+    let resend = emulator
+        .idp
+        .resend_confirmation_code()
+        .client_id(&client_id)
+        .username("carol")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(resend),
+        (
+            "InvalidParameterException".into(),
+            "User is already confirmed.".into()
+        )
+    );
+
+    let carol = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("carol")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(carol.user_status.unwrap().as_str(), "CONFIRMED");
+    assert!(carol
+        .user_attributes
+        .unwrap()
+        .iter()
+        .any(|a| a.name == "email_verified" && a.value.as_deref() == Some("true")));
+    // The verified e-mail is now a sign-in alias.
+    assert!(
+        login(&emulator, &client_id, "carol@example.com", "Carol!pass1")
+            .await
+            .is_ok()
+    );
+
+    let unknown = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("nobody")
+        .confirmation_code("123456")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(unknown),
+        (
+            "UserNotFoundException".into(),
+            "Username/client id combination not found.".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn resend_expiry_and_attempt_limit() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("erin")
+        .password("Erin!pass12")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("erin@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let first = latest_code(&emulator, &pool_id, "erin", "SignUp").await;
+    emulator.app.clock.advance(86_401.0);
+    let expired = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("erin")
+        .confirmation_code(&first)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(expired),
+        (
+            "ExpiredCodeException".into(),
+            "Invalid code provided, please request a code again.".into()
+        )
+    );
+    let resent = emulator
+        .idp
+        .resend_confirmation_code()
+        .client_id(&client_id)
+        .username("erin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resent
+            .code_delivery_details
+            .unwrap()
+            .attribute_name
+            .as_deref(),
+        Some("email")
+    );
+    let code = latest_code(&emulator, &pool_id, "erin", "ResendCode").await;
+    // Five wrong codes, then the limit (raw calls: SDKs retry LimitExceededException).
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    for _ in 0..5 {
+        let (_, body) = emulator
+            .idp_call(
+                "ConfirmSignUp",
+                json!({"ClientId": client_id, "Username": "erin", "ConfirmationCode": wrong}),
+            )
+            .await;
+        assert_eq!(body["__type"], "CodeMismatchException");
+    }
+    let (status, body) = emulator
+        .idp_call(
+            "ConfirmSignUp",
+            json!({"ClientId": client_id, "Username": "erin", "ConfirmationCode": code}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "LimitExceededException");
+    assert_eq!(
+        body["message"],
+        "Attempt limit exceeded, please try after some time."
+    );
+}
+
+#[tokio::test]
+async fn forgot_password_and_admin_reset() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("frank@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .password("Frank!pass1")
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    // No verified channel yet.
+    let unverified = emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("frank")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(unverified),
+        (
+            "InvalidParameterException".into(),
+            "Cannot reset password for the user as there is no registered/verified email or phone_number".into()
+        )
+    );
+    emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let forgot = emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("frank")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        forgot.code_delivery_details.unwrap().destination.as_deref(),
+        Some("f****@e****")
+    );
+    let code = latest_code(&emulator, &pool_id, "frank", "ForgotPassword").await;
+    let confirm = |code: String, password: &'static str| {
+        emulator
+            .idp
+            .confirm_forgot_password()
+            .client_id(&client_id)
+            .username("frank")
+            .confirmation_code(code)
+            .password(password)
+            .send()
+    };
+    let weak = confirm(code.clone(), "weak").await.unwrap_err();
+    assert_eq!(err(weak).0, "InvalidPasswordException");
+    emulator.app.clock.advance(3_601.0);
+    let expired = confirm(code, "Frank!new12").await.unwrap_err();
+    assert_eq!(err(expired).0, "ExpiredCodeException");
+    emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("frank")
+        .send()
+        .await
+        .unwrap();
+    let code = latest_code(&emulator, &pool_id, "frank", "ForgotPassword").await;
+    confirm(code, "Frank!new12").await.unwrap();
+    assert!(login(&emulator, &client_id, "frank", "Frank!pass1")
+        .await
+        .is_err());
+    assert!(login(&emulator, &client_id, "frank", "Frank!new12")
+        .await
+        .is_ok());
+
+    // An administrator forces a reset.
+    emulator
+        .idp
+        .admin_reset_user_password()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login(&emulator, &client_id, "frank", "Frank!new12")
+            .await
+            .unwrap_err(),
+        (
+            "PasswordResetRequiredException".into(),
+            "Password reset required for the user".into()
+        )
+    );
+    let code = latest_code(&emulator, &pool_id, "frank", "AdminResetUserPassword").await;
+    confirm(code, "Frank!third3").await.unwrap();
+    let frank = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("frank")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(frank.user_status.unwrap().as_str(), "CONFIRMED");
+    assert!(login(&emulator, &client_id, "frank", "Frank!third3")
+        .await
+        .is_ok());
+
+    let unknown = emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("nobody")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(unknown),
+        (
+            "UserNotFoundException".into(),
+            "Username/client id combination not found.".into()
+        )
+    );
+}
