@@ -10,7 +10,7 @@ use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType}
 use crate::ids;
 use crate::messages::Message;
 use crate::store::auth::{CodePurpose, PendingCode};
-use crate::store::{User, UserKey, UserPool};
+use crate::store::{UserKey, UserPool};
 
 const DEFAULT_MESSAGE: &str = "Your verification code is {####}.";
 const DEFAULT_SUBJECT: &str = "Your verification code";
@@ -21,25 +21,14 @@ impl CodePurpose {
     /// Confirmation codes live 24 hours, password-reset codes 1 hour (reference §7.2).
     fn lifetime(&self) -> f64 {
         match self {
-            CodePurpose::SignUp => 86_400.0,
+            CodePurpose::SignUp | CodePurpose::VerifyAttribute(_) => 86_400.0,
             CodePurpose::ForgotPassword => 3_600.0,
         }
     }
 }
 
-/// Where a code for `user` goes: e-mail if `attribute` allows it, else phone.
-pub fn destination(user: &User, attribute: &str) -> Option<(DeliveryMediumType, String)> {
-    let value = user.attribute(attribute)?.to_string();
-    let medium = if attribute == "email" {
-        DeliveryMediumType::Email
-    } else {
-        DeliveryMediumType::Sms
-    };
-    Some((medium, value))
-}
-
-/// Makes a new code for `(user, purpose)`, keeps the message that carries it, and returns
-/// the CodeDeliveryDetails Cognito answers with.
+/// Makes a new code for `(user, purpose)`, sent to the user's current `attribute`, and
+/// returns the CodeDeliveryDetails Cognito answers with.
 pub fn send(
     app: &App,
     pool: &mut UserPool,
@@ -49,9 +38,38 @@ pub fn send(
     trigger: &str,
 ) -> ApiResult<CodeDeliveryDetailsType> {
     let user = pool.users.get(key).ok_or_else(ApiError::user_not_found)?;
-    let (medium, to) = destination(user, attribute).ok_or_else(|| {
-        ApiError::invalid_parameter(format!("The user has no {attribute} to send a code to."))
-    })?;
+    let to = user
+        .attribute(attribute)
+        .ok_or_else(|| {
+            ApiError::invalid_parameter(format!("The user has no {attribute} to send a code to."))
+        })?
+        .to_string();
+    send_to(app, pool, key, purpose, attribute, &to, None, trigger)
+}
+
+/// As [`send`], to an explicit address; `pending_value` takes effect when the code is used.
+#[allow(clippy::too_many_arguments)]
+pub fn send_to(
+    app: &App,
+    pool: &mut UserPool,
+    key: UserKey,
+    purpose: CodePurpose,
+    attribute: &str,
+    to: &str,
+    pending_value: Option<String>,
+    trigger: &str,
+) -> ApiResult<CodeDeliveryDetailsType> {
+    let username = pool
+        .users
+        .get(key)
+        .ok_or_else(ApiError::user_not_found)?
+        .username
+        .clone();
+    let medium = if attribute == "email" {
+        DeliveryMediumType::Email
+    } else {
+        DeliveryMediumType::Sms
+    };
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let template = pool
         .config
@@ -80,38 +98,40 @@ pub fn send(
     app.messages.push(Message {
         id: ids::uuid(),
         user_pool_id: pool.id().to_string(),
-        username: user.username.clone(),
+        username,
         trigger: trigger.to_string(),
         delivery_medium: medium.as_str().to_string(),
-        destination: to.clone(),
+        destination: to.to_string(),
         subject,
         body: body.replace("{####}", &code),
         code: Some(code.clone()),
         created_at: now,
     });
+    let expires = now + purpose.lifetime();
     pool.auth.codes.insert(
-        (key, purpose.clone()),
+        (key, purpose),
         PendingCode {
             code,
-            expires: now + purpose.lifetime(),
+            expires,
             failures: 0,
+            pending_value,
         },
     );
     Ok(CodeDeliveryDetailsType {
-        destination: Some(mask_destination(&to)),
+        destination: Some(mask_destination(to)),
         delivery_medium: Some(medium),
         attribute_name: Some(attribute.to_string()),
     })
 }
 
-/// Checks and consumes a code.
+/// Checks and consumes a code; returns the value it was to make effective, if any.
 pub fn check(
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
     given: &str,
     now: f64,
-) -> ApiResult<()> {
+) -> ApiResult<Option<String>> {
     let slot = (key, purpose);
     let Some(pending) = pool.auth.codes.get_mut(&slot) else {
         return Err(mismatch());
@@ -134,8 +154,7 @@ pub fn check(
         pending.failures += 1;
         return Err(mismatch());
     }
-    pool.auth.codes.remove(&slot);
-    Ok(())
+    Ok(pool.auth.codes.remove(&slot).and_then(|p| p.pending_value))
 }
 
 pub fn mismatch() -> ApiError {

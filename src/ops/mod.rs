@@ -99,6 +99,12 @@ operations!(IMPLEMENTED_USER_POOL_OPERATIONS, dispatch_user_pools, Idp {
     ForgotPassword => sign_up::forgot_password,
     ConfirmForgotPassword => sign_up::confirm_forgot_password,
     AdminResetUserPassword => sign_up::admin_reset_user_password,
+    DeleteUser => self_service::delete_user,
+    DeleteUserAttributes => self_service::delete_user_attributes,
+    SetUserSettings => self_service::set_user_settings,
+    UpdateUserAttributes => self_service::update_user_attributes,
+    GetUserAttributeVerificationCode => self_service::get_user_attribute_verification_code,
+    VerifyUserAttribute => self_service::verify_user_attribute,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -2,12 +2,18 @@
 //! and token revocation.
 
 use crate::app::App;
+use crate::attributes::{self, WriteKind};
 use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ops::users::attribute_list;
+use crate::ops::codes;
+use crate::ops::users::{
+    attribute_list, claim_aliases, delete_attributes, release_aliases, remove_user,
+};
+use crate::ops::Empty;
 use crate::password_policy::{self, Context};
 use crate::protocol::RequestContext;
+use crate::store::auth::CodePurpose;
 use crate::tokens::{sign_out_everywhere, verify_access_token};
 
 pub fn get_user(
@@ -137,4 +143,202 @@ pub fn change_password(
         u.modified = now;
     });
     Ok(ChangePasswordResponse {})
+}
+
+pub fn delete_user(app: &App, _: &RequestContext, input: DeleteUserRequest) -> ApiResult<Empty> {
+    let token = verify_access_token(app, &input.access_token)?;
+    remove_user(&mut token.pool.write(), token.user);
+    Ok(Empty {})
+}
+
+pub fn delete_user_attributes(
+    app: &App,
+    _: &RequestContext,
+    input: DeleteUserAttributesRequest,
+) -> ApiResult<DeleteUserAttributesResponse> {
+    let token = verify_access_token(app, &input.access_token)?;
+    let now = app.clock.now();
+    delete_attributes(
+        &mut token.pool.write(),
+        token.user,
+        &input.user_attribute_names,
+        now,
+    )?;
+    Ok(DeleteUserAttributesResponse {})
+}
+
+pub fn set_user_settings(
+    app: &App,
+    _: &RequestContext,
+    input: SetUserSettingsRequest,
+) -> ApiResult<SetUserSettingsResponse> {
+    let token = verify_access_token(app, &input.access_token)?;
+    let now = app.clock.now();
+    token.pool.write().users.update(token.user, |u| {
+        u.mfa_options = input.mfa_options;
+        u.modified = now;
+    });
+    Ok(SetUserSettingsResponse {})
+}
+
+/// A user changes their own attributes. A new e-mail or phone number the pool auto-verifies
+/// gets a code; with AttributesRequireVerificationBeforeUpdate the old value stays until the
+/// new one is verified, otherwise the new value is kept unverified.
+pub fn update_user_attributes(
+    app: &App,
+    _: &RequestContext,
+    input: UpdateUserAttributesRequest,
+) -> ApiResult<UpdateUserAttributesResponse> {
+    let token = verify_access_token(app, &input.access_token)?;
+    let client_id = token.claims["client_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let now = app.clock.now();
+    let mut pool = token.pool.write();
+    if let Some(allowed) = pool
+        .client(&client_id)?
+        .config
+        .write_attributes
+        .clone()
+        .filter(|w| !w.is_empty())
+    {
+        if input
+            .user_attributes
+            .iter()
+            .any(|a| !allowed.contains(&a.name))
+        {
+            return Err(ApiError::not_authorized(
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+    }
+    if input
+        .user_attributes
+        .iter()
+        .any(|a| a.name.ends_with("_verified"))
+    {
+        // Users cannot vouch for themselves; only administrators set `*_verified` (text unconfirmed).
+        return Err(ApiError::not_authorized(
+            "A client attempted to write unauthorized attribute",
+        ));
+    }
+    let schema = pool.config.schema_attributes.clone().unwrap_or_default();
+    let values = attributes::check_writes(&schema, &input.user_attributes, WriteKind::Update)?;
+    let auto_verified: Vec<String> = pool
+        .config
+        .auto_verified_attributes
+        .iter()
+        .flatten()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    let keep_until_verified: Vec<String> = pool
+        .config
+        .user_attribute_update_settings
+        .as_ref()
+        .and_then(|s| s.attributes_require_verification_before_update.clone())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    let mut updated = pool
+        .users
+        .get(token.user)
+        .ok_or_else(ApiError::user_not_found)?
+        .clone();
+    let mut to_verify = Vec::new();
+    for (name, value) in values {
+        let changed = updated.attribute(&name) != Some(value.as_str());
+        let verifiable = name == "email" || name == "phone_number";
+        if verifiable && changed && auto_verified.contains(&name) {
+            if keep_until_verified.contains(&name) && updated.attribute(&name).is_some() {
+                to_verify.push((name, value, true));
+                continue;
+            }
+            updated.set_attribute(&format!("{name}_verified"), "false".to_string());
+            to_verify.push((name.clone(), value.clone(), false));
+        } else if verifiable && changed && updated.attribute(&format!("{name}_verified")).is_some()
+        {
+            updated.set_attribute(&format!("{name}_verified"), "false".to_string());
+        }
+        updated.set_attribute(&name, value);
+    }
+    let moves = claim_aliases(&pool, Some(token.user), &updated, false, false)?;
+    release_aliases(&mut pool, moves, now);
+    updated.modified = now;
+    pool.users.update(token.user, |u| *u = updated);
+    let mut details = Vec::new();
+    for (name, value, pending) in to_verify {
+        let purpose = CodePurpose::VerifyAttribute(name.clone());
+        let pending_value = pending.then(|| value.clone());
+        details.push(codes::send_to(
+            app,
+            &mut pool,
+            token.user,
+            purpose,
+            &name,
+            &value,
+            pending_value,
+            "UpdateUserAttribute",
+        )?);
+    }
+    Ok(UpdateUserAttributesResponse {
+        code_delivery_details_list: (!details.is_empty()).then_some(details),
+    })
+}
+
+pub fn get_user_attribute_verification_code(
+    app: &App,
+    _: &RequestContext,
+    input: GetUserAttributeVerificationCodeRequest,
+) -> ApiResult<GetUserAttributeVerificationCodeResponse> {
+    let token = verify_access_token(app, &input.access_token)?;
+    if input.attribute_name != "email" && input.attribute_name != "phone_number" {
+        return Err(ApiError::invalid_parameter(format!(
+            "Attribute {} cannot be verified: only email and phone_number can.",
+            input.attribute_name
+        )));
+    }
+    let mut pool = token.pool.write();
+    let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
+    let details = codes::send(
+        app,
+        &mut pool,
+        token.user,
+        purpose,
+        &input.attribute_name,
+        "VerifyUserAttribute",
+    )?;
+    Ok(GetUserAttributeVerificationCodeResponse {
+        code_delivery_details: Some(details),
+    })
+}
+
+pub fn verify_user_attribute(
+    app: &App,
+    _: &RequestContext,
+    input: VerifyUserAttributeRequest,
+) -> ApiResult<VerifyUserAttributeResponse> {
+    let token = verify_access_token(app, &input.access_token)?;
+    let now = app.clock.now();
+    let mut pool = token.pool.write();
+    let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
+    let pending_value = codes::check(&mut pool, token.user, purpose, &input.code, now)?;
+    let mut updated = pool
+        .users
+        .get(token.user)
+        .ok_or_else(ApiError::user_not_found)?
+        .clone();
+    if let Some(value) = pending_value {
+        updated.set_attribute(&input.attribute_name, value);
+    }
+    updated.set_attribute(
+        &format!("{}_verified", input.attribute_name),
+        "true".to_string(),
+    );
+    updated.modified = now;
+    let moves = claim_aliases(&pool, Some(token.user), &updated, false, false)?;
+    release_aliases(&mut pool, moves, now);
+    pool.users.update(token.user, |u| *u = updated);
+    Ok(VerifyUserAttributeResponse {})
 }

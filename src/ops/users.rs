@@ -378,6 +378,12 @@ pub fn admin_delete_user(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     let key = pool.find_user(&input.username)?;
+    remove_user(&mut pool, key);
+    Ok(crate::ops::Empty {})
+}
+
+/// Deletes a user with its memberships, tokens, challenges and codes.
+pub(crate) fn remove_user(pool: &mut UserPool, key: UserKey) {
     pool.auth.forget_user(key);
     if let Some(user) = pool.users.remove(key) {
         for group in &user.groups {
@@ -386,7 +392,6 @@ pub fn admin_delete_user(
             }
         }
     }
-    Ok(crate::ops::Empty {})
 }
 
 /// Runs `change` on the user `username` names, under the pool's write lock.
@@ -475,37 +480,46 @@ pub fn admin_delete_user_attributes(
         &input.user_pool_id,
         &input.username,
         |pool, key, now| {
-            let schema = pool.config.schema_attributes.as_deref().unwrap_or_default();
-            for name in &input.user_attribute_names {
-                let definition = schema
-                    .iter()
-                    .find(|a| a.name.as_deref() == Some(name.as_str()));
-                match definition {
-                None => {
-                    return Err(ApiError::invalid_parameter(format!(
-                        "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
-                    )))
-                }
-                Some(d) if d.required == Some(true) || name == "sub" => {
-                    return Err(ApiError::invalid_parameter(format!(
-                        "Attributes did not conform to the schema: {name}: The attribute is required"
-                    )))
-                }
-                Some(_) => {}
-            }
-            }
-            pool.users.update(key, |u| {
-                for name in &input.user_attribute_names {
-                    u.remove_attribute(name);
-                    if name == "email" || name == "phone_number" {
-                        u.remove_attribute(&format!("{name}_verified"));
-                    }
-                }
-                u.modified = now;
-            });
+            delete_attributes(pool, key, &input.user_attribute_names, now)?;
             Ok(AdminDeleteUserAttributesResponse {})
         },
     )
+}
+
+/// Removes attributes (never `sub` or a required one); a removed e-mail or phone number
+/// takes its `_verified` flag with it.
+pub(crate) fn delete_attributes(
+    pool: &mut UserPool,
+    key: UserKey,
+    names: &[String],
+    now: f64,
+) -> ApiResult<()> {
+    let schema = pool.config.schema_attributes.as_deref().unwrap_or_default();
+    for name in names {
+        match schema.iter().find(|a| a.name.as_deref() == Some(name.as_str())) {
+            None => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+                )))
+            }
+            Some(d) if d.required == Some(true) || name == "sub" => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "Attributes did not conform to the schema: {name}: The attribute is required"
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    pool.users.update(key, |u| {
+        for name in names {
+            u.remove_attribute(name);
+            if name == "email" || name == "phone_number" {
+                u.remove_attribute(&format!("{name}_verified"));
+            }
+        }
+        u.modified = now;
+    });
+    Ok(())
 }
 
 pub fn admin_set_user_password(

@@ -56,6 +56,8 @@ pub struct RefreshRecord {
 pub enum CodePurpose {
     SignUp,
     ForgotPassword,
+    /// Verifying an attribute (`email` or `phone_number`).
+    VerifyAttribute(String),
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub struct PendingCode {
     pub code: String,
     pub expires: f64,
     pub failures: u32,
+    /// A new value that takes effect only once verified (AttributesRequireVerificationBeforeUpdate).
+    pub pending_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -477,3 +477,217 @@ async fn forgot_password_and_admin_reset() {
         )
     );
 }
+
+#[tokio::test]
+async fn users_manage_their_own_attributes_and_account() {
+    let emulator = start().await;
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("profile")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .user_attribute_update_settings(
+            aws_sdk_cognitoidentityprovider::types::UserAttributeUpdateSettingsType::builder()
+                .attributes_require_verification_before_update(VerifiedAttributeType::Email)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let attribute = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
+    emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("gina")
+        .password("Gina!pass12")
+        .user_attributes(attribute("email", "gina@example.com"))
+        .send()
+        .await
+        .unwrap();
+    let code = latest_code(&emulator, &pool_id, "gina", "SignUp").await;
+    emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("gina")
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
+    let access = login(&emulator, &client_id, "gina", "Gina!pass12")
+        .await
+        .unwrap();
+    let attributes_now = || async {
+        let user = emulator
+            .idp
+            .get_user()
+            .access_token(&access)
+            .send()
+            .await
+            .unwrap();
+        user.user_attributes
+            .into_iter()
+            .map(|a| (a.name, a.value.unwrap_or_default()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+
+    // A new e-mail waits for verification; the old one stays meanwhile.
+    let updated = emulator
+        .idp
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attribute("email", "gina@new.example"))
+        .user_attributes(attribute("given_name", "Gina"))
+        .send()
+        .await
+        .unwrap();
+    let details = updated.code_delivery_details_list.unwrap();
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0].destination.as_deref(), Some("g****@n****"));
+    let current = attributes_now().await;
+    assert_eq!(current["email"], "gina@example.com");
+    assert_eq!(current["email_verified"], "true");
+    assert_eq!(current["given_name"], "Gina");
+    let code = latest_code(&emulator, &pool_id, "gina", "UpdateUserAttribute").await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mismatch = emulator
+        .idp
+        .verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(wrong)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(mismatch).0, "CodeMismatchException");
+    emulator
+        .idp
+        .verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(code)
+        .send()
+        .await
+        .unwrap();
+    let current = attributes_now().await;
+    assert_eq!(current["email"], "gina@new.example");
+    assert_eq!(current["email_verified"], "true");
+
+    // Users cannot mark their own attributes verified.
+    let forged = emulator
+        .idp
+        .update_user_attributes()
+        .access_token(&access)
+        .user_attributes(attribute("phone_number_verified", "true"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(forged),
+        (
+            "NotAuthorizedException".into(),
+            "A client attempted to write unauthorized attribute".into()
+        )
+    );
+
+    // A fresh code on request.
+    let requested = emulator
+        .idp
+        .get_user_attribute_verification_code()
+        .access_token(&access)
+        .attribute_name("email")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        requested
+            .code_delivery_details
+            .unwrap()
+            .attribute_name
+            .as_deref(),
+        Some("email")
+    );
+    let code = latest_code(&emulator, &pool_id, "gina", "VerifyUserAttribute").await;
+    emulator
+        .idp
+        .verify_user_attribute()
+        .access_token(&access)
+        .attribute_name("email")
+        .code(code)
+        .send()
+        .await
+        .unwrap();
+
+    emulator
+        .idp
+        .delete_user_attributes()
+        .access_token(&access)
+        .user_attribute_names("given_name")
+        .send()
+        .await
+        .unwrap();
+    assert!(!attributes_now().await.contains_key("given_name"));
+    emulator
+        .idp
+        .set_user_settings()
+        .access_token(&access)
+        .set_mfa_options(Some(vec![]))
+        .send()
+        .await
+        .unwrap();
+
+    emulator
+        .idp
+        .delete_user()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    let gone = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(gone),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+    let stale = emulator
+        .idp
+        .get_user()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(stale),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+}
