@@ -18,9 +18,12 @@ pub struct Emulator {
 
 /// A fresh emulator (its own state) on 127.0.0.1:<ephemeral>.
 pub async fn start() -> Emulator {
-    let server = Server::bind(Config::default_for_tests())
-        .await
-        .expect("bind");
+    start_with(Config::default_for_tests()).await
+}
+
+/// As [`start`], with a configuration of the test's choosing.
+pub async fn start_with(config: Config) -> Emulator {
+    let server = Server::bind(config).await.expect("bind");
     let url = format!("http://{}", server.local_addr());
     let app = server.app();
     server.spawn();

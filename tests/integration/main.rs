@@ -5,6 +5,7 @@ mod clients;
 mod common;
 mod external;
 mod groups;
+mod javascript;
 mod list_users;
 mod pools;
 mod protocol;
