@@ -74,9 +74,20 @@ impl SigningKey {
         })
     }
 
-    /// The DER `RSAPublicKey`, e.g. for a certificate.
-    pub fn public_der(&self) -> &[u8] {
-        &self.public_der
+    /// A self-signed X.509 certificate for this key (base64 DER, no PEM armour), valid for ten
+    /// years from `now` (epoch seconds), as GetSigningCertificate returns it.
+    pub fn certificate(&self, common_name: &str, now: i64) -> String {
+        let key_pair =
+            rcgen::KeyPair::try_from(self.pkcs8().as_slice()).expect("our own PKCS#8 key");
+        let mut params = rcgen::CertificateParams::default();
+        let mut name = rcgen::DistinguishedName::new();
+        name.push(rcgen::DnType::CommonName, common_name);
+        params.distinguished_name = name;
+        let (year, month, day) = civil_date(now);
+        params.not_before = rcgen::date_time_ymd(year, month, day);
+        params.not_after = rcgen::date_time_ymd(year + 10, month, day.min(28));
+        let certificate = params.self_signed(&key_pair).expect("certificate signing");
+        STANDARD.encode(certificate.der())
     }
 
     /// `header.payload.signature` with Cognito's header, `{"kid":…,"alg":"RS256"}`.
@@ -114,6 +125,15 @@ impl SigningKey {
             .ok()?;
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
     }
+}
+
+/// (year, month, day) of a Unix time, UTC.
+fn civil_date(epoch_seconds: i64) -> (i32, u8, u8) {
+    use chrono::{DateTime, Datelike};
+    let date = DateTime::from_timestamp(epoch_seconds, 0)
+        .unwrap_or_default()
+        .date_naive();
+    (date.year(), date.month() as u8, date.day() as u8)
 }
 
 /// The `kid` in a token's header, without verifying anything.

@@ -9,6 +9,7 @@ mod list_users;
 mod pools;
 mod self_service;
 mod sign_up;
+mod signing;
 mod tags;
 mod users;
 
@@ -105,6 +106,7 @@ operations!(IMPLEMENTED_USER_POOL_OPERATIONS, dispatch_user_pools, Idp {
     UpdateUserAttributes => self_service::update_user_attributes,
     GetUserAttributeVerificationCode => self_service::get_user_attribute_verification_code,
     VerifyUserAttribute => self_service::verify_user_attribute,
+    GetSigningCertificate => signing::get_signing_certificate,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the
@@ -115,6 +117,7 @@ const CPU_HEAVY: &[Idp] = &[
     Idp::RespondToAuthChallenge,
     Idp::AdminRespondToAuthChallenge,
     Idp::GetTokensFromRefreshToken,
+    Idp::GetSigningCertificate,
 ];
 
 operations!(

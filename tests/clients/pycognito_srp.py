@@ -97,4 +97,20 @@ user.renew_access_token()
 assert user.access_token and user.access_token != first_access
 assert claims_of(user.id_token)["cognito:username"] == "ben"
 
+# GetSigningCertificate: a real X.509 certificate (parsed by `cryptography`, which pycognito
+# brings) whose key is the pool's ID-token key in the JWKS.
+import urllib.request
+
+from cryptography import x509
+
+der = base64.b64decode(idp.get_signing_certificate(UserPoolId=pool_id)["Certificate"])
+certificate = x509.load_der_x509_certificate(der)
+jwks = json.load(urllib.request.urlopen(f"{endpoint}/{pool_id}/.well-known/jwks.json"))
+modulus = certificate.public_key().public_numbers().n
+jwk_moduli = [int.from_bytes(base64.urlsafe_b64decode(k["n"] + "=="), "big") for k in jwks["keys"]]
+assert modulus in jwk_moduli, "certificate key is one of the pool's keys"
+assert pool_id in certificate.subject.rfc4514_string(), certificate.subject.rfc4514_string()
+validity = certificate.not_valid_after_utc - certificate.not_valid_before_utc
+assert validity.days >= 3650 - 3, validity
+
 print("pycognito OK")
