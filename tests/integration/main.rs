@@ -10,4 +10,5 @@ mod list_users;
 mod pools;
 mod protocol;
 mod sign_up;
+mod srp;
 mod users;
