@@ -9,7 +9,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod srp_client;
+
 use cognito_emulator::config::Config;
+use cognito_emulator::crypto::jwt::SigningKey;
+use cognito_emulator::crypto::srp;
 use cognito_emulator::server::Server;
 use serde_json::{json, Value};
 
@@ -299,8 +303,158 @@ fn main() {
         .await;
         report("ListUsers status filter, 60 of 100,000", &stats, c);
 
+        login_figures(&url, c).await;
         process_figures().await;
     });
+}
+
+/// Runs `work` on two threads for `RUN` and returns iterations per second.
+fn ceiling(work: impl Fn() + Send + Sync + 'static) -> f64 {
+    let work = Arc::new(work);
+    let started = Instant::now();
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let work = work.clone();
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while started.elapsed() < RUN {
+                    work();
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Password and SRP sign-ins against the crypto each one needs, measured in the same run.
+async fn login_figures(url: &str, _ceiling: Option<f64>) {
+    let client = reqwest::Client::new();
+    let pool = call(
+        &client,
+        url,
+        "CreateUserPool",
+        json!({"PoolName": "logins"}),
+    )
+    .await;
+    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    let app = call(
+        &client,
+        url,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool, "ClientName": "bench",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .await;
+    let client_id = app["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    const PASSWORD: &str = "Bench!pass1";
+    for i in 0..100 {
+        call(&client, url, "AdminCreateUser", json!({"UserPoolId": pool, "Username": format!("login{i}"), "MessageAction": "SUPPRESS"})).await;
+        call(&client, url, "AdminSetUserPassword", json!({"UserPoolId": pool, "Username": format!("login{i}"), "Password": PASSWORD, "Permanent": true})).await;
+    }
+
+    let id = client_id.clone();
+    let password = load(url, None, move |i| {
+        (
+            idp("InitiateAuth"),
+            json!({"ClientId": id, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": format!("login{}", i % 100), "PASSWORD": PASSWORD}}),
+        )
+    })
+    .await;
+
+    // SRP: two round trips per sign-in, the client's SRP math included.
+    let srp_logins = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let pool_name = pool.split_once('_').unwrap().1.to_string();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|t| {
+            let (url, client_id, pool_name, srp_logins) = (url.to_string(), client_id.clone(), pool_name.clone(), srp_logins.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                let mut i = t;
+                while started.elapsed() < RUN {
+                    let user = srp_client::Client::new();
+                    let first = call(&http, &url, "InitiateAuth", json!({"ClientId": client_id, "AuthFlow": "USER_SRP_AUTH",
+                        "AuthParameters": {"USERNAME": format!("login{}", i % 100), "SRP_A": user.srp_a()}})).await;
+                    let parameters: std::collections::HashMap<String, String> =
+                        serde_json::from_value(first["ChallengeParameters"].clone()).unwrap();
+                    let signature = tokio::task::block_in_place(|| user.sign(&pool_name, PASSWORD, &parameters));
+                    let done = call(&http, &url, "RespondToAuthChallenge", json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+                        "Session": first["Session"], "ChallengeResponses": {"USERNAME": parameters["USER_ID_FOR_SRP"],
+                        "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"], "PASSWORD_CLAIM_SIGNATURE": signature,
+                        "TIMESTAMP": srp_client::TIMESTAMP}})).await;
+                    assert!(done["AuthenticationResult"]["AccessToken"].is_string());
+                    srp_logins.fetch_add(1, Ordering::Relaxed);
+                    i += CONNECTIONS;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let srp_rate = srp_logins.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+
+    // The crypto each sign-in needs, on both cores, nothing else.
+    let key = Arc::new(SigningKey::generate());
+    let claims = json!({"sub": "00000000-0000-0000-0000-000000000000", "iss": "http://127.0.0.1/us-east-1_x", "token_use": "id",
+                        "exp": 2_000_000_000, "iat": 1_700_000_000, "email": "someone@example.com"});
+    let (k, c) = (key.clone(), claims.clone());
+    let signatures = tokio::task::block_in_place(|| ceiling(move || drop(k.sign(&c))));
+    let (k, c) = (key.clone(), claims.clone());
+    let x = rand::random::<[u8; 32]>();
+    let a = srp::parse_a(&srp_client::Client::new().srp_a()).unwrap();
+    let srp_server = tokio::task::block_in_place(|| {
+        ceiling(move || {
+            let v = srp::verifier_from_x(&x);
+            let challenge = srp::server_challenge(&v);
+            let _ = srp::session_key(&a, &challenge.big_b, &challenge.b, &v);
+            drop(k.sign(&c));
+            drop(k.sign(&c));
+        })
+    });
+    let sample = {
+        let mut p = std::collections::HashMap::new();
+        p.insert("USER_ID_FOR_SRP".to_string(), "login0".to_string());
+        p.insert("SALT".to_string(), "0a1b2c3d".to_string());
+        p.insert("SRP_B".to_string(), srp_client::Client::new().srp_a());
+        p.insert("SECRET_BLOCK".to_string(), "AAAA".to_string());
+        p
+    };
+    let srp_client_side = tokio::task::block_in_place(|| {
+        ceiling(move || {
+            let user = srp_client::Client::new();
+            drop(user.sign("x", PASSWORD, &sample));
+        })
+    });
+    let password_ceiling = signatures / 2.0;
+    // The load generator's SRP math runs on the same two cores: the ceiling for this setup
+    // is the server's and the client's crypto together.
+    let srp_ceiling = 1.0 / (1.0 / srp_server + 1.0 / srp_client_side);
+    println!();
+    println!("| sign-in | logins/s | crypto ceiling (logins/s) | ratio |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| InitiateAuth USER_PASSWORD_AUTH | {:.0} | {:.0} (2 RS256 signatures) | {:.0}% |",
+        password.per_second,
+        password_ceiling,
+        100.0 * password.per_second / password_ceiling
+    );
+    println!(
+        "| USER_SRP_AUTH, both round trips | {srp_rate:.0} | {srp_ceiling:.0} (server: 4 modexp + 2 signatures = {srp_server:.0}/s; client SRP {srp_client_side:.0}/s) | {:.0}% |",
+        100.0 * srp_rate / srp_ceiling
+    );
+    println!(
+        "password logins p50 {:.2} ms, p99 {:.2} ms",
+        password.p50.as_secs_f64() * 1e3,
+        password.p99.as_secs_f64() * 1e3
+    );
 }
 
 trait BlockOnInside {

@@ -6,98 +6,15 @@ use std::collections::HashMap;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
-use num_bigint::BigUint;
-use sha2::{Digest, Sha256};
+
+#[path = "../../benches/srp_client.rs"]
+mod srp_client;
+use srp_client::Client;
 
 use crate::auth::{setup, Setup};
 use crate::common::{err, start, Emulator};
 
-const N_HEX: &str = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF";
-
-/// padHex as bytes: minimal big-endian with a leading zero byte when the top bit is set.
-fn pad(n: &BigUint) -> Vec<u8> {
-    let mut bytes = n.to_bytes_be();
-    if bytes[0] & 0x80 != 0 {
-        bytes.insert(0, 0);
-    }
-    bytes
-}
-
-fn h(parts: &[&[u8]]) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part);
-    }
-    hasher.finalize().to_vec()
-}
-
-fn hmac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).unwrap();
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().to_vec()
-}
-
-struct Client {
-    n: BigUint,
-    g: BigUint,
-    a: BigUint,
-    big_a: BigUint,
-}
-
-impl Client {
-    fn new() -> Self {
-        let n = BigUint::parse_bytes(N_HEX.as_bytes(), 16).unwrap();
-        let g = BigUint::from(2u8);
-        let a = BigUint::from_bytes_be(&rand::random::<[u8; 32]>());
-        let big_a = g.modpow(&a, &n);
-        Self { n, g, a, big_a }
-    }
-
-    fn srp_a(&self) -> String {
-        self.big_a.to_str_radix(16)
-    }
-
-    /// PASSWORD_CLAIM_SIGNATURE for a PASSWORD_VERIFIER challenge's parameters.
-    fn sign(
-        &self,
-        pool_name: &str,
-        password: &str,
-        parameters: &HashMap<String, String>,
-    ) -> String {
-        let (user_id, salt_hex, b_hex) = (
-            &parameters["USER_ID_FOR_SRP"],
-            &parameters["SALT"],
-            &parameters["SRP_B"],
-        );
-        let (secret_block, timestamp) = (&parameters["SECRET_BLOCK"], TIMESTAMP);
-        let big_b = BigUint::parse_bytes(b_hex.as_bytes(), 16).unwrap();
-        let salt = BigUint::parse_bytes(salt_hex.as_bytes(), 16).unwrap();
-        let k = BigUint::from_bytes_be(&h(&[&pad(&self.n), &pad(&self.g)]));
-        let u = BigUint::from_bytes_be(&h(&[&pad(&self.big_a), &pad(&big_b)]));
-        let inner = h(&[format!("{pool_name}{user_id}:{password}").as_bytes()]);
-        let x = BigUint::from_bytes_be(&h(&[&pad(&salt), &inner]));
-        let gx = (k * self.g.modpow(&x, &self.n)) % &self.n;
-        let base = (&big_b + &self.n - gx) % &self.n;
-        let s = base.modpow(&(&self.a + &u * &x), &self.n);
-        let prk = hmac(&pad(&u), &[&pad(&s)]);
-        let key = &hmac(&prk, &[b"Caldera Derived Key", &[1u8]])[..16];
-        let block = STANDARD.decode(secret_block).unwrap();
-        STANDARD.encode(hmac(
-            key,
-            &[
-                pool_name.as_bytes(),
-                user_id.as_bytes(),
-                &block,
-                timestamp.as_bytes(),
-            ],
-        ))
-    }
-}
-
-const TIMESTAMP: &str = "Mon Jan 6 09:05:07 UTC 2025";
+use srp_client::TIMESTAMP;
 
 /// Step one; returns the challenge parameters and session.
 async fn initiate(
