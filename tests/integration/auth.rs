@@ -901,3 +901,173 @@ async fn change_password_and_refresh_token_rotation() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn token_lifetimes_roles_readable_attributes_and_required_attributes() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    // Short access tokens, ID tokens in hours, limited readable attributes.
+    emulator
+        .idp
+        .update_user_pool_client()
+        .user_pool_id(&setup.pool_id)
+        .client_id(&setup.client_id)
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .access_token_validity(5)
+        .id_token_validity(2)
+        .token_validity_units(
+            aws_sdk_cognitoidentityprovider::types::TokenValidityUnitsType::builder()
+                .access_token(aws_sdk_cognitoidentityprovider::types::TimeUnitsType::Minutes)
+                .id_token(aws_sdk_cognitoidentityprovider::types::TimeUnitsType::Hours)
+                .build(),
+        )
+        .read_attributes("email")
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .create_group()
+        .user_pool_id(&setup.pool_id)
+        .group_name("readers")
+        .precedence(0)
+        .role_arn("arn:aws:iam::000000000000:role/readers")
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .update_group()
+        .user_pool_id(&setup.pool_id)
+        .group_name("admins")
+        .role_arn("arn:aws:iam::000000000000:role/admins")
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .admin_add_user_to_group()
+        .user_pool_id(&setup.pool_id)
+        .username("alice")
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    let result = password_login(&emulator, &setup, "alice", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    assert_eq!(result.expires_in, 300);
+    let access = claims(result.access_token.as_ref().unwrap());
+    let id = claims(result.id_token.as_ref().unwrap());
+    assert_eq!(
+        access["exp"].as_i64().unwrap() - access["iat"].as_i64().unwrap(),
+        300
+    );
+    assert_eq!(
+        id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(),
+        7200
+    );
+    // Groups by precedence; the preferred role is the lowest precedence's.
+    assert_eq!(id["cognito:groups"], json!(["readers", "admins"]));
+    assert_eq!(
+        id["cognito:roles"],
+        json!([
+            "arn:aws:iam::000000000000:role/readers",
+            "arn:aws:iam::000000000000:role/admins"
+        ])
+    );
+    assert_eq!(
+        id["cognito:preferred_role"],
+        "arn:aws:iam::000000000000:role/readers"
+    );
+    assert_eq!(access["cognito:groups"], json!(["readers", "admins"]));
+    // Only readable attributes are claims.
+    assert_eq!(id["email"], "alice@example.com");
+    assert!(id.get("given_name").is_none());
+    assert!(id.get("email_verified").is_none());
+
+    // A pool that requires given_name asks for it in NEW_PASSWORD_REQUIRED.
+    let strict = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("strict")
+        .schema(
+            aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+                .name("given_name")
+                .required(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&strict)
+        .client_name("app")
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&strict)
+        .username("hank")
+        .temporary_password(TEMPORARY)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let strict_setup = Setup {
+        pool_id: strict.clone(),
+        client_id: client_id.clone(),
+        secret: None,
+    };
+    let challenge = password_login(&emulator, &strict_setup, "hank", TEMPORARY)
+        .await
+        .unwrap();
+    let parameters = challenge.challenge_parameters.unwrap();
+    assert_eq!(
+        parameters["requiredAttributes"],
+        r#"["userAttributes.given_name"]"#
+    );
+    let respond = |with_name: bool| {
+        let mut request = emulator
+            .idp
+            .respond_to_auth_challenge()
+            .client_id(&client_id)
+            .challenge_name(ChallengeNameType::NewPasswordRequired)
+            .session(challenge.session.clone().unwrap())
+            .challenge_responses("USERNAME", "hank")
+            .challenge_responses("NEW_PASSWORD", PASSWORD);
+        if with_name {
+            request = request.challenge_responses("userAttributes.given_name", "Hank");
+        }
+        request.send()
+    };
+    let missing = respond(false).await.unwrap_err();
+    assert_eq!(
+        err(missing),
+        (
+            "InvalidParameterException".into(),
+            "Invalid attributes given, given_name is missing".into()
+        )
+    );
+    let done = respond(true).await.unwrap().authentication_result.unwrap();
+    assert_eq!(
+        claims(done.id_token.as_ref().unwrap())["given_name"],
+        "Hank"
+    );
+}

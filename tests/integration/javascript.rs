@@ -145,7 +145,18 @@ async fn amplify_v6() {
         return;
     }
     let emulator = start().await;
-    let pool_id = emulator.pool("amplify").await;
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("amplify")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
     let client_id = public_client(&emulator, &pool_id).await;
     create_user(&emulator, &pool_id, "amp", "Amp!passw0rd", true).await;
     create_user(&emulator, &pool_id, "ampnew", "", false).await;

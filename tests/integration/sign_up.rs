@@ -691,3 +691,96 @@ async fn users_manage_their_own_attributes_and_account() {
         )
     );
 }
+
+#[tokio::test]
+async fn messages_follow_the_pools_templates() {
+    let emulator = start().await;
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("templated")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .verification_message_template(
+            aws_sdk_cognitoidentityprovider::types::VerificationMessageTemplateType::builder()
+                .email_message("Welcome aboard! Your code: {####}")
+                .email_subject("Confirm your account")
+                .build(),
+        )
+        .admin_create_user_config(
+            aws_sdk_cognitoidentityprovider::types::AdminCreateUserConfigType::builder()
+                .invite_message_template(
+                    aws_sdk_cognitoidentityprovider::types::MessageTemplateType::builder()
+                        .email_message("Hello {username}, use {####} to sign in.")
+                        .email_subject("Your new account")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("ivy")
+        .password("Ivy!passw0rd")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("ivy@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let code = latest_code(&emulator, &pool_id, "ivy", "SignUp").await;
+    let messages = emulator.messages(&pool_id, Some("ivy@example.com")).await;
+    assert_eq!(
+        messages[0]["body"],
+        format!("Welcome aboard! Your code: {code}")
+    );
+    assert_eq!(messages[0]["subject"], "Confirm your account");
+    assert_eq!(messages[0]["deliveryMedium"], "EMAIL");
+
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("jay")
+        .temporary_password("Temp0rary!pass")
+        .desired_delivery_mediums(DeliveryMediumType::Email)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("jay@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let invitation = emulator.messages(&pool_id, Some("jay")).await;
+    assert_eq!(
+        invitation[0]["body"],
+        "Hello jay, use Temp0rary!pass to sign in."
+    );
+    assert_eq!(invitation[0]["subject"], "Your new account");
+}
