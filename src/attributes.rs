@@ -34,7 +34,12 @@ const STANDARD: &[(&str, AttributeDataType)] = &[
 ];
 
 pub fn is_standard(name: &str) -> bool {
-    STANDARD.iter().any(|(n, _)| *n == name)
+    standard_name(name).is_some()
+}
+
+/// The static copy of a standard attribute's name.
+pub fn standard_name(name: &str) -> Option<&'static str> {
+    STANDARD.iter().map(|(n, _)| *n).find(|n| *n == name)
 }
 
 fn string_constraints(min: &str, max: &str) -> Option<StringAttributeConstraintsType> {

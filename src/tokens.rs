@@ -97,23 +97,23 @@ fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Snapsh
     let preferred_role = groups.iter().find_map(|g| g.group.role_arn.clone());
     let readable = client.read_attributes.clone();
     let mut attributes = Map::new();
-    for (name, value) in &user.attributes {
+    for (name, value) in user.attributes.iter() {
         let allowed = match &readable {
-            Some(list) if !list.is_empty() => list.contains(name) || name == "sub",
+            Some(list) if !list.is_empty() => list.iter().any(|n| n == name),
             _ => !name.starts_with("dev:"),
         };
         if !allowed || name == "sub" {
             continue;
         }
-        let claim = match name.as_str() {
+        let claim = match name {
             "email_verified" | "phone_number_verified" => Value::Bool(value == "true"),
             "updated_at" => value
                 .parse::<i64>()
                 .map(Value::from)
-                .unwrap_or_else(|_| Value::String(value.clone())),
-            _ => Value::String(value.clone()),
+                .unwrap_or_else(|_| Value::String(value.to_string())),
+            _ => Value::String(value.to_string()),
         };
-        attributes.insert(name.clone(), claim);
+        attributes.insert(name.to_string(), claim);
     }
     Ok(Snapshot {
         username: user.username.clone(),

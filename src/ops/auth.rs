@@ -435,8 +435,13 @@ fn after_first_factor(
         let current: serde_json::Map<String, serde_json::Value> = user
             .attributes
             .iter()
-            .filter(|(name, _)| name != "sub")
-            .map(|(name, value)| (name.clone(), serde_json::Value::String(value.clone())))
+            .filter(|(name, _)| *name != "sub")
+            .map(|(name, value)| {
+                (
+                    name.to_string(),
+                    serde_json::Value::String(value.to_string()),
+                )
+            })
             .collect();
         let session = new_session(
             &mut guard,

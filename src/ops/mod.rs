@@ -34,7 +34,7 @@ macro_rules! operations {
         pub const $table: &[$service] = &[$($service::$op),*];
 
         #[allow(unused_variables)]
-        fn $dispatch(app: &App, ctx: &RequestContext, op: $service, input: Value) -> ApiResult<Value> {
+        fn $dispatch(app: &App, ctx: &RequestContext, op: $service, input: Value) -> ApiResult<String> {
             match op {
                 $($service::$op => run(app, ctx, input, $handler),)*
                 #[allow(unreachable_patterns)]
@@ -131,7 +131,7 @@ pub async fn dispatch(
     ctx: RequestContext,
     target: Target,
     input: Value,
-) -> ApiResult<Value> {
+) -> ApiResult<String> {
     match target {
         Target::UserPools(op) if CPU_HEAVY.contains(&op) => {
             tokio::task::spawn_blocking(move || dispatch_user_pools(&app, &ctx, op, input))
@@ -148,16 +148,13 @@ fn run<I: DeserializeOwned, O: Serialize>(
     ctx: &RequestContext,
     input: Value,
     handler: Handler<I, O>,
-) -> ApiResult<Value> {
+) -> ApiResult<String> {
     // The validator has already checked types, so this only fails on shapes it cannot see.
     let input: I =
         serde_json::from_value(input).map_err(|e| ApiError::serialization(e.to_string()))?;
     let output = handler(app, ctx, input)?;
-    match serde_json::to_value(output) {
-        Ok(Value::Null) => Ok(Value::Object(Default::default())),
-        Ok(value) => Ok(value),
-        Err(e) => Err(ApiError::internal(e.to_string())),
-    }
+    // Straight to JSON text: no intermediate Value on the way out.
+    serde_json::to_string(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// The output of operations whose model output is empty.

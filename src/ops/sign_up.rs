@@ -16,6 +16,7 @@ use crate::ops::users::{claim_aliases, release_aliases, sign_in_username};
 use crate::password_policy::{self, Context};
 use crate::protocol::RequestContext;
 use crate::store::auth::CodePurpose;
+use crate::store::users::Attributes;
 use crate::store::{PoolHandle, User, UserKey, UserPool};
 
 /// The pool and rules of a public call that names only its client, with SECRET_HASH checked.
@@ -135,7 +136,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     attribute_pairs.extend(values);
     let user = User {
         username: username.clone(),
-        attributes: attribute_pairs,
+        attributes: Attributes::from_pairs(attribute_pairs),
         status: UserStatusType::Unconfirmed,
         enabled: true,
         created: now,

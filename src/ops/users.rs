@@ -11,6 +11,7 @@ use crate::ids;
 use crate::messages::Message;
 use crate::password_policy::{self, Context};
 use crate::protocol::RequestContext;
+use crate::store::users::Attributes;
 use crate::store::{User, UserKey, UserPool};
 
 const DEFAULT_INVITATION: &str = "Your username is {username} and temporary password is {####}.";
@@ -21,8 +22,8 @@ pub fn attribute_list(user: &User) -> Vec<AttributeType> {
     user.attributes
         .iter()
         .map(|(name, value)| AttributeType {
-            name: name.clone(),
-            value: Some(value.clone()),
+            name: name.to_string(),
+            value: Some(value.to_string()),
         })
         .collect()
 }
@@ -122,7 +123,7 @@ pub fn admin_create_user(
     attribute_pairs.extend(values);
     let user = User {
         username: username.clone(),
-        attributes: attribute_pairs,
+        attributes: Attributes::from_pairs(attribute_pairs),
         status: UserStatusType::ForceChangePassword,
         enabled: true,
         created: now,

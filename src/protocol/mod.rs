@@ -104,7 +104,7 @@ async fn process(
     ctx: RequestContext,
     target: Option<&str>,
     body: Body,
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     let target = target.ok_or_else(|| {
         ApiError::new(
             "UnknownOperationException",
@@ -139,9 +139,9 @@ fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
-fn encode(request_id: &str, result: Result<Value, ApiError>) -> Response {
+fn encode(request_id: &str, result: Result<String, ApiError>) -> Response {
     let (status, body, error) = match result {
-        Ok(value) => (StatusCode::OK, value.to_string(), None),
+        Ok(body) => (StatusCode::OK, body, None),
         Err(error) => {
             let body = serde_json::json!({"__type": error.code, "message": error.message});
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);

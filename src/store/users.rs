@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use crate::crypto::password::PasswordRecord;
 use crate::generated::cognito_idp::{MFAOptionType, UserStatusType};
@@ -12,11 +13,55 @@ use crate::generated::cognito_idp::{MFAOptionType, UserStatusType};
 /// A user's creation sequence number: the stable order ListUsers pages follow.
 pub type UserKey = u64;
 
+/// A user's attributes in the order they were first written. Standard names are static
+/// strings and values are shared with the filter index, so a user costs few allocations.
+#[derive(Debug, Clone, Default)]
+pub struct Attributes(Vec<(Cow<'static, str>, Arc<str>)>);
+
+impl Attributes {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut attributes = Self::default();
+        for (name, value) in pairs {
+            attributes.set(&name, value);
+        }
+        attributes
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.shared(name).map(|v| &**v)
+    }
+
+    fn shared(&self, name: &str) -> Option<&Arc<str>> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => *v = Arc::from(value),
+            None => {
+                let name = match crate::attributes::standard_name(name) {
+                    Some(standard) => Cow::Borrowed(standard),
+                    None => Cow::Owned(name.to_string()),
+                };
+                self.0.push((name, Arc::from(value)));
+            }
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| n != name);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct User {
     pub username: String,
-    /// Every attribute including `sub`, in the order they were first written.
-    pub attributes: Vec<(String, String)>,
+    /// Every attribute including `sub`.
+    pub attributes: Attributes,
     pub status: UserStatusType,
     pub enabled: bool,
     pub created: f64,
@@ -29,10 +74,7 @@ pub struct User {
 
 impl User {
     pub fn attribute(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.attributes.get(name)
     }
 
     pub fn sub(&self) -> &str {
@@ -40,14 +82,11 @@ impl User {
     }
 
     pub fn set_attribute(&mut self, name: &str, value: String) {
-        match self.attributes.iter_mut().find(|(n, _)| n == name) {
-            Some((_, v)) => *v = value,
-            None => self.attributes.push((name.to_string(), value)),
-        }
+        self.attributes.set(name, value);
     }
 
     pub fn remove_attribute(&mut self, name: &str) {
-        self.attributes.retain(|(n, _)| n != name);
+        self.attributes.remove(name);
     }
 
     pub fn is_verified(&self, attribute: &str) -> bool {
@@ -111,10 +150,15 @@ pub struct Users {
     case_sensitive: bool,
     aliases: SignInAliases,
     next_key: UserKey,
-    by_key: BTreeMap<UserKey, User>,
-    by_username: HashMap<Box<str>, UserKey>,
-    by_alias: HashMap<(u8, Box<str>), UserKey>,
-    search: BTreeSet<(SearchAttribute, Box<str>, UserKey)>,
+    /// Boxed: B-tree nodes are often half empty, and a user is ~200 bytes.
+    by_key: BTreeMap<UserKey, Box<User>>,
+    by_username: HashMap<Arc<str>, UserKey>,
+    by_alias: HashMap<(u8, Arc<str>), UserKey>,
+    /// Attribute values, shared with the users' own (no copies unless case-folded).
+    search: BTreeSet<(SearchAttribute, Arc<str>, UserKey)>,
+    /// Status filters have few distinct values: a key set per value is cheaper than entries.
+    by_status: HashMap<UserStatusType, BTreeSet<UserKey>>,
+    by_enabled: [BTreeSet<UserKey>; 2],
 }
 
 impl Users {
@@ -127,6 +171,8 @@ impl Users {
             by_username: HashMap::new(),
             by_alias: HashMap::new(),
             search: BTreeSet::new(),
+            by_status: HashMap::new(),
+            by_enabled: Default::default(),
         }
     }
 
@@ -148,7 +194,7 @@ impl Users {
     }
 
     pub fn get(&self, key: UserKey) -> Option<&User> {
-        self.by_key.get(&key)
+        self.by_key.get(&key).map(|user| &**user)
     }
 
     /// The user a name identifies: its username, else an active sign-in alias.
@@ -163,7 +209,7 @@ impl Users {
             .enumerate()
             .find_map(|(i, _)| {
                 self.by_alias
-                    .get(&(i as u8, Box::from(folded.as_ref())))
+                    .get(&(i as u8, Arc::from(folded.as_ref())))
                     .copied()
             })
     }
@@ -180,7 +226,7 @@ impl Users {
             .iter()
             .position(|a| a == attribute)?;
         self.by_alias
-            .get(&(i as u8, Box::from(self.fold(value).as_ref())))
+            .get(&(i as u8, Arc::from(self.fold(value).as_ref())))
             .copied()
     }
 
@@ -192,7 +238,7 @@ impl Users {
         let key = self.next_key;
         self.next_key += 1;
         self.index(key, &user);
-        self.by_key.insert(key, user);
+        self.by_key.insert(key, Box::new(user));
         key
     }
 
@@ -209,7 +255,7 @@ impl Users {
     pub fn remove(&mut self, key: UserKey) -> Option<User> {
         let user = self.by_key.remove(&key)?;
         self.unindex(key, &user);
-        Some(user)
+        Some(*user)
     }
 
     /// Up to `limit` users after `after` in creation order, and the key to continue from.
@@ -234,10 +280,16 @@ impl Users {
         after: Option<(String, UserKey)>,
         limit: usize,
     ) -> (Vec<UserKey>, Option<(String, UserKey)>) {
+        if matches!(
+            attribute,
+            SearchAttribute::UserStatus | SearchAttribute::Status
+        ) {
+            return self.search_status(attribute, value, prefix, after.map(|(_, k)| k), limit);
+        }
         let value = self.search_value(attribute, value);
         let start = match after {
-            Some((v, k)) => Bound::Excluded((attribute, Box::from(v.as_str()), k)),
-            None => Bound::Included((attribute, Box::from(value.as_ref()), 0)),
+            Some((v, k)) => Bound::Excluded((attribute, Arc::from(v.as_str()), k)),
+            None => Bound::Included((attribute, Arc::from(value.as_ref()), 0)),
         };
         let mut iter = self
             .search
@@ -261,9 +313,53 @@ impl Users {
         (page.into_iter().map(|(_, k)| k).collect(), next)
     }
 
+    /// `cognito:user_status` (matched case-insensitively) and `status` (Enabled/Disabled):
+    /// the union of the matching values' key sets, in key order.
+    fn search_status(
+        &self,
+        attribute: SearchAttribute,
+        value: &str,
+        prefix: bool,
+        after: Option<UserKey>,
+        limit: usize,
+    ) -> (Vec<UserKey>, Option<(String, UserKey)>) {
+        let matches = |candidate: &str, wanted: &str| {
+            if prefix {
+                candidate.starts_with(wanted)
+            } else {
+                candidate == wanted
+            }
+        };
+        let sets: Vec<&BTreeSet<UserKey>> = match attribute {
+            SearchAttribute::UserStatus => {
+                let wanted = value.to_uppercase();
+                self.by_status
+                    .iter()
+                    .filter(|(status, _)| matches(status.as_str(), &wanted))
+                    .map(|(_, keys)| keys)
+                    .collect()
+            }
+            _ => [("Disabled", 0), ("Enabled", 1)]
+                .into_iter()
+                .filter(|(name, _)| matches(name, value))
+                .map(|(_, i)| &self.by_enabled[i])
+                .collect(),
+        };
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut keys: Vec<UserKey> = sets
+            .iter()
+            .flat_map(|set| set.range((start, Bound::Unbounded)).take(limit + 1))
+            .copied()
+            .collect();
+        keys.sort_unstable();
+        keys.truncate(limit + 1);
+        let next = (keys.len() > limit).then(|| (String::new(), keys[limit - 1]));
+        keys.truncate(limit);
+        (keys, next)
+    }
+
     fn search_value<'a>(&self, attribute: SearchAttribute, value: &'a str) -> Cow<'a, str> {
         match attribute {
-            SearchAttribute::UserStatus => Cow::Owned(value.to_uppercase()),
             SearchAttribute::Username
             | SearchAttribute::Email
             | SearchAttribute::PreferredUsername => self.fold(value),
@@ -271,68 +367,76 @@ impl Users {
         }
     }
 
-    fn search_entries(&self, user: &User) -> Vec<(SearchAttribute, Box<str>)> {
-        let mut entries = vec![
-            (
-                SearchAttribute::Username,
-                Box::from(self.fold(&user.username).as_ref()),
-            ),
-            (SearchAttribute::Sub, Box::from(user.sub())),
-            (SearchAttribute::UserStatus, Box::from(user.status.as_str())),
-            (
-                SearchAttribute::Status,
-                Box::from(if user.enabled { "Enabled" } else { "Disabled" }),
-            ),
-        ];
+    /// The value as indexed: the user's own string, or a folded copy in case-insensitive pools.
+    fn indexed(&self, attribute: SearchAttribute, value: &Arc<str>) -> Arc<str> {
+        match self.search_value(attribute, value) {
+            Cow::Borrowed(_) => value.clone(),
+            Cow::Owned(folded) => Arc::from(folded),
+        }
+    }
+
+    fn search_entries(&self, user: &User, username: &Arc<str>) -> Vec<(SearchAttribute, Arc<str>)> {
+        let mut entries = vec![(SearchAttribute::Username, username.clone())];
+        if let Some(sub) = user.attributes.shared("sub") {
+            entries.push((SearchAttribute::Sub, sub.clone()));
+        }
         for (attribute, name) in SearchAttribute::ATTRIBUTES {
-            if let Some(value) = user.attribute(name) {
-                entries.push((
-                    attribute,
-                    Box::from(self.search_value(attribute, value).as_ref()),
-                ));
+            if let Some(value) = user.attributes.shared(name) {
+                entries.push((attribute, self.indexed(attribute, value)));
             }
         }
         entries
     }
 
-    fn alias_entries(&self, user: &User) -> Vec<(u8, Box<str>)> {
+    fn alias_entries(&self, user: &User) -> Vec<(u8, Arc<str>)> {
         self.aliases
             .attributes
             .iter()
             .enumerate()
             .filter_map(|(i, attribute)| {
-                let value = user.attribute(attribute)?;
+                let value = user.attributes.shared(attribute)?;
                 let needs_verification =
                     self.aliases.require_verified && attribute != "preferred_username";
                 if needs_verification && !user.is_verified(attribute) {
                     return None;
                 }
-                Some((i as u8, Box::from(self.fold(value).as_ref())))
+                let folded = match self.fold(value) {
+                    Cow::Borrowed(_) => value.clone(),
+                    Cow::Owned(folded) => Arc::from(folded),
+                };
+                Some((i as u8, folded))
             })
             .collect()
     }
 
     fn index(&mut self, key: UserKey, user: &User) {
-        self.by_username
-            .insert(Box::from(self.fold(&user.username).as_ref()), key);
+        let username: Arc<str> = Arc::from(self.fold(&user.username).as_ref());
         for alias in self.alias_entries(user) {
             self.by_alias.insert(alias, key);
         }
-        for (attribute, value) in self.search_entries(user) {
+        for (attribute, value) in self.search_entries(user, &username) {
             self.search.insert((attribute, value, key));
         }
+        self.by_username.insert(username, key);
+        self.by_status.entry(user.status).or_default().insert(key);
+        self.by_enabled[usize::from(user.enabled)].insert(key);
     }
 
     fn unindex(&mut self, key: UserKey, user: &User) {
-        self.by_username.remove(self.fold(&user.username).as_ref());
+        let username: Arc<str> = Arc::from(self.fold(&user.username).as_ref());
+        self.by_username.remove(&username);
         for alias in self.alias_entries(user) {
             if self.by_alias.get(&alias) == Some(&key) {
                 self.by_alias.remove(&alias);
             }
         }
-        for (attribute, value) in self.search_entries(user) {
+        for (attribute, value) in self.search_entries(user, &username) {
             self.search.remove(&(attribute, value, key));
         }
+        if let Some(keys) = self.by_status.get_mut(&user.status) {
+            keys.remove(&key);
+        }
+        self.by_enabled[usize::from(user.enabled)].remove(&key);
     }
 }
 
@@ -343,11 +447,11 @@ mod tests {
     fn user(name: &str, email: &str) -> User {
         User {
             username: name.to_string(),
-            attributes: vec![
-                ("sub".into(), format!("sub-{name}")),
-                ("email".into(), email.to_string()),
-                ("email_verified".into(), "true".into()),
-            ],
+            attributes: Attributes::from_pairs([
+                ("sub".to_string(), format!("sub-{name}")),
+                ("email".to_string(), email.to_string()),
+                ("email_verified".to_string(), "true".to_string()),
+            ]),
             status: UserStatusType::Confirmed,
             enabled: true,
             created: 0.0,
@@ -424,5 +528,40 @@ mod tests {
             .0
             .is_empty());
         assert_eq!(users.find("bob"), None);
+    }
+
+    #[test]
+    fn status_filters_page_through_key_sets() {
+        let mut users = Users::new(true, SignInAliases::default());
+        let keys: Vec<UserKey> = (0..7)
+            .map(|i| users.insert(user(&format!("s{i}"), "x@example.com")))
+            .collect();
+        users.update(keys[1], |u| u.status = UserStatusType::ForceChangePassword);
+        users.update(keys[4], |u| u.enabled = false);
+        let (page, next) = users.search(SearchAttribute::UserStatus, "confirmed", false, None, 4);
+        assert_eq!(page, vec![keys[0], keys[2], keys[3], keys[4]]);
+        let (rest, last) = users.search(SearchAttribute::UserStatus, "CONFIRMED", false, next, 4);
+        assert_eq!(rest, vec![keys[5], keys[6]]);
+        assert!(last.is_none());
+        let (either, _) = users.search(SearchAttribute::UserStatus, "FORCE", true, None, 10);
+        assert_eq!(either, vec![keys[1]]);
+        assert_eq!(
+            users
+                .search(SearchAttribute::Status, "Disabled", false, None, 10)
+                .0,
+            vec![keys[4]]
+        );
+        assert_eq!(
+            users
+                .search(SearchAttribute::Status, "Enabled", false, None, 10)
+                .0
+                .len(),
+            6
+        );
+        users.remove(keys[4]);
+        assert!(users
+            .search(SearchAttribute::Status, "Disabled", false, None, 10)
+            .0
+            .is_empty());
     }
 }
