@@ -55,21 +55,22 @@ pub fn admin_create_user(
     _: &RequestContext,
     input: AdminCreateUserRequest,
 ) -> ApiResult<AdminCreateUserResponse> {
-    let pool = app.store.pool(&input.user_pool_id)?;
+    let handle = app.store.pool(&input.user_pool_id)?;
     let now = app.clock.now();
-    let mut pool = pool.write();
+    let policy = handle.read().password_policy();
     let temporary_password = match &input.temporary_password {
         Some(given) => {
-            password_policy::check(&pool.password_policy(), given, Context::TemporaryPassword)?;
+            password_policy::check(&policy, given, Context::TemporaryPassword)?;
             given.clone()
         }
-        None => password_policy::generate(&pool.password_policy()),
+        None => password_policy::generate(&policy),
     };
     let explicit_mediums = input.desired_delivery_mediums.is_some();
     let mediums = input
         .desired_delivery_mediums
         .clone()
         .unwrap_or_else(|| vec![DeliveryMediumType::Sms]);
+    let mut pool = handle.write();
 
     if input.message_action == Some(MessageActionType::Resend) {
         let key = pool.find_user(&input.username)?;
@@ -105,38 +106,43 @@ pub fn admin_create_user(
         });
     }
 
-    let schema = pool.config.schema_attributes.clone().unwrap_or_default();
-    let mut values = attributes::check_writes(
-        &schema,
-        input.user_attributes.as_deref().unwrap_or_default(),
-        WriteKind::Create,
-    )?;
-    let sub = ids::uuid();
-    let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
+    drop(pool);
+    // Everything that only reads the pool's settings happens under a read lock; the write
+    // lock covers only the uniqueness checks and the insert.
+    let (user, username) = {
+        let pool = handle.read();
+        let mut values = attributes::check_writes(
+            pool.config.schema_attributes.as_deref().unwrap_or_default(),
+            input.user_attributes.as_deref().unwrap_or_default(),
+            WriteKind::Create,
+        )?;
+        let sub = ids::uuid();
+        let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
+        let mut attribute_pairs = vec![("sub".to_string(), sub)];
+        attribute_pairs.extend(values);
+        let record = PasswordRecord::new(pool.srp_pool_name(), &username, &temporary_password);
+        let user = User {
+            username: username.clone(),
+            attributes: Attributes::from_pairs(attribute_pairs),
+            status: UserStatusType::ForceChangePassword,
+            enabled: true,
+            created: now,
+            modified: now,
+            password: Some(record),
+            temporary_password_expires: Some(temporary_password_expiry(&pool, now)),
+            mfa_options: Vec::new(),
+            groups: BTreeSet::new(),
+        };
+        (user, username)
+    };
+    let response = user_type(&user);
+    let mut pool = handle.write();
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
             "UsernameExistsException",
             "User account already exists",
         ));
     }
-    let mut attribute_pairs = vec![("sub".to_string(), sub)];
-    attribute_pairs.extend(values);
-    let user = User {
-        username: username.clone(),
-        attributes: Attributes::from_pairs(attribute_pairs),
-        status: UserStatusType::ForceChangePassword,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: Some(PasswordRecord::new(
-            pool.srp_pool_name(),
-            &username,
-            &temporary_password,
-        )),
-        temporary_password_expires: Some(temporary_password_expiry(&pool, now)),
-        mfa_options: Vec::new(),
-        groups: BTreeSet::new(),
-    };
     let moves = claim_aliases(
         &pool,
         None,
@@ -155,7 +161,6 @@ pub fn admin_create_user(
         )?;
     }
     release_aliases(&mut pool, moves, now);
-    let response = user_type(&user);
     pool.users.insert(user);
     Ok(AdminCreateUserResponse {
         user: Some(response),
