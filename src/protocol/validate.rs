@@ -239,14 +239,17 @@ fn type_error(value: &Value, expected: &str, path: &str) -> ApiError {
     ))
 }
 
-/// Model regexes, compiled once.
-fn compiled(regex: &'static str) -> Regex {
-    static CACHE: OnceLock<RwLock<HashMap<&'static str, Regex>>> = OnceLock::new();
+/// Model regexes, compiled once and kept for the life of the process (the models have about
+/// fifty). Handing out a shared reference, never a clone, matters: a cloned `Regex` starts
+/// with an empty matching cache and rebuilds it on every use.
+fn compiled(regex: &'static str) -> &'static Regex {
+    static CACHE: OnceLock<RwLock<HashMap<&'static str, &'static Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(found) = cache.read().get(regex) {
-        return found.clone();
+        return found;
     }
-    let built = Regex::new(regex).expect("generated regexes are checked to compile");
-    cache.write().insert(regex, built.clone());
-    built
+    let built: &'static Regex = Box::leak(Box::new(
+        Regex::new(regex).expect("generated regexes are checked to compile"),
+    ));
+    *cache.write().entry(regex).or_insert(built)
 }
