@@ -40,6 +40,10 @@ pub struct Config {
     /// instead of `<public URL>/<poolId>`.
     #[arg(long, env = "COGNITO_EMULATOR_AWS_ISSUER", default_value_t = false)]
     pub aws_issuer: bool,
+    /// A seed file (YAML, or JSON when it ends in `.json`) with pools, clients, groups and
+    /// users to create at start-up; see `fixtures/seed.example.yaml`.
+    #[arg(long, env = "COGNITO_EMULATOR_SEED")]
+    pub seed: Option<std::path::PathBuf>,
     /// Log filter, as RUST_LOG (e.g. `info`, `cognito_emulator=debug`).
     #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
     pub log: String,

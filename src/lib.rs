@@ -17,6 +17,7 @@ pub mod messages;
 pub mod ops;
 pub mod password_policy;
 pub mod protocol;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod tokens;

@@ -14,6 +14,12 @@ async fn main() -> std::io::Result<()> {
     }
 
     let server = Server::bind(config.clone()).await?;
+    if let Some(seed) = &config.seed {
+        if let Err(problem) = cognito_emulator::seed::apply_file(&server.app(), seed) {
+            eprintln!("cognito-emulator: {problem}");
+            std::process::exit(2);
+        }
+    }
     let addr = server.local_addr();
     let url = server.app().public_url.clone();
     // Printed (not logged) so scripts can read the port when started with --port 0.

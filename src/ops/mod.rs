@@ -143,6 +143,18 @@ pub async fn dispatch(
     }
 }
 
+/// Runs a cognito-idp operation in-process, validated as a request would be (seeding uses
+/// this). Not for CPU-heavy operations on async threads.
+pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
+    Target::UserPools(op).validate(&input)?;
+    let ctx = RequestContext {
+        request_id: crate::ids::uuid(),
+        signed: true,
+    };
+    let output = dispatch_user_pools(app, &ctx, op, input)?;
+    serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
+}
+
 fn run<I: DeserializeOwned, O: Serialize>(
     app: &App,
     ctx: &RequestContext,

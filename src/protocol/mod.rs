@@ -63,7 +63,7 @@ impl Target {
         }
     }
 
-    fn validate(self, body: &Value) -> Result<(), ApiError> {
+    pub fn validate(self, body: &Value) -> Result<(), ApiError> {
         let (shapes, input) = match self {
             Target::UserPools(op) => (cognito_idp::SHAPES, op.input_shape()),
             Target::IdentityPools(op) => (cognito_identity::SHAPES, op.input_shape()),

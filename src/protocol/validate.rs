@@ -251,5 +251,5 @@ fn compiled(regex: &'static str) -> &'static Regex {
     let built: &'static Regex = Box::leak(Box::new(
         Regex::new(regex).expect("generated regexes are checked to compile"),
     ));
-    *cache.write().entry(regex).or_insert(built)
+    cache.write().entry(regex).or_insert(built)
 }

@@ -44,6 +44,74 @@ impl Store {
         Some(removed)
     }
 
+    /// Gives a pool a chosen id (seed files fix ids so that configurations stay stable).
+    pub fn rename_pool(&self, old_id: &str, new_id: &str, arn: String) -> ApiResult<()> {
+        let mut pools = self.pools.write();
+        if pools.contains_key(new_id) {
+            return Err(ApiError::invalid_parameter(format!(
+                "User pool {new_id} already exists."
+            )));
+        }
+        let pool = pools
+            .remove(old_id)
+            .ok_or_else(|| ApiError::pool_not_found(old_id))?;
+        {
+            let mut guard = pool.write();
+            guard.config.id = Some(new_id.to_string());
+            guard.config.arn = Some(arn);
+            for client in guard.clients.values_mut() {
+                client.config.user_pool_id = Some(new_id.to_string());
+            }
+            for group in guard.groups.values_mut() {
+                group.group.user_pool_id = Some(new_id.to_string());
+            }
+        }
+        pools.insert(new_id.to_string(), pool);
+        for owner in self
+            .client_pools
+            .write()
+            .values_mut()
+            .filter(|p| p.as_str() == old_id)
+        {
+            *owner = new_id.to_string();
+        }
+        Ok(())
+    }
+
+    /// Gives an app client a chosen id.
+    pub fn rename_client(&self, pool_id: &str, old_id: &str, new_id: &str) -> ApiResult<()> {
+        if self.client_pools.read().contains_key(new_id) {
+            return Err(ApiError::invalid_parameter(format!(
+                "User pool client {new_id} already exists."
+            )));
+        }
+        let pool = self.pool(pool_id)?;
+        let mut pool = pool.write();
+        let mut client = pool
+            .clients
+            .remove(old_id)
+            .ok_or_else(|| ApiError::client_not_found(old_id))?;
+        client.config.client_id = Some(new_id.to_string());
+        for secret in &mut client.secrets {
+            secret.id = secret.id.replacen(old_id, new_id, 1);
+        }
+        pool.clients.insert(new_id.to_string(), client);
+        let mut owners = self.client_pools.write();
+        owners.remove(old_id);
+        owners.insert(new_id.to_string(), pool_id.to_string());
+        Ok(())
+    }
+
+    /// The id of the pool with this name, if any (seeding matches pools without fixed ids
+    /// by name).
+    pub fn pool_id_by_name(&self, name: &str) -> Option<String> {
+        self.pools
+            .read()
+            .iter()
+            .find(|(_, pool)| pool.read().config.name.as_deref() == Some(name))
+            .map(|(id, _)| id.clone())
+    }
+
     pub fn register_client(&self, client_id: &str, pool_id: &str) {
         self.client_pools
             .write()

@@ -5,7 +5,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
 
 use crate::common::start;
 
@@ -24,10 +23,10 @@ impl Drop for Process {
     }
 }
 
-fn spawn_binary() -> (Process, std::time::Duration) {
-    let started = Instant::now();
+fn spawn_binary(extra: &[&str]) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
         .args(["--port", "0", "--log", "warn"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the binary");
@@ -41,14 +40,11 @@ fn spawn_binary() -> (Process, std::time::Duration) {
         .find(|w| w.starts_with("http://"))
         .expect("the start-up line names the URL")
         .to_string();
-    (
-        Process {
-            child,
-            url,
-            _stdout: stdout,
-        },
-        started.elapsed(),
-    )
+    Process {
+        child,
+        url,
+        _stdout: stdout,
+    }
 }
 
 fn required() -> bool {
@@ -74,7 +70,7 @@ fn tool_available(program: &str, args: &[&str]) -> bool {
 
 #[test]
 fn binary_prints_its_port_and_answers() {
-    let (process, _) = spawn_binary();
+    let process = spawn_binary(&[]);
     assert!(
         process.url.starts_with("http://127.0.0.1:"),
         "{}",
@@ -93,6 +89,48 @@ fn binary_prints_its_port_and_answers() {
             .unwrap()
     });
     assert_eq!(health["status"], "ok");
+}
+
+#[test]
+fn the_binary_applies_a_seed_file_and_refuses_a_bad_one() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seed.example.yaml");
+    let process = spawn_binary(&["--seed", example]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pool: serde_json::Value = rt.block_on(async {
+        reqwest::Client::new()
+            .post(&process.url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header(
+                "x-amz-target",
+                "AWSCognitoIdentityProviderService.DescribeUserPool",
+            )
+            .body(r#"{"UserPoolId": "us-east-1_Example01"}"#)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(pool["UserPool"]["EstimatedNumberOfUsers"], 4);
+
+    let bad = std::env::temp_dir().join(format!("bad-seed-{}.yaml", std::process::id()));
+    std::fs::write(
+        &bad,
+        "userPools:\n  - name: p\n    users:\n      - username: x\n        status: WEIRD\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--seed"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("seed file {}: userPools[0] (p).users[0] (x): InvalidParameterException: status must be", bad.display())),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,6 +9,7 @@ mod javascript;
 mod list_users;
 mod pools;
 mod protocol;
+mod seed;
 mod sign_up;
 mod srp;
 mod users;

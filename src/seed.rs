@@ -1,0 +1,295 @@
+//! Declarative seeding (`--seed FILE`): pools, app clients (with fixed ids and secrets),
+//! groups and users, so a docker-compose file or a CI job always gets the same ids.
+//!
+//! Applying a seed is idempotent: what already exists (pools by id, or by name when the seed
+//! gives no id; clients by id or name; groups and users by name) is left alone, never
+//! duplicated. Everything goes through the same operations and validation as API calls, and
+//! any problem names the file, the entry and the cause.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::generated::cognito_idp::{Operation as Op, UserStatusType};
+use crate::ops::call_user_pools;
+use crate::protocol::Target;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Seed {
+    #[serde(default)]
+    pub user_pools: Vec<SeedPool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedPool {
+    /// A fixed pool id, `<region>_<alphanumerics>`.
+    pub id: Option<String>,
+    pub name: String,
+    /// Any other CreateUserPool request members, spelled as in the API (`Policies`,
+    /// `UsernameAttributes`, `AutoVerifiedAttributes`, `Schema`, …).
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    #[serde(default)]
+    pub clients: Vec<SeedClient>,
+    #[serde(default)]
+    pub groups: Vec<SeedGroup>,
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedClient {
+    /// A fixed client id (1–128 of `[\w+]`; Cognito's own are 26 lower-case alphanumerics).
+    pub id: Option<String>,
+    pub name: String,
+    /// A fixed client secret; `generateSecret: true` makes a random one instead.
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub generate_secret: bool,
+    /// Any other CreateUserPoolClient request members (`ExplicitAuthFlows`, `CallbackURLs`, …).
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedGroup {
+    pub name: String,
+    pub description: Option<String>,
+    pub precedence: Option<i64>,
+    pub role_arn: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedUser {
+    pub username: String,
+    pub password: Option<String>,
+    /// `CONFIRMED` (default when a password is given), `FORCE_CHANGE_PASSWORD` (the password
+    /// is temporary) or `UNCONFIRMED` (as after SignUp).
+    pub status: Option<String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// Reads and applies a seed file; the error names the file, the entry and the problem.
+pub fn apply_file(app: &App, path: &Path) -> Result<(), String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("seed file {}: {e}", path.display()))?;
+    let seed: Seed = if path.extension().is_some_and(|e| e == "json") {
+        serde_json::from_str(&text).map_err(|e| format!("seed file {}: {e}", path.display()))?
+    } else {
+        serde_norway::from_str(&text).map_err(|e| format!("seed file {}: {e}", path.display()))?
+    };
+    apply(app, &seed).map_err(|e| format!("seed file {}: {e}", path.display()))
+}
+
+/// Applies a parsed seed.
+pub fn apply(app: &App, seed: &Seed) -> Result<(), String> {
+    for (i, pool) in seed.user_pools.iter().enumerate() {
+        let at = |what: String| {
+            move |e: ApiError| {
+                format!(
+                    "userPools[{i}] ({}){what}: {}: {}",
+                    pool.name, e.code, e.message
+                )
+            }
+        };
+        let pool_id = ensure_pool(app, pool).map_err(at(String::new()))?;
+        for (j, client) in pool.clients.iter().enumerate() {
+            ensure_client(app, &pool_id, client)
+                .map_err(at(format!(".clients[{j}] ({})", client.name)))?;
+        }
+        for (j, group) in pool.groups.iter().enumerate() {
+            ensure_group(app, &pool_id, group)
+                .map_err(at(format!(".groups[{j}] ({})", group.name)))?;
+        }
+        for (j, user) in pool.users.iter().enumerate() {
+            ensure_user(app, &pool_id, user)
+                .map_err(at(format!(".users[{j}] ({})", user.username)))?;
+        }
+        tracing::info!(user_pool_id = %pool_id, name = %pool.name, "seeded user pool");
+    }
+    Ok(())
+}
+
+fn ensure_pool(app: &App, pool: &SeedPool) -> Result<String, ApiError> {
+    let existing = match &pool.id {
+        Some(id) => app.store.pool(id).ok().map(|_| id.clone()),
+        None => app.store.pool_id_by_name(&pool.name),
+    };
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    if let Some(id) = &pool.id {
+        // Checked against the model's rule before anything is created.
+        Target::UserPools(Op::DescribeUserPool).validate(&json!({"UserPoolId": id}))?;
+    }
+    let mut request = pool.settings.clone();
+    request.insert("PoolName".into(), json!(pool.name));
+    let created = call_user_pools(app, Op::CreateUserPool, Value::Object(request))?;
+    let generated = created["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    match &pool.id {
+        Some(id) => {
+            let arn = crate::ids::user_pool_arn(app.region(), app.account_id(), id);
+            app.store.rename_pool(&generated, id, arn)?;
+            Ok(id.clone())
+        }
+        None => Ok(generated),
+    }
+}
+
+fn ensure_client(app: &App, pool_id: &str, client: &SeedClient) -> Result<(), ApiError> {
+    let pool = app.store.pool(pool_id)?;
+    let exists = {
+        let pool = pool.read();
+        match &client.id {
+            Some(id) => pool.clients.contains_key(id),
+            None => pool
+                .clients
+                .values()
+                .any(|c| c.config.client_name.as_deref() == Some(client.name.as_str())),
+        }
+    };
+    if exists {
+        return Ok(());
+    }
+    let mut request = client.settings.clone();
+    request.insert("UserPoolId".into(), json!(pool_id));
+    request.insert("ClientName".into(), json!(client.name));
+    if let Some(secret) = &client.secret {
+        request.insert("ClientSecret".into(), json!(secret));
+    } else if client.generate_secret {
+        request.insert("GenerateSecret".into(), json!(true));
+    }
+    if let Some(id) = &client.id {
+        // Checked against the model's rule before anything is created.
+        Target::UserPools(Op::DescribeUserPoolClient)
+            .validate(&json!({"UserPoolId": pool_id, "ClientId": id}))?;
+    }
+    let created = call_user_pools(app, Op::CreateUserPoolClient, Value::Object(request))?;
+    if let Some(id) = &client.id {
+        let generated = created["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap_or_default();
+        app.store.rename_client(pool_id, generated, id)?;
+    }
+    Ok(())
+}
+
+fn ensure_group(app: &App, pool_id: &str, group: &SeedGroup) -> Result<(), ApiError> {
+    if app
+        .store
+        .pool(pool_id)?
+        .read()
+        .groups
+        .contains_key(&group.name)
+    {
+        return Ok(());
+    }
+    let mut request = json!({"UserPoolId": pool_id, "GroupName": group.name});
+    if let Some(description) = &group.description {
+        request["Description"] = json!(description);
+    }
+    if let Some(precedence) = group.precedence {
+        request["Precedence"] = json!(precedence);
+    }
+    if let Some(role) = &group.role_arn {
+        request["RoleArn"] = json!(role);
+    }
+    call_user_pools(app, Op::CreateGroup, request).map(|_| ())
+}
+
+fn ensure_user(app: &App, pool_id: &str, user: &SeedUser) -> Result<(), ApiError> {
+    let pool = app.store.pool(pool_id)?;
+    if pool.read().users.find(&user.username).is_some() {
+        return Ok(());
+    }
+    let status = match user.status.as_deref() {
+        None if user.password.is_some() => UserStatusType::Confirmed,
+        None => UserStatusType::ForceChangePassword,
+        Some(s) => match UserStatusType::parse(s) {
+            Some(
+                status @ (UserStatusType::Confirmed
+                | UserStatusType::ForceChangePassword
+                | UserStatusType::Unconfirmed),
+            ) => status,
+            _ => {
+                return Err(ApiError::invalid_parameter(format!(
+                    "status must be CONFIRMED, FORCE_CHANGE_PASSWORD or UNCONFIRMED, not {s}"
+                )))
+            }
+        },
+    };
+    if status != UserStatusType::ForceChangePassword && user.password.is_none() {
+        return Err(ApiError::invalid_parameter(format!(
+            "a {} user needs a password",
+            status.as_str()
+        )));
+    }
+    let attributes: Vec<Value> = user
+        .attributes
+        .iter()
+        .map(|(n, v)| json!({"Name": n, "Value": v}))
+        .collect();
+    let mut request = json!({"UserPoolId": pool_id, "Username": user.username, "MessageAction": "SUPPRESS", "UserAttributes": attributes});
+    if let Some(password) = &user.password {
+        request["TemporaryPassword"] = json!(password);
+    }
+    let created = call_user_pools(app, Op::AdminCreateUser, request)?;
+    let username = created["User"]["Username"]
+        .as_str()
+        .unwrap_or(&user.username)
+        .to_string();
+    if let (Some(password), true) = (
+        &user.password,
+        status != UserStatusType::ForceChangePassword,
+    ) {
+        call_user_pools(
+            app,
+            Op::AdminSetUserPassword,
+            json!({"UserPoolId": pool_id, "Username": username, "Password": password, "Permanent": true}),
+        )?;
+    }
+    if status == UserStatusType::Unconfirmed {
+        let mut guard = pool.write();
+        if let Some(key) = guard.users.find_by_username(&username) {
+            guard
+                .users
+                .update(key, |u| u.status = UserStatusType::Unconfirmed);
+        }
+    }
+    for group in &user.groups {
+        call_user_pools(
+            app,
+            Op::AdminAddUserToGroup,
+            json!({"UserPoolId": pool_id, "Username": username, "GroupName": group}),
+        )?;
+    }
+    if !user.enabled {
+        call_user_pools(
+            app,
+            Op::AdminDisableUser,
+            json!({"UserPoolId": pool_id, "Username": username}),
+        )?;
+    }
+    Ok(())
+}
