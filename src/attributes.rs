@@ -33,10 +33,6 @@ const STANDARD: &[(&str, AttributeDataType)] = &[
     ("identities", AttributeDataType::String),
 ];
 
-pub fn is_standard(name: &str) -> bool {
-    standard_name(name).is_some()
-}
-
 /// The static copy of a standard attribute's name.
 pub fn standard_name(name: &str) -> Option<&'static str> {
     STANDARD.iter().map(|(n, _)| *n).find(|n| *n == name)

@@ -16,16 +16,25 @@ impl Clock {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        (real + self.offset_millis.load(Ordering::Relaxed)) as f64 / 1000.0
+        real.saturating_add(self.offset_millis.load(Ordering::Relaxed)) as f64 / 1000.0
     }
 
     pub fn offset_seconds(&self) -> f64 {
         self.offset_millis.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
+    /// Moves the clock by `seconds` (at most a century either way per call; NaN is ignored).
     pub fn advance(&self, seconds: f64) {
-        self.offset_millis
-            .fetch_add((seconds * 1000.0) as i64, Ordering::Relaxed);
+        const CENTURY_MILLIS: f64 = 100.0 * 365.25 * 86_400_000.0;
+        let millis = (seconds * 1000.0).clamp(-CENTURY_MILLIS, CENTURY_MILLIS);
+        if millis.is_nan() {
+            return;
+        }
+        let _ = self
+            .offset_millis
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |offset| {
+                Some(offset.saturating_add(millis as i64))
+            });
     }
 
     pub fn reset(&self) {

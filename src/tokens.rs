@@ -24,14 +24,15 @@ const REFRESH_HEADER: &str = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUl
 
 /// The pool's keys, assigned on first need from the app's reserve (outside the lock).
 pub fn pool_keys(app: &App, pool: &PoolHandle) -> Arc<PoolKeys> {
-    if let Some(keys) = pool.read().auth.keys.clone() {
-        return keys;
-    }
-    let fresh = Arc::new(PoolKeys {
-        id: app.take_key(),
-        access: app.take_key(),
-    });
-    pool.write().auth.keys.get_or_insert(fresh).clone()
+    // The cell is taken out of the lock: concurrent first uses wait for one key pair.
+    let cell = pool.read().auth.keys.clone();
+    cell.get_or_init(|| {
+        Arc::new(PoolKeys {
+            id: app.take_key(),
+            access: app.take_key(),
+        })
+    })
+    .clone()
 }
 
 /// Which sign-in these tokens continue: a new one, or a refresh of an earlier one.
@@ -200,10 +201,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
             expires: now as f64 + refresh_life as f64,
             revoked: false,
         };
-        pool.write()
-            .auth
-            .refresh_tokens
-            .insert(token.clone(), record);
+        let mut pool = pool.write();
+        pool.auth.refresh_tokens.insert(token.clone(), record);
+        pool.auth.purge_refresh_tokens(now as f64);
         token
     });
     Ok(AuthenticationResultType {
@@ -257,7 +257,7 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
         .and_then(|iss| iss.rsplit('/').next())
         .ok_or_else(invalid)?;
     let pool = app.store.pool(pool_id).map_err(|_| invalid())?;
-    let keys: Arc<PoolKeys> = pool.read().auth.keys.clone().ok_or_else(invalid)?;
+    let keys: Arc<PoolKeys> = pool.read().auth.keys.get().cloned().ok_or_else(invalid)?;
     let key: &SigningKey = &keys.access;
     if kid_of(token).as_deref() != Some(key.kid.as_str()) {
         return Err(invalid());
@@ -279,18 +279,23 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
     let user = {
         let pool = pool.read();
         let username = claims["username"].as_str().ok_or_else(invalid)?;
-        let user = pool
+        let key = pool
             .users
             .find_by_username(username)
             .ok_or_else(ApiError::user_not_found)?;
+        let user = pool.user(key)?;
+        // A user deleted and created again under the same name is someone else.
+        if claims["sub"].as_str() != Some(user.sub()) {
+            return Err(ApiError::user_not_found());
+        }
         let origin = claims["origin_jti"].as_str().unwrap_or_default();
         if pool.auth.revoked_origins.contains(origin) {
             return Err(ApiError::not_authorized("Access Token has been revoked"));
         }
-        if !pool.users.get(user).is_some_and(|u| u.enabled) {
+        if !user.enabled {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        user
+        key
     };
     Ok(AccessToken { pool, user, claims })
 }

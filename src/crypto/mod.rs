@@ -1,4 +1,4 @@
-//! Cryptography. Password records now; SRP, JWT and TOTP arrive with the auth engine.
+//! Cryptography: password records, SRP-6a, RS256 JWTs and signing keys.
 
 pub mod jwt;
 pub mod password;

@@ -13,12 +13,13 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
-use crate::attributes::{self, WriteKind};
+use crate::attributes::WriteKind;
 use crate::crypto::password::PasswordRecord;
 use crate::crypto::srp;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::ops::reshape;
+use crate::ops::users::{check_user_writes, claim_aliases, release_aliases};
 use crate::password_policy::{self, Context};
 use crate::protocol::RequestContext;
 use crate::store::auth::{AuthSession, Pending};
@@ -130,34 +131,23 @@ pub fn get_tokens_from_refresh_token(
     input: GetTokensFromRefreshTokenRequest,
 ) -> ApiResult<GetTokensFromRefreshTokenResponse> {
     let pool = app.store.pool_for_client(&input.client_id)?;
-    {
+    let rules = {
         let pool = pool.read();
         let client = pool.client(&input.client_id)?;
-        if !client.secrets.is_empty() {
-            let given = input.client_secret.as_deref().ok_or_else(|| {
-                ApiError::not_authorized(format!(
-                    "Client {} is configured for secret but secret was not received",
-                    input.client_id
-                ))
-            })?;
-            let matches = client.secrets.iter().any(|s| {
-                subtle::ConstantTimeEq::ct_eq(s.value.as_bytes(), given.as_bytes()).into()
-            });
-            if !matches {
-                return Err(ApiError::not_authorized(format!(
-                    "Unable to verify secret for client {}",
-                    input.client_id
-                )));
-            }
-        }
+        client.verify_secret(input.client_secret.as_deref())?;
+        client_rules(client)
+    };
+    if !rules.allows(AuthFlowType::RefreshTokenAuth) {
+        return Err(ApiError::invalid_parameter(
+            "Auth flow not enabled for this client",
+        ));
     }
     let result = refresh(
         app,
         &pool,
         &input.client_id,
         &input.refresh_token,
-        None,
-        true,
+        rules.rotation,
     )?;
     Ok(GetTokensFromRefreshTokenResponse {
         authentication_result: result.authentication_result,
@@ -308,7 +298,7 @@ fn initiate(
                 let names: Vec<&str> = username.into_iter().chain(record_user.as_deref()).collect();
                 rules.check_secret_hash(client_id, secret_hash, &names)?;
             }
-            refresh(app, pool, client_id, token, None, rules.rotation)
+            refresh(app, pool, client_id, token, rules.rotation)
         }
         AuthFlowType::CustomAuth | AuthFlowType::UserAuth => Err(ApiError::new(
             "NotImplementedException",
@@ -349,7 +339,7 @@ fn authenticate_password(
         });
     };
     check_lockout(&pool, key, now)?;
-    let user = pool.users.get(key).expect("found");
+    let user = pool.user(key)?;
     let matches = user
         .password
         .as_ref()
@@ -385,7 +375,7 @@ fn record_failure(pool: &mut UserPool, key: UserKey, now: f64) {
 
 /// The checks that follow a correct password (reference §6.3).
 fn check_user_state(pool: &UserPool, key: UserKey, now: f64, rules: &ClientRules) -> ApiResult<()> {
-    let user = pool.users.get(key).expect("found");
+    let user = pool.user(key)?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
@@ -422,7 +412,7 @@ fn after_first_factor(
 ) -> ApiResult<Step> {
     let now = app.clock.now();
     let mut guard = pool.write();
-    let user = guard.users.get(key).expect("found").clone();
+    let user = guard.user(key)?.clone();
     if user.status == UserStatusType::ForceChangePassword {
         let schema = guard.config.schema_attributes.clone().unwrap_or_default();
         let required: Vec<String> = schema
@@ -624,13 +614,13 @@ fn new_password(
                 })
             })
             .collect();
-        let schema = guard.config.schema_attributes.clone().unwrap_or_default();
-        let values = attributes::check_writes(&schema, &written, WriteKind::Update)?;
-        let user = guard
-            .users
-            .get(found.user)
-            .ok_or_else(ApiError::user_not_found)?
-            .clone();
+        let values = check_user_writes(&guard, client_id, &written, WriteKind::Update)?;
+        let mut user = guard.user(found.user)?.clone();
+        let schema = guard
+            .config
+            .schema_attributes
+            .as_deref()
+            .unwrap_or_default();
         for definition in schema.iter().filter(|a| a.required == Some(true)) {
             let name = definition.name.clone().unwrap_or_default();
             if name != "sub" && user.attribute(&name).is_none() && !values.contains_key(&name) {
@@ -640,16 +630,20 @@ fn new_password(
                 )));
             }
         }
-        let record = PasswordRecord::new(guard.srp_pool_name(), &user.username, new_password);
-        guard.users.update(found.user, |u| {
-            for (name, value) in values {
-                u.set_attribute(&name, value);
-            }
-            u.password = Some(record);
-            u.status = UserStatusType::Confirmed;
-            u.temporary_password_expires = None;
-            u.modified = now;
-        });
+        for (name, value) in values {
+            user.set_attribute(&name, value);
+        }
+        user.password = Some(PasswordRecord::new(
+            guard.srp_pool_name(),
+            &user.username,
+            new_password,
+        ));
+        user.status = UserStatusType::Confirmed;
+        user.temporary_password_expires = None;
+        user.modified = now;
+        let moves = claim_aliases(&guard, Some(found.user), &user, false, false)?;
+        release_aliases(&mut guard, moves, now);
+        guard.users.update(found.user, |u| *u = user);
         if let Some(s) = guard.auth.sessions.get_mut(&id) {
             s.used = true;
         }
@@ -807,8 +801,14 @@ fn verify_srp(
         srp::verify_claim(&expected, signature)
     });
     let mut guard = pool.write();
-    if let Some(s) = guard.auth.sessions.get_mut(&id) {
-        s.used = true;
+    // Answered concurrently: only the first answer counts.
+    match guard.auth.sessions.get_mut(&id) {
+        Some(s) if !s.used => s.used = true,
+        _ => {
+            return Err(ApiError::not_authorized(
+                "Invalid session for the user, session can only be used once.",
+            ))
+        }
     }
     if found.user == NOBODY {
         return Err(incorrect());
@@ -831,7 +831,6 @@ fn refresh(
     pool: &PoolHandle,
     client_id: &str,
     token: &str,
-    _device: Option<&str>,
     rotate: bool,
 ) -> ApiResult<Step> {
     let now = app.clock.now();

@@ -124,7 +124,9 @@ pub fn send_to(
     })
 }
 
-/// Checks and consumes a code; returns the value it was to make effective, if any.
+/// Checks a code (counting wrong ones) without using it up: the caller [`consume`]s it once
+/// everything else about the request has succeeded, so a refused request can be retried
+/// with the same code. Returns the value the code is to make effective, if any.
 pub fn check(
     pool: &mut UserPool,
     key: UserKey,
@@ -154,7 +156,12 @@ pub fn check(
         pending.failures += 1;
         return Err(mismatch());
     }
-    Ok(pool.auth.codes.remove(&slot).and_then(|p| p.pending_value))
+    Ok(pending.pending_value.clone())
+}
+
+/// Uses a checked code up.
+pub fn consume(pool: &mut UserPool, key: UserKey, purpose: CodePurpose) {
+    pool.auth.codes.remove(&(key, purpose));
 }
 
 pub fn mismatch() -> ApiError {

@@ -1,5 +1,7 @@
 //! Groups and memberships.
 
+use std::ops::Bound;
+
 use crate::app::App;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
@@ -144,16 +146,11 @@ pub fn admin_list_groups_for_user(
 ) -> ApiResult<AdminListGroupsForUserResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let pool = pool.read();
-    let user = pool
-        .users
-        .get(pool.find_user(&input.username)?)
-        .expect("found");
+    let user = pool.user(pool.find_user(&input.username)?)?;
     let after = decode_token(input.next_token.as_deref())?;
     let limit = page_size(input.limit);
-    let mut names = user
-        .groups
-        .iter()
-        .filter(|name| after.as_ref().is_none_or(|a| name.as_str() > a.as_str()));
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut names = user.groups.range::<String, _>((start, Bound::Unbounded));
     let groups: Vec<GroupType> = names
         .by_ref()
         .take(limit)
@@ -184,11 +181,8 @@ pub fn list_users_in_group(
         })
         .transpose()?;
     let limit = page_size(input.limit);
-    let mut keys = group
-        .members
-        .iter()
-        .filter(|k| after.is_none_or(|a| **k > a))
-        .copied();
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let mut keys = group.members.range((start, Bound::Unbounded)).copied();
     let page: Vec<UserKey> = keys.by_ref().take(limit).collect();
     let next_token = match (keys.next(), page.last()) {
         (Some(_), Some(last)) => Some(encode_token(&last.to_string())),

@@ -2,13 +2,14 @@
 //! and token revocation.
 
 use crate::app::App;
-use crate::attributes::{self, WriteKind};
+use crate::attributes::WriteKind;
 use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::ops::codes;
 use crate::ops::users::{
-    attribute_list, claim_aliases, delete_attributes, release_aliases, remove_user,
+    attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
+    remove_user,
 };
 use crate::ops::Empty;
 use crate::password_policy::{self, Context};
@@ -76,19 +77,7 @@ pub fn revoke_token(
             "Token revocation is not enabled for this client.",
         ));
     }
-    if !client.secrets.is_empty() {
-        let given = input.client_secret.as_deref().unwrap_or_default();
-        let known = client
-            .secrets
-            .iter()
-            .any(|s| subtle::ConstantTimeEq::ct_eq(s.value.as_bytes(), given.as_bytes()).into());
-        if !known {
-            return Err(ApiError::not_authorized(format!(
-                "Unable to verify secret for client {}",
-                input.client_id
-            )));
-        }
-    }
+    client.verify_secret(input.client_secret.as_deref())?;
     if input.token.split('.').count() == 3 {
         // An ID or access token (JWS); only refresh tokens can be revoked.
         return Err(ApiError::new(
@@ -122,12 +111,13 @@ pub fn change_password(
         .users
         .get(token.user)
         .ok_or_else(ApiError::user_not_found)?;
-    if let Some(previous) = &input.previous_password {
-        let matches = user
-            .password
-            .as_ref()
-            .is_some_and(|record| record.verify(pool.srp_pool_name(), &user.username, previous));
-        if !matches {
+    // Only a user without a password (passwordless sign-in) may omit the old one.
+    if let Some(record) = &user.password {
+        let previous = input.previous_password.as_deref().ok_or_else(|| {
+            // Text unconfirmed.
+            ApiError::invalid_parameter("PreviousPassword is required to change the password.")
+        })?;
+        if !record.verify(pool.srp_pool_name(), &user.username, previous) {
             return Err(ApiError::not_authorized("Incorrect username or password."));
         }
     }
@@ -196,35 +186,7 @@ pub fn update_user_attributes(
         .to_string();
     let now = app.clock.now();
     let mut pool = token.pool.write();
-    if let Some(allowed) = pool
-        .client(&client_id)?
-        .config
-        .write_attributes
-        .clone()
-        .filter(|w| !w.is_empty())
-    {
-        if input
-            .user_attributes
-            .iter()
-            .any(|a| !allowed.contains(&a.name))
-        {
-            return Err(ApiError::not_authorized(
-                "A client attempted to write unauthorized attribute",
-            ));
-        }
-    }
-    if input
-        .user_attributes
-        .iter()
-        .any(|a| a.name.ends_with("_verified"))
-    {
-        // Users cannot vouch for themselves; only administrators set `*_verified` (text unconfirmed).
-        return Err(ApiError::not_authorized(
-            "A client attempted to write unauthorized attribute",
-        ));
-    }
-    let schema = pool.config.schema_attributes.clone().unwrap_or_default();
-    let values = attributes::check_writes(&schema, &input.user_attributes, WriteKind::Update)?;
+    let values = check_user_writes(&pool, &client_id, &input.user_attributes, WriteKind::Update)?;
     let auto_verified: Vec<String> = pool
         .config
         .auto_verified_attributes
@@ -323,7 +285,7 @@ pub fn verify_user_attribute(
     let now = app.clock.now();
     let mut pool = token.pool.write();
     let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
-    let pending_value = codes::check(&mut pool, token.user, purpose, &input.code, now)?;
+    let pending_value = codes::check(&mut pool, token.user, purpose.clone(), &input.code, now)?;
     let mut updated = pool
         .users
         .get(token.user)
@@ -338,6 +300,7 @@ pub fn verify_user_attribute(
     );
     updated.modified = now;
     let moves = claim_aliases(&pool, Some(token.user), &updated, false, false)?;
+    codes::consume(&mut pool, token.user, purpose);
     release_aliases(&mut pool, moves, now);
     pool.users.update(token.user, |u| *u = updated);
     Ok(VerifyUserAttributeResponse {})

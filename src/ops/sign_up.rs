@@ -12,7 +12,7 @@ use crate::generated::cognito_idp::*;
 use crate::ids;
 use crate::ops::auth::{client_rules, ClientRules};
 use crate::ops::codes;
-use crate::ops::users::{claim_aliases, release_aliases, sign_in_username};
+use crate::ops::users::{check_user_writes, claim_aliases, release_aliases, sign_in_username};
 use crate::password_policy::{self, Context};
 use crate::protocol::RequestContext;
 use crate::store::auth::CodePurpose;
@@ -89,22 +89,9 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
             "SignUp is not permitted for this user pool",
         ));
     }
-    let client = pool.client(&input.client_id)?;
     let written = input.user_attributes.clone().unwrap_or_default();
-    if let Some(allowed) = client
-        .config
-        .write_attributes
-        .as_ref()
-        .filter(|w| !w.is_empty())
-    {
-        if written.iter().any(|a| !allowed.contains(&a.name)) {
-            return Err(ApiError::not_authorized(
-                "A client attempted to write unauthorized attribute",
-            ));
-        }
-    }
+    let mut values = check_user_writes(&pool, &input.client_id, &written, WriteKind::Create)?;
     let schema = pool.config.schema_attributes.clone().unwrap_or_default();
-    let mut values = attributes::check_writes(&schema, &written, WriteKind::Create)?;
     let sub = ids::uuid();
     let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
     if pool.users.find_by_username(&username).is_some() {
@@ -150,17 +137,10 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
         mfa_options: Vec::new(),
         groups: BTreeSet::new(),
     };
-    // With e-mail/phone as username, the address may belong to one user only; other alias
-    // collisions surface at confirmation.
-    if !pool.username_attributes().is_empty() {
-        claim_aliases(&pool, None, &user, false, true).map_err(|e| {
-            if e.code == "UsernameExistsException" {
-                e
-            } else {
-                ApiError::new("UsernameExistsException", e.message)
-            }
-        })?;
-    }
+    // With e-mail/phone as username, the address may belong to one user only; an unverified
+    // e-mail or phone is no alias yet (those collisions surface at confirmation), but a
+    // preferred_username is one at once.
+    claim_aliases(&pool, None, &user, false, true)?;
     let attribute = verification_attribute(&pool, &user);
     let key = pool.users.insert(user);
     let code_delivery_details = match attribute {
@@ -202,7 +182,7 @@ pub fn confirm_sign_up(
             unknown_user()
         });
     };
-    let status = pool.users.get(key).expect("found").status;
+    let status = pool.user(key)?.status;
     if status != UserStatusType::Unconfirmed {
         return Err(ApiError::not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
@@ -217,7 +197,7 @@ pub fn confirm_sign_up(
         now,
     )?;
     // The attribute the code went to is now verified, and becomes an alias if the pool has one.
-    let mut confirmed = pool.users.get(key).expect("found").clone();
+    let mut confirmed = pool.user(key)?.clone();
     if let Some(attribute) = verification_attribute(&pool, &confirmed) {
         confirmed.set_attribute(&format!("{attribute}_verified"), "true".to_string());
     }
@@ -227,32 +207,13 @@ pub fn confirm_sign_up(
         &confirmed,
         input.force_alias_creation == Some(true),
         false,
-    )
-    .map_err(|e| {
-        if e.code == "AliasExistsException" {
-            alias_exists(&e.message)
-        } else {
-            e
-        }
-    })?;
+    )?;
+    codes::consume(&mut pool, key, CodePurpose::SignUp);
     release_aliases(&mut pool, moves, now);
     confirmed.status = UserStatusType::Confirmed;
     confirmed.modified = now;
     pool.users.update(key, |u| *u = confirmed);
     Ok(ConfirmSignUpResponse { session: None })
-}
-
-/// ConfirmSignUp's alias error names the attribute without "given" (reference §11).
-fn alias_exists(message: &str) -> ApiError {
-    let attribute = if message.contains("phone_number") {
-        "phone_number"
-    } else {
-        "email"
-    };
-    ApiError::new(
-        "AliasExistsException",
-        format!("An account with the {attribute} already exists."),
-    )
 }
 
 pub fn resend_confirmation_code(
@@ -275,7 +236,7 @@ pub fn resend_confirmation_code(
         }
         return Err(unknown_user());
     };
-    let user = pool.users.get(key).expect("found");
+    let user = pool.user(key)?;
     if user.status != UserStatusType::Unconfirmed {
         return Err(ApiError::invalid_parameter("User is already confirmed."));
     }
@@ -328,7 +289,7 @@ fn simulated(username: &str) -> CodeDeliveryDetailsType {
 
 /// The first verified channel in the pool's AccountRecoverySetting order.
 fn recovery_attribute(pool: &UserPool, key: UserKey) -> ApiResult<&'static str> {
-    let user = pool.users.get(key).expect("found");
+    let user = pool.user(key)?;
     let mut mechanisms = pool
         .config
         .account_recovery_setting
@@ -376,7 +337,7 @@ pub fn forgot_password(
         }
         return Err(unknown_user());
     };
-    if !pool.users.get(key).expect("found").enabled {
+    if !pool.user(key)?.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let attribute = recovery_attribute(&pool, key)?;
@@ -425,7 +386,8 @@ pub fn confirm_forgot_password(
         &input.confirmation_code,
         now,
     )?;
-    let username = pool.users.get(key).expect("found").username.clone();
+    codes::consume(&mut pool, key, CodePurpose::ForgotPassword);
+    let username = pool.user(key)?.username.clone();
     let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
     pool.users.update(key, |u| {
         u.password = Some(record);

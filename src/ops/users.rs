@@ -74,7 +74,7 @@ pub fn admin_create_user(
 
     if input.message_action == Some(MessageActionType::Resend) {
         let key = pool.find_user(&input.username)?;
-        let user = pool.users.get(key).expect("found");
+        let user = pool.user(key)?;
         if user.status != UserStatusType::ForceChangePassword {
             // Text unconfirmed.
             return Err(ApiError::new(
@@ -92,7 +92,7 @@ pub fn admin_create_user(
             u.temporary_password_expires = Some(expires);
             u.modified = now;
         });
-        let user = pool.users.get(key).expect("updated").clone();
+        let user = pool.user(key)?.clone();
         send_invitation(
             app,
             &pool,
@@ -165,6 +165,40 @@ pub fn admin_create_user(
     Ok(AdminCreateUserResponse {
         user: Some(response),
     })
+}
+
+/// Attributes users write about themselves (SignUp, NEW_PASSWORD_REQUIRED,
+/// UpdateUserAttributes): only what the client's WriteAttributes allow, never `*_verified`
+/// (only administrators vouch for an address) nor developer-only attributes; then the schema.
+pub(crate) fn check_user_writes(
+    pool: &UserPool,
+    client_id: &str,
+    written: &[AttributeType],
+    kind: WriteKind,
+) -> ApiResult<BTreeMap<String, String>> {
+    let allowed = pool
+        .client(client_id)?
+        .config
+        .write_attributes
+        .clone()
+        .filter(|w| !w.is_empty());
+    let unauthorized = written.iter().any(|a| {
+        a.name.ends_with("_verified")
+            || a.name.starts_with("dev:")
+            || allowed
+                .as_ref()
+                .is_some_and(|allowed| !allowed.contains(&a.name))
+    });
+    if unauthorized {
+        return Err(ApiError::not_authorized(
+            "A client attempted to write unauthorized attribute",
+        ));
+    }
+    attributes::check_writes(
+        pool.config.schema_attributes.as_deref().unwrap_or_default(),
+        written,
+        kind,
+    )
 }
 
 /// The internal username for a requested one: in pools that sign in by e-mail or phone, the
@@ -359,10 +393,7 @@ pub fn admin_get_user(
 ) -> ApiResult<AdminGetUserResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let pool = pool.read();
-    let user = pool
-        .users
-        .get(pool.find_user(&input.username)?)
-        .expect("found");
+    let user = pool.user(pool.find_user(&input.username)?)?;
     Ok(AdminGetUserResponse {
         username: user.username.clone(),
         user_attributes: Some(attribute_list(user)),
@@ -454,7 +485,7 @@ pub fn admin_update_user_attributes(
             let schema = pool.config.schema_attributes.clone().unwrap_or_default();
             let values =
                 attributes::check_writes(&schema, &input.user_attributes, WriteKind::Update)?;
-            let mut updated = pool.users.get(key).expect("found").clone();
+            let mut updated = pool.user(key)?.clone();
             for (name, value) in &values {
                 let verified = format!("{name}_verified");
                 // A changed e-mail or phone number is no longer verified unless the same call says so.
@@ -543,7 +574,7 @@ pub fn admin_set_user_password(
                 &input.password,
                 Context::AdminSetPassword,
             )?;
-            let username = pool.users.get(key).expect("found").username.clone();
+            let username = pool.user(key)?.username.clone();
             let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
             let permanent = input.permanent == Some(true);
             let expires = (!permanent).then(|| temporary_password_expiry(pool, now));
@@ -572,7 +603,7 @@ pub fn admin_confirm_sign_up(
         &input.user_pool_id,
         &input.username,
         |pool, key, now| {
-            let status = pool.users.get(key).expect("found").status;
+            let status = pool.user(key)?.status;
             if status != UserStatusType::Unconfirmed {
                 return Err(ApiError::not_authorized(format!(
                     "User cannot be confirmed. Current status is {}",

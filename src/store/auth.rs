@@ -2,7 +2,7 @@
 //! revocations and lockouts.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::users::UserKey;
 use crate::crypto::jwt::SigningKey;
@@ -77,11 +77,13 @@ pub struct Lockout {
 
 #[derive(Debug, Default)]
 pub struct AuthState {
-    pub keys: Option<Arc<PoolKeys>>,
+    /// Assigned on first need; shared so it can be initialised outside the pool's lock.
+    pub keys: Arc<OnceLock<Arc<PoolKeys>>>,
     pub sessions: HashMap<String, AuthSession>,
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
     pub refresh_tokens: HashMap<String, RefreshRecord>,
+    next_refresh_sweep: usize,
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out).
     pub revoked_origins: HashSet<String>,
     pub lockouts: HashMap<UserKey, Lockout>,
@@ -101,8 +103,22 @@ impl AuthState {
         }
     }
 
+    /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
+    /// since the last one.
+    pub fn purge_refresh_tokens(&mut self, now: f64) {
+        if self.refresh_tokens.len() < self.next_refresh_sweep {
+            return;
+        }
+        self.refresh_tokens.retain(|_, r| r.expires > now);
+        self.next_refresh_sweep = (2 * self.refresh_tokens.len()).max(1024);
+    }
+
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
     pub fn forget_user(&mut self, user: UserKey) {
+        // Its access tokens die with it: they share origin_jti with its refresh tokens.
+        for record in self.refresh_tokens.values().filter(|r| r.user == user) {
+            self.revoked_origins.insert(record.origin_jti.clone());
+        }
         self.refresh_tokens.retain(|_, r| r.user != user);
         self.sessions.retain(|_, s| s.user != user);
         self.lockouts.remove(&user);

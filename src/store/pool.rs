@@ -20,6 +20,33 @@ pub struct UserPool {
     pub auth: AuthState,
 }
 
+impl AppClient {
+    /// A client secret sent as-is (GetTokensFromRefreshToken, RevokeToken): any of the
+    /// client's secrets, compared in constant time. Clients without a secret need none.
+    pub fn verify_secret(&self, given: Option<&str>) -> ApiResult<()> {
+        if self.secrets.is_empty() {
+            return Ok(());
+        }
+        let client_id = self.config.client_id.as_deref().unwrap_or_default();
+        let given = given.ok_or_else(|| {
+            ApiError::not_authorized(format!(
+                "Client {client_id} is configured for secret but secret was not received"
+            ))
+        })?;
+        let matches = self
+            .secrets
+            .iter()
+            .any(|s| subtle::ConstantTimeEq::ct_eq(s.value.as_bytes(), given.as_bytes()).into());
+        if matches {
+            Ok(())
+        } else {
+            Err(ApiError::not_authorized(format!(
+                "Unable to verify secret for client {client_id}"
+            )))
+        }
+    }
+}
+
 pub struct AppClient {
     /// As DescribeUserPoolClient returns it; `client_secret` is the first secret.
     pub config: UserPoolClientType,
@@ -120,6 +147,11 @@ impl UserPool {
             .as_ref()
             .and_then(|p| p.password_policy.clone())
             .unwrap_or_else(crate::password_policy::default_policy)
+    }
+
+    /// The user a key names (gone if deleted since the key was found).
+    pub fn user(&self, key: UserKey) -> ApiResult<&super::User> {
+        self.users.get(key).ok_or_else(ApiError::user_not_found)
     }
 
     pub fn find_user(&self, name: &str) -> ApiResult<UserKey> {

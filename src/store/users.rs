@@ -411,8 +411,11 @@ impl Users {
 
     fn index(&mut self, key: UserKey, user: &User) {
         let username: Arc<str> = Arc::from(self.fold(&user.username).as_ref());
+        // An alias belongs to one user; the operations move it explicitly (claim_aliases),
+        // so an index update never takes it from its holder.
         for alias in self.alias_entries(user) {
-            self.by_alias.insert(alias, key);
+            let holder = *self.by_alias.entry(alias).or_insert(key);
+            debug_assert_eq!(holder, key, "alias taken over without claim_aliases");
         }
         for (attribute, value) in self.search_entries(user, &username) {
             self.search.insert((attribute, value, key));

@@ -841,9 +841,15 @@ async fn change_password_and_refresh_token_rotation() {
         .send()
         .await
         .unwrap();
-    assert!(password_login(&emulator, &setup, "alice", PASSWORD)
-        .await
-        .is_err());
+    assert_eq!(
+        password_login(&emulator, &setup, "alice", PASSWORD)
+            .await
+            .unwrap_err(),
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
     assert!(password_login(&emulator, &setup, "alice", "N3w!password")
         .await
         .is_ok());
@@ -1069,5 +1075,64 @@ async fn token_lifetimes_roles_readable_attributes_and_required_attributes() {
     assert_eq!(
         claims(done.id_token.as_ref().unwrap())["given_name"],
         "Hank"
+    );
+}
+
+#[tokio::test]
+async fn a_recreated_user_does_not_inherit_old_tokens() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    let old = password_login(&emulator, &setup, "alice", PASSWORD)
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap();
+    emulator
+        .idp
+        .admin_delete_user()
+        .user_pool_id(&setup.pool_id)
+        .username("alice")
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&setup.pool_id)
+        .username("alice")
+        .temporary_password(TEMPORARY)
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let stale = emulator
+        .idp
+        .get_user()
+        .access_token(old.access_token.unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(stale),
+        (
+            "UserNotFoundException".into(),
+            "User does not exist.".into()
+        )
+    );
+    let refresh = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&setup.client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", old.refresh_token.unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(refresh),
+        (
+            "NotAuthorizedException".into(),
+            "Invalid Refresh Token".into()
+        )
     );
 }

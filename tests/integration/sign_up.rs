@@ -421,9 +421,15 @@ async fn forgot_password_and_admin_reset() {
         .unwrap();
     let code = latest_code(&emulator, &pool_id, "frank", "ForgotPassword").await;
     confirm(code, "Frank!new12").await.unwrap();
-    assert!(login(&emulator, &client_id, "frank", "Frank!pass1")
-        .await
-        .is_err());
+    assert_eq!(
+        login(&emulator, &client_id, "frank", "Frank!pass1")
+            .await
+            .unwrap_err(),
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
     assert!(login(&emulator, &client_id, "frank", "Frank!new12")
         .await
         .is_ok());
@@ -783,4 +789,116 @@ async fn messages_follow_the_pools_templates() {
         "Hello jay, use Temp0rary!pass to sign in."
     );
     assert_eq!(invitation[0]["subject"], "Your new account");
+}
+
+#[tokio::test]
+async fn alias_conflicts_at_confirmation_and_force_alias_creation() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    let email = |v: &str| {
+        AttributeType::builder()
+            .name("email")
+            .value(v)
+            .build()
+            .unwrap()
+    };
+    // Users cannot vouch for their own address.
+    let forged = emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("mallory")
+        .password("Mallory!pass1")
+        .user_attributes(email("shared@example.com"))
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(forged),
+        (
+            "NotAuthorizedException".into(),
+            "A client attempted to write unauthorized attribute".into()
+        )
+    );
+
+    for name in ["first", "second"] {
+        emulator
+            .idp
+            .sign_up()
+            .client_id(&client_id)
+            .username(name)
+            .password("Shared!pass1")
+            .user_attributes(email("shared@example.com"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let code = latest_code(&emulator, &pool_id, "first", "SignUp").await;
+    emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("first")
+        .confirmation_code(code)
+        .send()
+        .await
+        .unwrap();
+    // The verified e-mail is now first's alias: second cannot confirm with it...
+    let code = latest_code(&emulator, &pool_id, "second", "SignUp").await;
+    let conflict = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("second")
+        .confirmation_code(&code)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(conflict),
+        (
+            "AliasExistsException".into(),
+            "An account with the email already exists.".into()
+        )
+    );
+    // ...unless it forces the alias over, with the same code.
+    emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("second")
+        .confirmation_code(&code)
+        .force_alias_creation(true)
+        .send()
+        .await
+        .unwrap();
+    let first = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("first")
+        .send()
+        .await
+        .unwrap();
+    assert!(first
+        .user_attributes
+        .unwrap()
+        .iter()
+        .any(|a| a.name == "email_verified" && a.value.as_deref() == Some("false")));
+    let by_alias = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("shared@example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_alias.username, "second");
 }
