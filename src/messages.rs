@@ -1,6 +1,9 @@
 //! Everything Cognito would e-mail or text is kept here (readable over
 //! `/_emulator/messages`) and logged, instead of being sent.
 
+use std::sync::mpsc::{channel, Sender};
+use std::sync::OnceLock;
+
 use parking_lot::Mutex;
 use serde::Serialize;
 
@@ -28,21 +31,36 @@ pub struct Message {
 #[derive(Debug, Default)]
 pub struct Messages {
     kept: Mutex<Vec<Message>>,
+    /// Messages are logged on a thread of their own: they are kept while a pool's lock is
+    /// held, and writing a log line is I/O.
+    logger: OnceLock<Sender<Message>>,
+}
+
+fn log(message: &Message) {
+    tracing::info!(
+        target: "cognito_emulator::messages",
+        user_pool_id = %message.user_pool_id,
+        username = %message.username,
+        trigger = %message.trigger,
+        medium = %message.delivery_medium,
+        destination = %message.destination,
+        code = message.code.as_deref().unwrap_or(""),
+        "message kept: {}",
+        message.body
+    );
 }
 
 impl Messages {
     pub fn push(&self, message: Message) {
-        tracing::info!(
-            target: "cognito_emulator::messages",
-            user_pool_id = %message.user_pool_id,
-            username = %message.username,
-            trigger = %message.trigger,
-            medium = %message.delivery_medium,
-            destination = %message.destination,
-            code = message.code.as_deref().unwrap_or(""),
-            "message kept: {}",
-            message.body
-        );
+        let logger = self.logger.get_or_init(|| {
+            let (sender, receiver) = channel::<Message>();
+            std::thread::Builder::new()
+                .name("message-log".into())
+                .spawn(move || receiver.iter().for_each(|m| log(&m)))
+                .expect("spawn the message logger");
+            sender
+        });
+        let _ = logger.send(message.clone());
         self.kept.lock().push(message);
     }
 

@@ -205,6 +205,24 @@ impl ClientRules {
         }
     }
 
+    /// Resolves the user a request names and checks its SECRET_HASH over that name or the
+    /// user's internal username; returns the user, if one exists.
+    pub(crate) fn check_secret_hash_for(
+        &self,
+        pool: &UserPool,
+        client_id: &str,
+        given: Option<&str>,
+        username: &str,
+    ) -> ApiResult<Option<UserKey>> {
+        let found = pool.users.find(username);
+        let internal = found
+            .and_then(|k| pool.users.get(k))
+            .map(|u| u.username.as_str());
+        let names: Vec<&str> = std::iter::once(username).chain(internal).collect();
+        self.check_secret_hash(client_id, given, &names)?;
+        Ok(found)
+    }
+
     /// SECRET_HASH, for clients with a secret: over the name the caller used or the internal
     /// username, with any of the client's secrets.
     pub(crate) fn check_secret_hash(
@@ -323,14 +341,8 @@ fn authenticate_password(
 ) -> ApiResult<UserKey> {
     let now = app.clock.now();
     let mut pool = pool.write();
-    let found = pool.users.find(username);
-    let internal = found
-        .and_then(|k| pool.users.get(k))
-        .map(|u| u.username.clone());
-    let names: Vec<&str> = std::iter::once(username)
-        .chain(internal.as_deref())
-        .collect();
-    rules.check_secret_hash(client_id, secret_hash.map(String::as_str), &names)?;
+    let found =
+        rules.check_secret_hash_for(&pool, client_id, secret_hash.map(String::as_str), username)?;
     let Some(key) = found else {
         return Err(if rules.prevent_user_existence_errors {
             incorrect()
@@ -691,17 +703,13 @@ fn start_srp(
     // Under the lock: who is this, and their salt and x. No arithmetic here.
     let (key, internal, salt, x) = {
         let guard = pool.read();
-        let found = guard.users.find(username);
-        let user = found.and_then(|k| guard.users.get(k));
-        let internal = user.map(|u| u.username.clone());
-        let names: Vec<&str> = std::iter::once(username)
-            .chain(internal.as_deref())
-            .collect();
-        rules.check_secret_hash(
+        let found = rules.check_secret_hash_for(
+            &guard,
             client_id,
             params.get("SECRET_HASH").map(String::as_str),
-            &names,
+            username,
         )?;
+        let user = found.and_then(|k| guard.users.get(k));
         match user.and_then(|u| u.password.clone().map(|p| (u.username.clone(), p))) {
             Some((name, record)) => (found.expect("found"), name, record.salt, Some(record.x)),
             None if rules.prevent_user_existence_errors => {

@@ -30,15 +30,7 @@ fn public_client(
     let rules = {
         let guard = pool.read();
         let rules = client_rules(guard.client(client_id)?);
-        let internal = guard
-            .users
-            .find(username)
-            .and_then(|k| guard.users.get(k))
-            .map(|u| u.username.clone());
-        let names: Vec<&str> = std::iter::once(username)
-            .chain(internal.as_deref())
-            .collect();
-        rules.check_secret_hash(client_id, secret_hash, &names)?;
+        rules.check_secret_hash_for(&guard, client_id, secret_hash, username)?;
         rules
     };
     Ok((pool, rules))
