@@ -44,6 +44,10 @@ pub struct Config {
     /// users to create at start-up; see `fixtures/seed.example.yaml`.
     #[arg(long, env = "COGNITO_EMULATOR_SEED")]
     pub seed: Option<std::path::PathBuf>,
+    /// Instead of serving: ask the emulator at --host/--port for its health and exit 0 if it
+    /// answers (for container HEALTHCHECKs, where there is no curl).
+    #[arg(long, env = "COGNITO_EMULATOR_HEALTH_CHECK", default_value_t = false)]
+    pub health_check: bool,
     /// Log filter, as RUST_LOG (e.g. `info`, `cognito_emulator=debug`).
     #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
     pub log: String,

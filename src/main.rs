@@ -6,6 +6,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let config = Config::parse();
+    if config.health_check {
+        std::process::exit(if healthy(&config) { 0 } else { 1 });
+    }
     let filter = EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info"));
     let subscriber = tracing_subscriber::fmt().with_env_filter(filter);
     match config.log_format {
@@ -26,6 +29,32 @@ async fn main() -> std::io::Result<()> {
     println!("cognito-emulator listening on http://{addr} (public URL {url})");
     println!("  aws cognito-idp list-user-pools --max-results 10 --endpoint-url {url}");
     server.serve(shutdown_signal()).await
+}
+
+/// `GET /_emulator/health` over a plain socket: a container image needs no HTTP client.
+fn healthy(config: &Config) -> bool {
+    use std::io::{Read, Write};
+    let host = match config.host.as_str() {
+        "0.0.0.0" => "127.0.0.1",
+        "::" | "[::]" => "::1",
+        other => other,
+    };
+    let timeout = std::time::Duration::from_secs(2);
+    let Ok(addrs) = std::net::ToSocketAddrs::to_socket_addrs(&(host, config.port)) else {
+        return false;
+    };
+    addrs.into_iter().any(|addr| {
+        let Ok(mut stream) = std::net::TcpStream::connect_timeout(&addr, timeout) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(timeout));
+        let request =
+            "GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        let mut response = String::new();
+        stream.write_all(request.as_bytes()).is_ok()
+            && stream.read_to_string(&mut response).is_ok()
+            && response.starts_with("HTTP/1.1 200")
+    })
 }
 
 async fn shutdown_signal() {

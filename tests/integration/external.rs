@@ -92,6 +92,22 @@ fn binary_prints_its_port_and_answers() {
 }
 
 #[test]
+fn the_health_check_flag_reports_whether_the_emulator_answers() {
+    let process = spawn_binary(&[]);
+    let port = process.url.rsplit(':').next().unwrap().to_string();
+    let check = |port: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .args(["--port", port, "--health-check"])
+            .status()
+            .unwrap()
+            .code()
+    };
+    assert_eq!(check(&port), Some(0));
+    drop(process);
+    assert_eq!(check(&port), Some(1), "nothing listens any more");
+}
+
+#[test]
 fn the_binary_applies_a_seed_file_and_refuses_a_bad_one() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seed.example.yaml");
     let process = spawn_binary(&["--seed", example]);
