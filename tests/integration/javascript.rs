@@ -1,4 +1,4 @@
-//! JavaScript clients: amazon-cognito-identity-js, Amplify v6 and aws-jwt-verify, run with
+//! JavaScript clients: the AWS SDK v3, amazon-cognito-identity-js, Amplify v6 and aws-jwt-verify, run with
 //! Node from `tests/clients/node` (installed by `.ci/run`). Without Node or the packages these
 //! tests skip, unless COGNITO_EMULATOR_REQUIRE_CLIENTS=1.
 
@@ -110,6 +110,15 @@ async fn create_user(
             .await
             .unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn aws_sdk_for_javascript_v3() {
+    if !node_ready() {
+        return;
+    }
+    let emulator = start().await;
+    run_node("sdk_v3.mjs", vec![emulator.url.clone()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
