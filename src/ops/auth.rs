@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 
 use crate::app::App;
 use crate::attributes::WriteKind;
-use crate::crypto::password::PasswordRecord;
 use crate::crypto::srp;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
@@ -426,12 +425,9 @@ fn after_first_factor(
     let mut guard = pool.write();
     let user = guard.user(key)?.clone();
     if user.status == UserStatusType::ForceChangePassword {
-        let schema = guard.config.schema_attributes.clone().unwrap_or_default();
-        let required: Vec<String> = schema
-            .iter()
-            .filter(|a| a.required == Some(true))
-            .filter_map(|a| a.name.clone())
-            .filter(|name| name != "sub" && user.attribute(name).is_none())
+        let required: Vec<String> = guard
+            .missing_required(|name| user.attribute(name).is_some())
+            .into_iter()
             .map(|name| format!("userAttributes.{name}"))
             .collect();
         let current: serde_json::Map<String, serde_json::Value> = user
@@ -628,28 +624,18 @@ fn new_password(
             .collect();
         let values = check_user_writes(&guard, client_id, &written, WriteKind::Update)?;
         let mut user = guard.user(found.user)?.clone();
-        let schema = guard
-            .config
-            .schema_attributes
-            .as_deref()
-            .unwrap_or_default();
-        for definition in schema.iter().filter(|a| a.required == Some(true)) {
-            let name = definition.name.clone().unwrap_or_default();
-            if name != "sub" && user.attribute(&name).is_none() && !values.contains_key(&name) {
-                // Text unconfirmed.
-                return Err(ApiError::invalid_parameter(format!(
-                    "Invalid attributes given, {name} is missing"
-                )));
-            }
+        let missing = guard
+            .missing_required(|name| user.attribute(name).is_some() || values.contains_key(name));
+        if let Some(name) = missing.first() {
+            // Text unconfirmed.
+            return Err(ApiError::invalid_parameter(format!(
+                "Invalid attributes given, {name} is missing"
+            )));
         }
         for (name, value) in values {
             user.set_attribute(&name, value);
         }
-        user.password = Some(PasswordRecord::new(
-            guard.srp_pool_name(),
-            &user.username,
-            new_password,
-        ));
+        user.password = Some(guard.password_record(&user.username, new_password));
         user.status = UserStatusType::Confirmed;
         user.temporary_password_expires = None;
         user.modified = now;

@@ -3,7 +3,6 @@
 
 use crate::app::App;
 use crate::attributes::WriteKind;
-use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::ops::codes;
@@ -123,11 +122,7 @@ pub fn change_password(
     }
     let policy = pool.password_policy();
     password_policy::check(&policy, &input.proposed_password, Context::UserPassword)?;
-    let record = PasswordRecord::new(
-        pool.srp_pool_name(),
-        &user.username,
-        &input.proposed_password,
-    );
+    let record = pool.password_record(&user.username, &input.proposed_password);
     pool.users.update(token.user, |u| {
         u.password = Some(record);
         u.modified = now;

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use crate::app::App;
 use crate::attributes::{self, WriteKind};
-use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::ids;
@@ -83,7 +82,6 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     }
     let written = input.user_attributes.clone().unwrap_or_default();
     let mut values = check_user_writes(&pool, &input.client_id, &written, WriteKind::Create)?;
-    let schema = pool.config.schema_attributes.clone().unwrap_or_default();
     let sub = ids::uuid();
     let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
     if pool.users.find_by_username(&username).is_some() {
@@ -92,11 +90,9 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
             "User already exists",
         ));
     }
-    let missing: Vec<String> = schema
-        .iter()
-        .filter(|a| a.required == Some(true))
-        .filter_map(|a| a.name.clone())
-        .filter(|name| name != "sub" && !values.contains_key(name))
+    let missing: Vec<String> = pool
+        .missing_required(|name| values.contains_key(name))
+        .into_iter()
         .map(|name| format!("{name}: The attribute is required"))
         .collect();
     if !missing.is_empty() {
@@ -120,11 +116,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
         enabled: true,
         created: now,
         modified: now,
-        password: Some(PasswordRecord::new(
-            pool.srp_pool_name(),
-            &username,
-            password,
-        )),
+        password: Some(pool.password_record(&username, password)),
         temporary_password_expires: None,
         mfa_options: Vec::new(),
         groups: BTreeSet::new(),
@@ -380,7 +372,7 @@ pub fn confirm_forgot_password(
     )?;
     codes::consume(&mut pool, key, CodePurpose::ForgotPassword);
     let username = pool.user(key)?.username.clone();
-    let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
+    let record = pool.password_record(&username, &input.password);
     pool.users.update(key, |u| {
         u.password = Some(record);
         u.temporary_password_expires = None;

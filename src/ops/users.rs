@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::App;
 use crate::attributes::{self, WriteKind};
-use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::ids;
@@ -85,7 +84,7 @@ pub fn admin_create_user(
                 ),
             ));
         }
-        let record = PasswordRecord::new(pool.srp_pool_name(), &user.username, &temporary_password);
+        let record = pool.password_record(&user.username, &temporary_password);
         let expires = temporary_password_expiry(&pool, now);
         pool.users.update(key, |u| {
             u.password = Some(record);
@@ -120,7 +119,7 @@ pub fn admin_create_user(
         let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
         let mut attribute_pairs = vec![("sub".to_string(), sub)];
         attribute_pairs.extend(values);
-        let record = PasswordRecord::new(pool.srp_pool_name(), &username, &temporary_password);
+        let record = pool.password_record(&username, &temporary_password);
         let user = User {
             username: username.clone(),
             attributes: Attributes::from_pairs(attribute_pairs),
@@ -482,9 +481,11 @@ pub fn admin_update_user_attributes(
         &input.user_pool_id,
         &input.username,
         |pool, key, now| {
-            let schema = pool.config.schema_attributes.clone().unwrap_or_default();
-            let values =
-                attributes::check_writes(&schema, &input.user_attributes, WriteKind::Update)?;
+            let values = attributes::check_writes(
+                pool.config.schema_attributes.as_deref().unwrap_or_default(),
+                &input.user_attributes,
+                WriteKind::Update,
+            )?;
             let mut updated = pool.user(key)?.clone();
             for (name, value) in &values {
                 let verified = format!("{name}_verified");
@@ -575,7 +576,7 @@ pub fn admin_set_user_password(
                 Context::AdminSetPassword,
             )?;
             let username = pool.user(key)?.username.clone();
-            let record = PasswordRecord::new(pool.srp_pool_name(), &username, &input.password);
+            let record = pool.password_record(&username, &input.password);
             let permanent = input.permanent == Some(true);
             let expires = (!permanent).then(|| temporary_password_expiry(pool, now));
             pool.users.update(key, |u| {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
+use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
     AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, PasswordPolicyType,
@@ -138,6 +139,23 @@ impl UserPool {
                 UsernameAttributeType::PhoneNumber => "phone_number",
             })
             .collect()
+    }
+
+    /// The schema's required attributes (other than `sub`) for which `has` says no.
+    pub fn missing_required(&self, has: impl Fn(&str) -> bool) -> Vec<String> {
+        self.config
+            .schema_attributes
+            .iter()
+            .flatten()
+            .filter(|a| a.required == Some(true))
+            .filter_map(|a| a.name.clone())
+            .filter(|name| name != "sub" && !has(name))
+            .collect()
+    }
+
+    /// A password record for one of this pool's users (salted with the SRP pool name).
+    pub fn password_record(&self, username: &str, password: &str) -> PasswordRecord {
+        PasswordRecord::new(self.srp_pool_name(), username, password)
     }
 
     /// The pool's password policy, or Cognito's default.
