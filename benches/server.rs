@@ -280,6 +280,7 @@ fn main() {
         })
         .await;
         report("AdminCreateUser", &stats, c);
+        let in_memory_create = stats.per_second;
 
         let stats = load(&url, None, |i| (idp("CreateUserPool"), json!({"PoolName": format!("p{i}")}))).await;
         report("CreateUserPool", &stats, c);
@@ -304,8 +305,106 @@ fn main() {
         report("ListUsers status filter, 60 of 100,000", &stats, c);
 
         login_figures(&url, c).await;
+        durable_figures(&servers, in_memory_create).await;
         process_figures().await;
     });
+}
+
+/// With `--data-dir`: AdminCreateUser throughput against the in-memory figure, and the
+/// binary's restart time with 100,000 users on disk.
+async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_create: f64) {
+    let dir = std::env::temp_dir().join(format!("cognito-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = Config::default_for_tests();
+    config.data_dir = Some(dir.join("in-process"));
+    let url = servers.block_on_inside(async move {
+        let server = Server::bind(config).await.unwrap();
+        let url = format!("http://{}", server.local_addr());
+        server.spawn();
+        url
+    });
+    let client = reqwest::Client::new();
+    let pool = call(
+        &client,
+        &url,
+        "CreateUserPool",
+        json!({"PoolName": "durable"}),
+    )
+    .await;
+    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    let p = pool.clone();
+    let stats = load(&url, None, move |i| {
+        (
+            idp("AdminCreateUser"),
+            json!({"UserPoolId": p, "Username": format!("d{i}"), "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": format!("d{i}@example.com")}]}),
+        )
+    })
+    .await;
+    println!();
+    println!(
+        "durable (--data-dir): AdminCreateUser {:.0} req/s = {:.0}% of in-memory ({:.0} req/s), p50 {:.2} ms, p99 {:.2} ms",
+        stats.per_second,
+        100.0 * stats.per_second / in_memory_create,
+        in_memory_create,
+        stats.p50.as_secs_f64() * 1e3,
+        stats.p99.as_secs_f64() * 1e3
+    );
+
+    // The binary: 100,000 users written, killed, started again.
+    let spawn = || {
+        let started = Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .args(["--port", "0", "--log", "warn", "--data-dir"])
+            .arg(dir.join("binary"))
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("binary");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        std::thread::spawn(move || for _ in std::io::BufRead::lines(stdout) {});
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .to_string();
+        (child, url, started)
+    };
+    let (mut child, url, _) = spawn();
+    let pool = call(
+        &client,
+        &url,
+        "CreateUserPool",
+        json!({"PoolName": "restart"}),
+    )
+    .await;
+    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    fill(&url, &pool, 100_000, 0).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let (mut child, url, started) = spawn();
+    client
+        .get(format!("{url}/_emulator/health"))
+        .send()
+        .await
+        .unwrap();
+    let restart = started.elapsed();
+    let count = call(
+        &client,
+        &url,
+        "DescribeUserPool",
+        json!({"UserPoolId": pool}),
+    )
+    .await["UserPool"]["EstimatedNumberOfUsers"]
+        .clone();
+    println!(
+        "durable: restart with {count} users on disk answered after {:.0} ms",
+        restart.as_secs_f64() * 1e3
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Runs `work` on two threads for `RUN` and returns iterations per second.

@@ -19,15 +19,20 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config, public_url: String) -> Self {
-        Self {
+    /// In memory, or loaded from `--data-dir` when given.
+    pub fn new(config: Config, public_url: String) -> Result<Self, String> {
+        let store = match &config.data_dir {
+            Some(dir) => Store::durable(dir)?,
+            None => Store::default(),
+        };
+        Ok(Self {
             config,
             public_url,
-            store: Store::default(),
+            store,
             messages: Messages::default(),
             clock: Clock::default(),
             keys: OnceLock::new(),
-        }
+        })
     }
 
     /// Starts generating signing keys in the background (ahead of the first sign-in).
@@ -62,7 +67,9 @@ impl App {
 
     /// Forget every pool, message and clock offset.
     pub fn reset(&self) {
-        self.store.clear();
+        if let Err(e) = self.store.clear() {
+            tracing::error!("reset could not clear durable state: {e}");
+        }
         self.messages.clear();
         self.clock.reset();
     }

@@ -48,6 +48,10 @@ pub struct Config {
     /// answers (for container HEALTHCHECKs, where there is no curl).
     #[arg(long, env = "COGNITO_EMULATOR_HEALTH_CHECK", default_value_t = false)]
     pub health_check: bool,
+    /// Keep all state in this directory (SQLite) so it survives restarts; without it, state
+    /// lives in memory only.
+    #[arg(long, env = "COGNITO_EMULATOR_DATA_DIR")]
+    pub data_dir: Option<std::path::PathBuf>,
     /// Log filter, as RUST_LOG (e.g. `info`, `cognito_emulator=debug`).
     #[arg(long, env = "COGNITO_EMULATOR_LOG", default_value = "info")]
     pub log: String,

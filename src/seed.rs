@@ -96,7 +96,10 @@ pub fn apply_file(app: &App, path: &Path) -> Result<(), String> {
     } else {
         serde_norway::from_str(&text).map_err(|e| format!("seed file {}: {e}", path.display()))?
     };
-    apply(app, &seed).map_err(|e| format!("seed file {}: {e}", path.display()))
+    apply(app, &seed).map_err(|e| format!("seed file {}: {e}", path.display()))?;
+    app.store
+        .flush()
+        .map_err(|e| format!("seed file {}: {}", path.display(), e.message))
 }
 
 /// Applies a parsed seed.

@@ -68,7 +68,9 @@ impl Server {
             .unwrap_or_else(|| format!("http://{}", display_addr(&config.host, addr)))
             .trim_end_matches('/')
             .to_string();
-        let app = Arc::new(App::new(config, public_url));
+        let app = Arc::new(App::new(config, public_url).map_err(std::io::Error::other)?);
+        let writer = app.clone();
+        app.store.start_writer(move || writer.store.flush());
         Ok(Self { listener, app })
     }
 

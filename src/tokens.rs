@@ -26,13 +26,20 @@ const REFRESH_HEADER: &str = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUl
 pub fn pool_keys(app: &App, pool: &PoolHandle) -> Arc<PoolKeys> {
     // The cell is taken out of the lock: concurrent first uses wait for one key pair.
     let cell = pool.read().auth.keys.clone();
-    cell.get_or_init(|| {
-        Arc::new(PoolKeys {
-            id: app.take_key(),
-            access: app.take_key(),
+    if let Some(keys) = cell.get() {
+        return keys.clone();
+    }
+    let keys = cell
+        .get_or_init(|| {
+            Arc::new(PoolKeys {
+                id: app.take_key(),
+                access: app.take_key(),
+            })
         })
-    })
-    .clone()
+        .clone();
+    // New keys are part of what a durable pool writes.
+    pool.write().header_changed();
+    keys
 }
 
 /// Which sign-in these tokens continue: a new one, or a refresh of an earlier one.

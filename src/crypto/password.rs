@@ -7,7 +7,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PasswordRecord {
     /// 16 random bytes whose first byte is below 0x80, so SRP's padded-hex form of the salt
     /// is exactly these bytes.

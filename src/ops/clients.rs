@@ -45,6 +45,7 @@ pub fn create_user_pool_client(
         .collect();
     config.client_secret = secrets.first().map(|s| s.value.clone());
     let mut pool = pool.write();
+    pool.header_changed();
     let config = settle(&pool, config, "creating")?;
     app.store.register_client(&client_id, &input.user_pool_id);
     pool.clients.insert(
@@ -280,6 +281,7 @@ pub fn update_user_pool_client(
 ) -> ApiResult<UpdateUserPoolClientResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let old = pool.client(&input.client_id)?.config.clone();
     let mut config: UserPoolClientType = reshape(&input)?;
     config.client_name = input.client_name.clone().or(old.client_name);
@@ -300,6 +302,7 @@ pub fn delete_user_pool_client(
 ) -> ApiResult<Empty> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     pool.clients
         .remove(&input.client_id)
         .ok_or_else(|| ApiError::client_not_found(&input.client_id))?;
@@ -348,6 +351,7 @@ pub fn add_user_pool_client_secret(
 ) -> ApiResult<AddUserPoolClientSecretResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let now = app.clock.now();
     let client = pool.client_mut(&input.client_id)?;
     if client.secrets.len() >= MAX_SECRETS {
@@ -386,6 +390,7 @@ pub fn delete_user_pool_client_secret(
 ) -> ApiResult<DeleteUserPoolClientSecretResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let now = app.clock.now();
     let client = pool.client_mut(&input.client_id)?;
     let index = client

@@ -17,6 +17,7 @@ pub fn create_group(
 ) -> ApiResult<CreateGroupResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     if pool.groups.contains_key(&input.group_name) {
         // Punctuation unconfirmed.
         return Err(ApiError::new(
@@ -62,6 +63,7 @@ pub fn update_group(
 ) -> ApiResult<UpdateGroupResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let group = &mut pool.group_mut(&input.group_name)?.group;
     if input.description.is_some() {
         group.description = input.description;
@@ -81,6 +83,7 @@ pub fn update_group(
 pub fn delete_group(app: &App, _: &RequestContext, input: DeleteGroupRequest) -> ApiResult<Empty> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let group = pool
         .groups
         .remove(&input.group_name)

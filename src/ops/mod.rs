@@ -132,6 +132,19 @@ pub async fn dispatch(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
+    let store = app.clone();
+    let result = run_operation(app, ctx, target, input).await;
+    // With --data-dir, nothing is acknowledged before it is on disk.
+    store.store.durable_commit().await?;
+    result
+}
+
+async fn run_operation(
+    app: Arc<App>,
+    ctx: RequestContext,
+    target: Target,
+    input: Value,
+) -> ApiResult<String> {
     match target {
         Target::UserPools(op) if CPU_HEAVY.contains(&op) => {
             tokio::task::spawn_blocking(move || dispatch_user_pools(&app, &ctx, op, input))

@@ -166,6 +166,7 @@ pub fn update_user_pool(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut updated: UserPoolType = reshape(&input)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let old = &pool.config;
     updated.id = old.id.clone();
     updated.arn = old.arn.clone();
@@ -246,6 +247,7 @@ pub fn add_custom_attributes(
 ) -> ApiResult<Empty> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let mut schema = pool.config.schema_attributes.clone().unwrap_or_default();
     attributes::add_custom(&mut schema, &input.custom_attributes)?;
     pool.config.schema_attributes = Some(schema);
@@ -271,6 +273,7 @@ pub fn set_user_pool_mfa_config(
 ) -> ApiResult<SetUserPoolMfaConfigResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let mut mfa: GetUserPoolMfaConfigResponse = reshape(&input)?;
     if mfa.mfa_configuration.is_none() {
         mfa.mfa_configuration = pool.mfa.mfa_configuration;

@@ -9,6 +9,7 @@ use crate::protocol::RequestContext;
 pub fn tag_resource(app: &App, _: &RequestContext, input: TagResourceRequest) -> ApiResult<Empty> {
     let pool = app.store.pool_by_arn(&input.resource_arn)?;
     let mut pool = pool.write();
+    pool.header_changed();
     let tags = pool
         .config
         .user_pool_tags
@@ -24,6 +25,7 @@ pub fn untag_resource(
 ) -> ApiResult<Empty> {
     let pool = app.store.pool_by_arn(&input.resource_arn)?;
     let mut pool = pool.write();
+    pool.header_changed();
     if let Some(tags) = pool.config.user_pool_tags.as_mut() {
         for key in &input.tag_keys {
             tags.remove(key);

@@ -1,13 +1,17 @@
 //! In-memory state: pools, each behind its own lock, owning their users, clients and groups.
 
 pub mod auth;
+pub mod persist;
 pub mod pool;
 pub mod users;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
+
+use persist::{Persistence, PoolChanges};
 
 pub use pool::{AppClient, ClientSecret, Group, UserPool};
 pub use users::{User, UserKey, Users};
@@ -22,15 +26,157 @@ pub struct Store {
     pools: RwLock<BTreeMap<String, PoolHandle>>,
     /// App client id → pool id: sign-in calls name only the client.
     client_pools: RwLock<HashMap<String, String>>,
+    /// Durable state, when `--data-dir` is given.
+    durable: Option<Durable>,
+}
+
+/// Which pools an operation may have changed, to be flushed before it answers.
+struct Durable {
+    persistence: Persistence,
+    touched: Mutex<HashSet<String>>,
+    deleted: Mutex<Vec<String>>,
+    /// Held from collecting changes until they are committed, so an operation whose changes
+    /// another flush collected cannot answer before that flush has committed them.
+    flushing: Mutex<()>,
+    /// Requests waiting for their changes to be on disk; see [`Store::start_writer`].
+    waiting: Mutex<Option<std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<ApiResult<()>>>>>,
+}
+
+fn to_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("the store's types serialise")
 }
 
 impl Store {
-    pub fn insert_pool(&self, pool: UserPool) {
+    /// A store backed by a data directory, with what it holds already loaded.
+    pub fn durable(dir: &Path) -> Result<Self, String> {
+        let persistence = Persistence::open(dir)?;
+        let pools = persistence.load()?;
+        let store = Store {
+            durable: Some(Durable {
+                persistence,
+                touched: Mutex::default(),
+                deleted: Mutex::default(),
+                flushing: Mutex::default(),
+                waiting: Mutex::default(),
+            }),
+            ..Default::default()
+        };
+        for mut pool in pools {
+            pool.users.track_changes();
+            let id = pool.id().to_string();
+            for client_id in pool.clients.keys() {
+                store.register_client(client_id, &id);
+            }
+            store.pools.write().insert(id, Arc::new(RwLock::new(pool)));
+        }
+        Ok(store)
+    }
+
+    pub fn is_durable(&self) -> bool {
+        self.durable.is_some()
+    }
+
+    fn touch(&self, id: &str) {
+        if let Some(durable) = &self.durable {
+            durable.touched.lock().insert(id.to_string());
+        }
+    }
+
+    /// Starts the thread that writes changes for operations waiting on [`Store::durable_commit`]:
+    /// whatever queued up while it was writing goes into the next single transaction (group
+    /// commit), so concurrent writers share commits and no async thread ever blocks on disk.
+    /// `flush` is this store's [`Store::flush`], reached through whatever owns the store.
+    pub fn start_writer(&self, flush: impl Fn() -> ApiResult<()> + Send + 'static) {
+        let Some(durable) = &self.durable else { return };
+        let (sender, receiver) =
+            std::sync::mpsc::channel::<tokio::sync::oneshot::Sender<ApiResult<()>>>();
+        *durable.waiting.lock() = Some(sender);
+        std::thread::Builder::new()
+            .name("durable-writer".into())
+            .spawn(move || {
+                while let Ok(first) = receiver.recv() {
+                    let mut waiters = vec![first];
+                    waiters.extend(receiver.try_iter());
+                    let result = flush();
+                    for waiter in waiters {
+                        let _ = waiter.send(result.clone());
+                    }
+                }
+            })
+            .expect("spawn the durable writer");
+    }
+
+    /// Resolves once every change made so far is on disk (immediately without `--data-dir`).
+    pub async fn durable_commit(&self) -> ApiResult<()> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        let (done, wait) = tokio::sync::oneshot::channel();
+        let sender = durable.waiting.lock().clone();
+        match sender {
+            Some(sender) if sender.send(done).is_ok() => wait
+                .await
+                .map_err(|_| ApiError::internal("durable writer stopped"))?,
+            // No writer thread (e.g. a store used directly): write in place.
+            _ => self.flush(),
+        }
+    }
+
+    /// Writes what the operations since the last flush changed, in one transaction.
+    pub fn flush(&self) -> ApiResult<()> {
+        let Some(durable) = &self.durable else {
+            return Ok(());
+        };
+        let _flushing = durable.flushing.lock();
+        let touched: Vec<String> = durable.touched.lock().drain().collect();
+        let deleted: Vec<String> = std::mem::take(&mut *durable.deleted.lock());
+        let mut changes = Vec::new();
+        for id in touched {
+            let Ok(pool) = self.pool_untracked(&id) else {
+                continue;
+            };
+            // Most touched pools were only read: a shared lock tells.
+            if !pool.read().has_changes() {
+                continue;
+            }
+            let mut pool = pool.write();
+            let dirty = pool.users.take_dirty();
+            let header = std::mem::take(&mut pool.header_dirty);
+            if dirty.is_empty() && !header {
+                continue;
+            }
+            let users = dirty
+                .into_iter()
+                .map(|key| (key, pool.users.get(key).map(to_json)))
+                .collect();
+            changes.push(PoolChanges {
+                pool_id: id,
+                header: header.then(|| to_json(&pool.header())),
+                users,
+            });
+        }
+        if changes.is_empty() && deleted.is_empty() {
+            return Ok(());
+        }
+        durable.persistence.write(&deleted, &changes)
+    }
+
+    pub fn insert_pool(&self, mut pool: UserPool) {
         let id = pool.id().to_string();
+        if self.durable.is_some() {
+            pool.users.track_changes();
+        }
+        self.touch(&id);
         self.pools.write().insert(id, Arc::new(RwLock::new(pool)));
     }
 
     pub fn pool(&self, id: &str) -> ApiResult<PoolHandle> {
+        let pool = self.pool_untracked(id)?;
+        self.touch(id);
+        Ok(pool)
+    }
+
+    fn pool_untracked(&self, id: &str) -> ApiResult<PoolHandle> {
         self.pools
             .read()
             .get(id)
@@ -40,6 +186,9 @@ impl Store {
 
     pub fn remove_pool(&self, id: &str) -> Option<PoolHandle> {
         let removed = self.pools.write().remove(id)?;
+        if let Some(durable) = &self.durable {
+            durable.deleted.lock().push(id.to_string());
+        }
         self.client_pools.write().retain(|_, pool| pool != id);
         Some(removed)
     }
@@ -65,8 +214,14 @@ impl Store {
             for group in guard.groups.values_mut() {
                 group.group.user_pool_id = Some(new_id.to_string());
             }
+            guard.header_changed();
+            guard.users.mark_all_dirty();
         }
         pools.insert(new_id.to_string(), pool);
+        if let Some(durable) = &self.durable {
+            durable.deleted.lock().push(old_id.to_string());
+        }
+        self.touch(new_id);
         for owner in self
             .client_pools
             .write()
@@ -87,6 +242,7 @@ impl Store {
         }
         let pool = self.pool(pool_id)?;
         let mut pool = pool.write();
+        pool.header_changed();
         let mut client = pool
             .clients
             .remove(old_id)
@@ -159,8 +315,17 @@ impl Store {
             .map_err(|_| ApiError::resource_not_found(format!("Resource {arn} does not exist.")))
     }
 
-    pub fn clear(&self) {
+    pub fn clear(&self) -> ApiResult<()> {
         self.pools.write().clear();
         self.client_pools.write().clear();
+        match &self.durable {
+            Some(durable) => {
+                let _flushing = durable.flushing.lock();
+                durable.touched.lock().clear();
+                durable.deleted.lock().clear();
+                durable.persistence.clear()
+            }
+            None => Ok(()),
+        }
     }
 }

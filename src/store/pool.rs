@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
 use crate::crypto::password::PasswordRecord;
@@ -19,6 +21,19 @@ pub struct UserPool {
     pub groups: BTreeMap<String, Group>,
     pub users: Users,
     pub auth: AuthState,
+    /// Settings, clients, groups or keys changed since last written to disk.
+    pub header_dirty: bool,
+}
+
+/// What a pool keeps besides its users, as written to disk.
+#[derive(Serialize, Deserialize)]
+pub struct PoolHeader {
+    pub config: UserPoolType,
+    pub mfa: GetUserPoolMfaConfigResponse,
+    pub clients: Vec<(UserPoolClientType, Vec<ClientSecret>)>,
+    pub groups: Vec<GroupType>,
+    /// PKCS#8 of the ID-token and access-token keys, base64.
+    pub keys: Option<(String, String)>,
 }
 
 impl AppClient {
@@ -54,7 +69,7 @@ pub struct AppClient {
     pub secrets: Vec<ClientSecret>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientSecret {
     pub id: String,
     pub value: String,
@@ -113,7 +128,71 @@ impl UserPool {
             groups: BTreeMap::new(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
+            header_dirty: true,
         }
+    }
+
+    /// Whether anything changed since it was last written to disk.
+    pub fn has_changes(&self) -> bool {
+        self.header_dirty || self.users.has_changes()
+    }
+
+    /// Records that settings, clients, groups or keys changed (for persistence).
+    pub fn header_changed(&mut self) {
+        self.header_dirty = true;
+    }
+
+    pub fn header(&self) -> PoolHeader {
+        use base64::Engine;
+        let b64 = |k: &crate::crypto::jwt::SigningKey| {
+            base64::engine::general_purpose::STANDARD.encode(k.pkcs8())
+        };
+        PoolHeader {
+            config: self.config.clone(),
+            mfa: self.mfa.clone(),
+            clients: self
+                .clients
+                .values()
+                .map(|c| (c.config.clone(), c.secrets.clone()))
+                .collect(),
+            groups: self.groups.values().map(|g| g.group.clone()).collect(),
+            keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
+        }
+    }
+
+    /// A pool read back from disk; its users are restored separately.
+    pub fn from_header(header: PoolHeader) -> Self {
+        use base64::Engine;
+        let mut pool = Self::new(header.config);
+        pool.mfa = header.mfa;
+        for (config, secrets) in header.clients {
+            let id = config.client_id.clone().unwrap_or_default();
+            pool.clients.insert(id, AppClient { config, secrets });
+        }
+        for group in header.groups {
+            let name = group.group_name.clone().unwrap_or_default();
+            pool.groups.insert(
+                name,
+                Group {
+                    group,
+                    members: Default::default(),
+                },
+            );
+        }
+        let key = |b64: &str| {
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .ok()
+                .and_then(|der| crate::crypto::jwt::SigningKey::from_pkcs8(&der))
+        };
+        if let Some((Some(id), Some(access))) = header.keys.map(|(i, a)| (key(&i), key(&a))) {
+            let _ = pool
+                .auth
+                .keys
+                .set(std::sync::Arc::new(super::auth::PoolKeys { id, access }));
+        }
+        pool.header_dirty = false;
+        pool
     }
 
     pub fn id(&self) -> &str {

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::crypto::password::PasswordRecord;
 use crate::generated::cognito_idp::{MFAOptionType, UserStatusType};
 
@@ -15,8 +17,24 @@ pub type UserKey = u64;
 
 /// A user's attributes in the order they were first written. Standard names are static
 /// strings and values are shared with the filter index, so a user costs few allocations.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<(String, String)>", into = "Vec<(String, String)>")]
 pub struct Attributes(Vec<(Cow<'static, str>, Arc<str>)>);
+
+impl From<Vec<(String, String)>> for Attributes {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self::from_pairs(pairs)
+    }
+}
+
+impl From<Attributes> for Vec<(String, String)> {
+    fn from(attributes: Attributes) -> Self {
+        attributes
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+}
 
 impl Attributes {
     pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
@@ -57,7 +75,7 @@ impl Attributes {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct User {
     pub username: String,
     /// Every attribute including `sub`.
@@ -159,6 +177,10 @@ pub struct Users {
     /// Status filters have few distinct values: a key set per value is cheaper than entries.
     by_status: HashMap<UserStatusType, BTreeSet<UserKey>>,
     by_enabled: [BTreeSet<UserKey>; 2],
+    /// Users changed since the last time they were written to disk (tracked only when
+    /// state is durable).
+    dirty: BTreeSet<UserKey>,
+    tracking: bool,
 }
 
 impl Users {
@@ -173,6 +195,8 @@ impl Users {
             search: BTreeSet::new(),
             by_status: HashMap::new(),
             by_enabled: Default::default(),
+            dirty: BTreeSet::new(),
+            tracking: false,
         }
     }
 
@@ -239,7 +263,40 @@ impl Users {
         self.next_key += 1;
         self.index(key, &user);
         self.by_key.insert(key, Box::new(user));
+        self.changed(key);
         key
+    }
+
+    /// Puts back a user read from disk under its old key.
+    pub fn restore(&mut self, key: UserKey, user: User) {
+        self.next_key = self.next_key.max(key + 1);
+        self.index(key, &user);
+        self.by_key.insert(key, Box::new(user));
+    }
+
+    pub fn has_changes(&self) -> bool {
+        !self.dirty.is_empty()
+    }
+
+    /// The keys of users changed since the last call (for persistence).
+    pub fn take_dirty(&mut self) -> BTreeSet<UserKey> {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Starts recording which users change, for persistence.
+    pub fn track_changes(&mut self) {
+        self.tracking = true;
+    }
+
+    fn changed(&mut self, key: UserKey) {
+        if self.tracking {
+            self.dirty.insert(key);
+        }
+    }
+
+    /// Every user counts as changed (their pool was renamed).
+    pub fn mark_all_dirty(&mut self) {
+        self.dirty.extend(self.by_key.keys().copied());
     }
 
     /// Changes a user, keeping every index in step.
@@ -248,6 +305,7 @@ impl Users {
         self.unindex(key, &user);
         let result = change(&mut user);
         self.index(key, &user);
+        self.changed(key);
         self.by_key.insert(key, user);
         Some(result)
     }
@@ -255,6 +313,7 @@ impl Users {
     pub fn remove(&mut self, key: UserKey) -> Option<User> {
         let user = self.by_key.remove(&key)?;
         self.unindex(key, &user);
+        self.changed(key);
         Some(*user)
     }
 

@@ -3,6 +3,7 @@
 mod auth;
 mod clients;
 mod common;
+mod durable;
 mod external;
 mod groups;
 mod javascript;

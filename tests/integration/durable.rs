@@ -1,0 +1,367 @@
+//! Durable state (`--data-dir`): everything survives a restart and a SIGKILL, tokens issued
+//! before a restart still verify after it, reset clears the disk too.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ExplicitAuthFlowsType as Flow};
+use cognito_emulator::config::Config;
+use serde_json::{json, Value};
+
+use crate::common::{err, start_with, Emulator};
+
+fn data_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("cognito-durable-{}", uuid::Uuid::new_v4()))
+}
+
+fn durable_config(dir: &Path) -> Config {
+    let mut config = Config::default_for_tests();
+    config.data_dir = Some(dir.to_path_buf());
+    // The same issuer before and after the restart (the port changes).
+    config.public_url = Some("http://cognito.test:9229".into());
+    config
+}
+
+async fn sign_in(
+    emulator: &Emulator,
+    client_id: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "dora")
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map(|o| o.authentication_result.unwrap().access_token.unwrap())
+        .map_err(err)
+}
+
+#[tokio::test]
+async fn state_and_signing_keys_survive_a_restart() {
+    let dir = data_dir();
+    let before = start_with(durable_config(&dir)).await;
+    let pool_id = before.pool("durable").await;
+    let client = before
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("app")
+        .generate_secret(false)
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let client_id = client.client_id.unwrap();
+    before
+        .idp
+        .create_group()
+        .user_pool_id(&pool_id)
+        .group_name("crew")
+        .precedence(3)
+        .send()
+        .await
+        .unwrap();
+    before
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    before
+        .idp
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .password("Dora!pass12")
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    before
+        .idp
+        .admin_add_user_to_group()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .group_name("crew")
+        .send()
+        .await
+        .unwrap();
+    let token = sign_in(&before, &client_id, "Dora!pass12").await.unwrap();
+    let jwks_before: Value = before
+        .http
+        .get(format!("{}/{pool_id}/.well-known/jwks.json", before.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // A second process on the same directory sees everything the first acknowledged.
+    let after = start_with(durable_config(&dir)).await;
+    let pool = after
+        .idp
+        .describe_user_pool()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(pool.name.as_deref(), Some("durable"));
+    assert_eq!(pool.estimated_number_of_users, 1);
+    let user = after
+        .idp
+        .get_user()
+        .access_token(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        user.username, "dora",
+        "a token issued before the restart still verifies"
+    );
+    let jwks_after: Value = after
+        .http
+        .get(format!("{}/{pool_id}/.well-known/jwks.json", after.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jwks_before, jwks_after);
+    assert!(
+        sign_in(&after, &client_id, "Dora!pass12").await.is_ok(),
+        "client, password survive"
+    );
+    let groups = after
+        .idp
+        .admin_list_groups_for_user()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.groups.unwrap()[0].precedence, Some(3));
+    let members = after
+        .idp
+        .list_users_in_group()
+        .user_pool_id(&pool_id)
+        .group_name("crew")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(members.users.unwrap().len(), 1);
+    // Deletions are durable too.
+    after
+        .idp
+        .admin_delete_user()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .send()
+        .await
+        .unwrap();
+    let third = start_with(durable_config(&dir)).await;
+    let gone = third
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("dora")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err(gone).0, "UserNotFoundException");
+
+    // Reset clears the disk as well.
+    let reset = third
+        .http
+        .post(format!("{}/_emulator/reset", third.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 200);
+    let fourth = start_with(durable_config(&dir)).await;
+    let pools = fourth
+        .idp
+        .list_user_pools()
+        .max_results(10)
+        .send()
+        .await
+        .unwrap();
+    assert!(pools.user_pools.unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_newer_schema_version_is_refused() {
+    let dir = data_dir();
+    drop(start_with(durable_config(&dir)).await);
+    let connection = rusqlite::Connection::open(dir.join("cognito-emulator.sqlite3")).unwrap();
+    connection
+        .execute(
+            "UPDATE meta SET value = 99 WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    drop(connection);
+    let error = cognito_emulator::server::Server::bind(durable_config(&dir))
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("has schema version 99; this cognito-emulator reads up to 1"),
+        "{error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+struct Process(Child, String);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(dir: &Path) -> Process {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--log", "warn", "--data-dir"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    // Keep reading so the server's later prints never hit a closed pipe.
+    std::thread::spawn(move || for _ in stdout.lines() {});
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    Process(child, url)
+}
+
+/// A tiny blocking AWS JSON client on a plain socket (reqwest's blocking feature is off).
+fn call(url: &str, op: &str, body: Value) -> Result<Value, String> {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    let body = body.to_string();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.{op}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    if !response.starts_with("HTTP/1.1 200") {
+        return Err(response);
+    }
+    let json = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    serde_json::from_str(json).map_err(|e| format!("{e}: {response}"))
+}
+
+#[test]
+fn every_acknowledged_write_survives_sigkill() {
+    let dir = data_dir();
+    let first = spawn(&dir);
+    let pool = call(&first.1, "CreateUserPool", json!({"PoolName": "crash"})).unwrap();
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+
+    // Four writers stream AdminCreateUser until the server dies under them.
+    let acknowledged = Arc::new(Mutex::new(BTreeSet::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (url, pool_id, acknowledged, stop) = (first.1.clone(), pool_id.clone(), acknowledged.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for i in 0.. {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let username = format!("w{w}-{i}");
+                    let body = json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS"});
+                    match call(&url, "AdminCreateUser", body) {
+                        Ok(_) => {
+                            acknowledged.lock().unwrap().insert(username);
+                        }
+                        Err(_) => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let mut first = first;
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 20,
+        "the writers got going: {}",
+        acknowledged.len()
+    );
+
+    let second = spawn(&dir);
+    let mut stored = BTreeSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut body = json!({"UserPoolId": pool_id, "Limit": 60});
+        if let Some(token) = &token {
+            body["PaginationToken"] = json!(token);
+        }
+        let page = call(&second.1, "ListUsers", body).unwrap();
+        for user in page["Users"].as_array().unwrap() {
+            stored.insert(user["Username"].as_str().unwrap().to_string());
+        }
+        match page["PaginationToken"].as_str() {
+            Some(next) => token = Some(next.to_string()),
+            None => break,
+        }
+    }
+    let lost: Vec<_> = acknowledged.difference(&stored).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    // At most the requests in flight at the kill were written without an answer.
+    assert!(
+        stored.len() <= acknowledged.len() + 4,
+        "{} stored, {} acknowledged",
+        stored.len(),
+        acknowledged.len()
+    );
+    // The store still takes writes.
+    call(
+        &second.1,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "after", "MessageAction": "SUPPRESS"}),
+    )
+    .unwrap();
+    drop(second);
+    let _ = std::fs::remove_dir_all(&dir);
+}
