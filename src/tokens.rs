@@ -209,7 +209,7 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
             revoked: false,
         };
         let mut pool = pool.write();
-        pool.auth.refresh_tokens.insert(token.clone(), record);
+        pool.auth.add_refresh_token(token.clone(), record);
         pool.auth.purge_refresh_tokens(now as f64);
         token
     });
@@ -296,7 +296,7 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
             return Err(ApiError::user_not_found());
         }
         let origin = claims["origin_jti"].as_str().unwrap_or_default();
-        if pool.auth.revoked_origins.contains(origin) {
+        if pool.auth.is_revoked_origin(origin) {
             return Err(ApiError::not_authorized("Access Token has been revoked"));
         }
         if !user.enabled {
@@ -310,13 +310,5 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
 /// Signs a user out everywhere: every refresh token dies, and with it every access token
 /// derived from the same sign-ins (they share `origin_jti`).
 pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey) {
-    for record in pool
-        .auth
-        .refresh_tokens
-        .values_mut()
-        .filter(|r| r.user == user)
-    {
-        record.revoked = true;
-        pool.auth.revoked_origins.insert(record.origin_jti.clone());
-    }
+    pool.auth.revoke_user(user);
 }

@@ -307,8 +307,7 @@ fn initiate(
                 let record_user = {
                     let pool = pool.read();
                     pool.auth
-                        .refresh_tokens
-                        .get(token)
+                        .refresh_token(token)
                         .and_then(|r| pool.users.get(r.user))
                         .map(|u| u.username.clone())
                 };
@@ -832,8 +831,7 @@ fn refresh(
         let guard = pool.read();
         let record = guard
             .auth
-            .refresh_tokens
-            .get(token)
+            .refresh_token(token)
             .filter(|r| r.client_id == client_id)
             .cloned()
             .ok_or_else(|| ApiError::not_authorized("Invalid Refresh Token"))?;
@@ -861,9 +859,7 @@ fn refresh(
     let result = tokens::issue(app, pool, grant)?;
     if rotate {
         // The grace period for the old token is not modelled: it dies at once (unconfirmed).
-        if let Some(old) = pool.write().auth.refresh_tokens.get_mut(token) {
-            old.revoked = true;
-        }
+        pool.write().auth.revoke_refresh_token(token);
     }
     Ok(Step {
         authentication_result: Some(result),

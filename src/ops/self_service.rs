@@ -84,16 +84,15 @@ pub fn revoke_token(
             "Unsupported token type",
         ));
     }
-    let origin = match pool.auth.refresh_tokens.get_mut(&input.token) {
-        Some(record) if record.client_id == input.client_id => {
-            record.revoked = true;
-            Some(record.origin_jti.clone())
+    // Unknown tokens, or another client's, revoke nothing and are no error (RFC 7009).
+    let ours = pool
+        .auth
+        .refresh_token(&input.token)
+        .is_some_and(|r| r.client_id == input.client_id);
+    if ours {
+        if let Some(origin) = pool.auth.revoke_refresh_token(&input.token) {
+            pool.auth.revoke_origin(origin);
         }
-        // Unknown tokens revoke nothing and are no error (RFC 7009).
-        _ => None,
-    };
-    if let Some(origin) = origin {
-        pool.auth.revoked_origins.insert(origin);
     }
     Ok(RevokeTokenResponse {})
 }

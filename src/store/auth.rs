@@ -41,7 +41,7 @@ pub struct AuthSession {
     pub secret_block: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RefreshRecord {
     pub user: UserKey,
     pub client_id: String,
@@ -82,10 +82,14 @@ pub struct AuthState {
     pub sessions: HashMap<String, AuthSession>,
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
-    pub refresh_tokens: HashMap<String, RefreshRecord>,
+    refresh_tokens: HashMap<String, RefreshRecord>,
     next_refresh_sweep: usize,
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out).
-    pub revoked_origins: HashSet<String>,
+    revoked_origins: HashSet<String>,
+    /// What changed since last written to disk (tracked only when state is durable).
+    tracking: bool,
+    changed_tokens: HashSet<String>,
+    new_origins: Vec<String>,
     pub lockouts: HashMap<UserKey, Lockout>,
     /// Codes sent and not yet used.
     pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
@@ -103,23 +107,121 @@ impl AuthState {
         }
     }
 
+    /// Starts recording changes to refresh tokens and revocations, for persistence.
+    pub fn track_changes(&mut self) {
+        self.tracking = true;
+    }
+
+    pub fn has_changes(&self) -> bool {
+        !self.changed_tokens.is_empty() || !self.new_origins.is_empty()
+    }
+
+    /// Refresh tokens changed (Some) or gone (None), and newly revoked origins.
+    #[allow(clippy::type_complexity)]
+    pub fn take_changes(&mut self) -> (Vec<(String, Option<RefreshRecord>)>, Vec<String>) {
+        let tokens = std::mem::take(&mut self.changed_tokens)
+            .into_iter()
+            .map(|t| {
+                let record = self.refresh_tokens.get(&t).cloned();
+                (t, record)
+            })
+            .collect();
+        (tokens, std::mem::take(&mut self.new_origins))
+    }
+
+    fn token_changed(&mut self, token: &str) {
+        if self.tracking {
+            self.changed_tokens.insert(token.to_string());
+        }
+    }
+
+    pub fn refresh_token(&self, token: &str) -> Option<&RefreshRecord> {
+        self.refresh_tokens.get(token)
+    }
+
+    pub fn add_refresh_token(&mut self, token: String, record: RefreshRecord) {
+        self.token_changed(&token);
+        self.refresh_tokens.insert(token, record);
+    }
+
+    /// Puts back a token read from disk.
+    pub fn restore_refresh_token(&mut self, token: String, record: RefreshRecord) {
+        self.refresh_tokens.insert(token, record);
+    }
+
+    /// Revokes one refresh token; returns its origin.
+    pub fn revoke_refresh_token(&mut self, token: &str) -> Option<String> {
+        let record = self.refresh_tokens.get_mut(token)?;
+        record.revoked = true;
+        let origin = record.origin_jti.clone();
+        self.token_changed(token);
+        Some(origin)
+    }
+
+    /// Access tokens of this sign-in stop working.
+    pub fn revoke_origin(&mut self, origin: String) {
+        if self.revoked_origins.insert(origin.clone()) && self.tracking {
+            self.new_origins.push(origin);
+        }
+    }
+
+    /// Puts back a revocation read from disk.
+    pub fn restore_revoked_origin(&mut self, origin: String) {
+        self.revoked_origins.insert(origin);
+    }
+
+    pub fn is_revoked_origin(&self, origin: &str) -> bool {
+        self.revoked_origins.contains(origin)
+    }
+
+    /// Every refresh token of a user dies, and the access tokens of those sign-ins.
+    pub fn revoke_user(&mut self, user: UserKey) {
+        let tokens: Vec<String> = self
+            .refresh_tokens
+            .iter()
+            .filter(|(_, r)| r.user == user)
+            .map(|(t, _)| t.clone())
+            .collect();
+        for token in tokens {
+            if let Some(origin) = self.revoke_refresh_token(&token) {
+                self.revoke_origin(origin);
+            }
+        }
+    }
+
     /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
     /// since the last one.
     pub fn purge_refresh_tokens(&mut self, now: f64) {
         if self.refresh_tokens.len() < self.next_refresh_sweep {
             return;
         }
-        self.refresh_tokens.retain(|_, r| r.expires > now);
+        let expired: Vec<String> = self
+            .refresh_tokens
+            .iter()
+            .filter(|(_, r)| r.expires <= now)
+            .map(|(t, _)| t.clone())
+            .collect();
+        for token in expired {
+            self.refresh_tokens.remove(&token);
+            self.token_changed(&token);
+        }
         self.next_refresh_sweep = (2 * self.refresh_tokens.len()).max(1024);
     }
 
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
     pub fn forget_user(&mut self, user: UserKey) {
         // Its access tokens die with it: they share origin_jti with its refresh tokens.
-        for record in self.refresh_tokens.values().filter(|r| r.user == user) {
-            self.revoked_origins.insert(record.origin_jti.clone());
+        self.revoke_user(user);
+        let tokens: Vec<String> = self
+            .refresh_tokens
+            .iter()
+            .filter(|(_, r)| r.user == user)
+            .map(|(t, _)| t.clone())
+            .collect();
+        for token in tokens {
+            self.refresh_tokens.remove(&token);
+            self.token_changed(&token);
         }
-        self.refresh_tokens.retain(|_, r| r.user != user);
         self.sessions.retain(|_, s| s.user != user);
         self.lockouts.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);

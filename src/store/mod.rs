@@ -63,6 +63,7 @@ impl Store {
         };
         for mut pool in pools {
             pool.users.track_changes();
+            pool.auth.track_changes();
             let id = pool.id().to_string();
             for client_id in pool.clients.keys() {
                 store.register_client(client_id, &id);
@@ -142,9 +143,7 @@ impl Store {
             let mut pool = pool.write();
             let dirty = pool.users.take_dirty();
             let header = std::mem::take(&mut pool.header_dirty);
-            if dirty.is_empty() && !header {
-                continue;
-            }
+            let (tokens, origins) = pool.auth.take_changes();
             let users = dirty
                 .into_iter()
                 .map(|key| (key, pool.users.get(key).map(to_json)))
@@ -153,6 +152,11 @@ impl Store {
                 pool_id: id,
                 header: header.then(|| to_json(&pool.header())),
                 users,
+                refresh_tokens: tokens
+                    .into_iter()
+                    .map(|(token, record)| (token, record.as_ref().map(to_json)))
+                    .collect(),
+                revoked_origins: origins,
             });
         }
         if changes.is_empty() && deleted.is_empty() {
@@ -165,6 +169,7 @@ impl Store {
         let id = pool.id().to_string();
         if self.durable.is_some() {
             pool.users.track_changes();
+            pool.auth.track_changes();
         }
         self.touch(&id);
         self.pools.write().insert(id, Arc::new(RwLock::new(pool)));

@@ -3,8 +3,8 @@
 //! (their changed users, and their settings/clients/groups/keys when those changed) before
 //! the response is sent, so an acknowledged write survives the process being killed.
 //!
-//! Not written: challenges in progress, unused codes, lockouts and refresh tokens (they are
-//! short-lived or re-obtainable by signing in again).
+//! Also written: refresh tokens and revoked sign-ins. Not written: challenges in progress,
+//! unused codes and lockouts (all short-lived).
 
 use std::path::Path;
 
@@ -28,6 +28,9 @@ pub struct PoolChanges {
     pub header: Option<String>,
     /// `(key, Some(json))` to write, `(key, None)` to delete.
     pub users: Vec<(u64, Option<String>)>,
+    /// `(token, Some(json))` to write, `(token, None)` to delete.
+    pub refresh_tokens: Vec<(String, Option<String>)>,
+    pub revoked_origins: Vec<String>,
 }
 
 fn storage_error(e: impl std::fmt::Display) -> ApiError {
@@ -49,7 +52,10 @@ impl Persistence {
                  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                  CREATE TABLE IF NOT EXISTS pools (id TEXT PRIMARY KEY, header TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS users (pool_id TEXT NOT NULL, key INTEGER NOT NULL, data TEXT NOT NULL,
-                                                   PRIMARY KEY (pool_id, key)) WITHOUT ROWID;",
+                                                   PRIMARY KEY (pool_id, key)) WITHOUT ROWID;
+                 CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, pool_id TEXT NOT NULL, data TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS revoked_origins (pool_id TEXT NOT NULL, origin TEXT NOT NULL,
+                                                             PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;",
             )
             .map_err(fail)?;
         let version: Option<i64> = connection
@@ -94,6 +100,12 @@ impl Persistence {
         let mut users = connection
             .prepare("SELECT key, data FROM users WHERE pool_id = ?1 ORDER BY key")
             .map_err(fail)?;
+        let mut tokens = connection
+            .prepare("SELECT token, data FROM refresh_tokens WHERE pool_id = ?1")
+            .map_err(fail)?;
+        let mut origins = connection
+            .prepare("SELECT origin FROM revoked_origins WHERE pool_id = ?1")
+            .map_err(fail)?;
         for (id, header) in headers {
             let header: PoolHeader =
                 serde_json::from_str(&header).map_err(|e| format!("pool {id} on disk: {e}"))?;
@@ -112,6 +124,23 @@ impl Persistence {
                 }
                 pool.users.restore(key as u64, user);
             }
+            let rows = tokens
+                .query_map([&id], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(fail)?;
+            for row in rows {
+                let (token, data) = row.map_err(fail)?;
+                let record = serde_json::from_str(&data)
+                    .map_err(|e| format!("a refresh token of pool {id} on disk: {e}"))?;
+                pool.auth.restore_refresh_token(token, record);
+            }
+            let rows = origins
+                .query_map([&id], |r| r.get::<_, String>(0))
+                .map_err(fail)?;
+            for row in rows {
+                pool.auth.restore_revoked_origin(row.map_err(fail)?);
+            }
             pools.push(pool);
         }
         Ok(pools)
@@ -124,8 +153,10 @@ impl Persistence {
         for id in deleted_pools {
             tx.execute("DELETE FROM pools WHERE id = ?1", [id])
                 .map_err(storage_error)?;
-            tx.execute("DELETE FROM users WHERE pool_id = ?1", [id])
-                .map_err(storage_error)?;
+            for table in ["users", "refresh_tokens", "revoked_origins"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE pool_id = ?1"), [id])
+                    .map_err(storage_error)?;
+            }
         }
         {
             let mut put_user = tx
@@ -151,6 +182,23 @@ impl Persistence {
                     }
                     .map_err(storage_error)?;
                 }
+                for (token, data) in &change.refresh_tokens {
+                    match data {
+                        Some(data) => tx.execute(
+                            "INSERT OR REPLACE INTO refresh_tokens (token, pool_id, data) VALUES (?1, ?2, ?3)",
+                            params![token, change.pool_id, data],
+                        ),
+                        None => tx.execute("DELETE FROM refresh_tokens WHERE token = ?1", [token]),
+                    }
+                    .map_err(storage_error)?;
+                }
+                for origin in &change.revoked_origins {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO revoked_origins (pool_id, origin) VALUES (?1, ?2)",
+                        params![change.pool_id, origin],
+                    )
+                    .map_err(storage_error)?;
+                }
             }
         }
         tx.commit().map_err(storage_error)
@@ -160,7 +208,7 @@ impl Persistence {
     pub fn clear(&self) -> Result<(), ApiError> {
         self.connection
             .lock()
-            .execute_batch("DELETE FROM pools; DELETE FROM users;")
+            .execute_batch("DELETE FROM pools; DELETE FROM users; DELETE FROM refresh_tokens; DELETE FROM revoked_origins;")
             .map_err(storage_error)
     }
 }

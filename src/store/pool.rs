@@ -134,7 +134,7 @@ impl UserPool {
 
     /// Whether anything changed since it was last written to disk.
     pub fn has_changes(&self) -> bool {
-        self.header_dirty || self.users.has_changes()
+        self.header_dirty || self.users.has_changes() || self.auth.has_changes()
     }
 
     /// Records that settings, clients, groups or keys changed (for persistence).

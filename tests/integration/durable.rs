@@ -365,3 +365,74 @@ fn every_acknowledged_write_survives_sigkill() {
     drop(second);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn refresh_tokens_and_revocations_survive_a_restart() {
+    let dir = data_dir();
+    let before = start_with(durable_config(&dir)).await;
+    let setup = crate::auth::setup(&before, false, false).await;
+    let login = || async {
+        before
+            .idp
+            .initiate_auth()
+            .client_id(&setup.client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "alice")
+            .auth_parameters("PASSWORD", "Perm4nent!pass")
+            .send()
+            .await
+            .unwrap()
+            .authentication_result
+            .unwrap()
+    };
+    let revoked = login().await;
+    let kept = login().await;
+    before
+        .idp
+        .revoke_token()
+        .client_id(&setup.client_id)
+        .token(revoked.refresh_token.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+
+    let after = start_with(durable_config(&dir)).await;
+    let refresh = |token: String| {
+        after
+            .idp
+            .initiate_auth()
+            .client_id(&setup.client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", token)
+            .send()
+    };
+    let renewed = refresh(kept.refresh_token.unwrap()).await.unwrap();
+    assert!(renewed
+        .authentication_result
+        .unwrap()
+        .access_token
+        .is_some());
+    let dead = refresh(revoked.refresh_token.unwrap()).await.unwrap_err();
+    assert_eq!(
+        err(dead),
+        (
+            "NotAuthorizedException".into(),
+            "Refresh Token has been revoked".into()
+        )
+    );
+    let gone = after
+        .idp
+        .get_user()
+        .access_token(revoked.access_token.unwrap())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err(gone),
+        (
+            "NotAuthorizedException".into(),
+            "Access Token has been revoked".into()
+        )
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
