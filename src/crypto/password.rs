@@ -11,8 +11,39 @@ use subtle::ConstantTimeEq;
 pub struct PasswordRecord {
     /// 16 random bytes whose first byte is below 0x80, so SRP's padded-hex form of the salt
     /// is exactly these bytes.
+    #[serde(with = "hex_bytes")]
     pub salt: [u8; 16],
+    #[serde(with = "hex_bytes")]
     pub x: [u8; 32],
+}
+
+/// Byte arrays as hex strings on disk (JSON arrays of numbers would be three times larger).
+mod hex_bytes {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(
+        bytes: &[u8; N],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&crate::crypto::srp::to_hex(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        deserializer: D,
+    ) -> Result<[u8; N], D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let bytes: Vec<u8> = (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| D::Error::custom("expected hex"))?;
+        bytes
+            .try_into()
+            .map_err(|_| D::Error::custom(format!("expected {N} bytes")))
+    }
 }
 
 impl std::fmt::Debug for PasswordRecord {
@@ -57,6 +88,20 @@ fn derive_x(salt: &[u8], pool_name: &str, username: &str, password: &str) -> [u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_round_trip_through_json_as_hex() {
+        let record = PasswordRecord::new("pool", "user", "Passw0rd!");
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(
+            json.contains(&crate::crypto::srp::to_hex(&record.x)),
+            "{json}"
+        );
+        assert!(json.len() < 140, "{json}");
+        let back: PasswordRecord = serde_json::from_str(&json).unwrap();
+        assert!(back == record);
+        assert!(serde_json::from_str::<PasswordRecord>(r#"{"salt":"00","x":"zz"}"#).is_err());
+    }
 
     #[test]
     fn verifies_only_the_same_password() {
