@@ -49,6 +49,8 @@ impl Persistence {
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
+                 PRAGMA wal_autocheckpoint = 10000;
+                 PRAGMA cache_size = -65536;
                  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                  CREATE TABLE IF NOT EXISTS pools (id TEXT PRIMARY KEY, header TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS users (pool_id TEXT NOT NULL, key INTEGER NOT NULL, data TEXT NOT NULL,
