@@ -162,7 +162,6 @@ pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     Target::UserPools(op).validate(&input)?;
     let ctx = RequestContext {
         request_id: crate::ids::uuid(),
-        signed: true,
     };
     let output = dispatch_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))

@@ -213,12 +213,9 @@ pub fn resend_confirmation_code(
     )?;
     let mut pool = pool.write();
     let Some(key) = pool.users.find(&input.username) else {
-        if rules.prevent_user_existence_errors {
-            return Ok(ResendConfirmationCodeResponse {
-                code_delivery_details: Some(simulated(&input.username)),
-            });
-        }
-        return Err(unknown_user());
+        return Ok(ResendConfirmationCodeResponse {
+            code_delivery_details: Some(simulated_delivery(&rules, &input.username)?),
+        });
     };
     let user = pool.user(key)?;
     if user.status != UserStatusType::Unconfirmed {
@@ -244,6 +241,16 @@ pub fn resend_confirmation_code(
     Ok(ResendConfirmationCodeResponse {
         code_delivery_details: Some(details),
     })
+}
+
+/// An unknown user in ResendConfirmationCode/ForgotPassword: UserNotFoundException, or with
+/// PreventUserExistenceErrors a plausible delivery that reveals nothing.
+fn simulated_delivery(rules: &ClientRules, username: &str) -> ApiResult<CodeDeliveryDetailsType> {
+    if rules.prevent_user_existence_errors {
+        Ok(simulated(username))
+    } else {
+        Err(unknown_user())
+    }
 }
 
 /// What PreventUserExistenceErrors answers for an unknown user: a plausible delivery.
@@ -314,12 +321,9 @@ pub fn forgot_password(
     )?;
     let mut pool = pool.write();
     let Some(key) = pool.users.find(&input.username) else {
-        if rules.prevent_user_existence_errors {
-            return Ok(ForgotPasswordResponse {
-                code_delivery_details: Some(simulated(&input.username)),
-            });
-        }
-        return Err(unknown_user());
+        return Ok(ForgotPasswordResponse {
+            code_delivery_details: Some(simulated_delivery(&rules, &input.username)?),
+        });
     };
     if !pool.user(key)?.enabled {
         return Err(ApiError::not_authorized("User is disabled."));

@@ -24,8 +24,6 @@ pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub request_id: String,
-    /// Whether the request carried an `Authorization` header (SigV4).
-    pub signed: bool,
 }
 
 /// An operation of either service, resolved from `X-Amz-Target`.
@@ -85,7 +83,6 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         .map(str::to_owned);
     let ctx = RequestContext {
         request_id: request_id.clone(),
-        signed: headers.contains_key("authorization"),
     };
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);

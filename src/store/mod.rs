@@ -73,10 +73,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn is_durable(&self) -> bool {
-        self.durable.is_some()
-    }
-
     fn touch(&self, id: &str) {
         if let Some(durable) = &self.durable {
             durable.touched.lock().insert(id.to_string());
