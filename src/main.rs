@@ -16,7 +16,13 @@ async fn main() -> std::io::Result<()> {
         LogFormat::Text => subscriber.init(),
     }
 
-    let server = Server::bind(config.clone()).await?;
+    let server = match Server::bind(config.clone()).await {
+        Ok(server) => server,
+        Err(problem) => {
+            eprintln!("cognito-emulator: {problem}");
+            std::process::exit(1);
+        }
+    };
     if let Some(seed) = &config.seed {
         if let Err(problem) = cognito_emulator::seed::apply_file(&server.app(), seed) {
             eprintln!("cognito-emulator: {problem}");

@@ -128,6 +128,8 @@ pub fn apply(app: &App, seed: &Seed) -> Result<(), String> {
         }
         tracing::info!(user_pool_id = %pool_id, name = %pool.name, "seeded user pool");
     }
+    // Seeding changes pools directly too: all of it is one operation for persistence.
+    app.store.operation_finished();
     Ok(())
 }
 

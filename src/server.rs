@@ -60,7 +60,14 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(config: Config) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((config.host.as_str(), config.port)).await?;
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .await
+            .map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen on {}:{}: {e}", config.host, config.port),
+                )
+            })?;
         let addr = listener.local_addr()?;
         let public_url = config
             .public_url
@@ -69,8 +76,10 @@ impl Server {
             .trim_end_matches('/')
             .to_string();
         let app = Arc::new(App::new(config, public_url).map_err(std::io::Error::other)?);
-        let writer = app.clone();
-        app.store.start_writer(move || writer.store.flush());
+        // Weak: the writer thread must not keep the state alive; it ends with it.
+        let writer = Arc::downgrade(&app);
+        app.store
+            .start_writer(move || writer.upgrade().map_or(Ok(()), |app| app.store.flush()));
         Ok(Self { listener, app })
     }
 
@@ -93,9 +102,33 @@ impl Server {
             .await
     }
 
-    /// Serves on a background task (tests, benchmarks).
-    pub fn spawn(self) -> tokio::task::JoinHandle<std::io::Result<()>> {
-        tokio::spawn(self.serve(std::future::pending()))
+    /// Serves on a background task (tests, benchmarks) until [`RunningServer::stop`].
+    pub fn spawn(self) -> RunningServer {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            // Dropping the handle without calling stop leaves the server running.
+            if stopped.await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        RunningServer {
+            stop,
+            task: tokio::spawn(self.serve(shutdown)),
+        }
+    }
+}
+
+/// A server serving on a background task.
+pub struct RunningServer {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Shuts down gracefully (requests in flight finish) and waits until it has.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(std::io::Error::other)?
     }
 }
 

@@ -33,15 +33,27 @@ fn not_found(error: ApiError) -> Response {
 }
 
 async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
-    let pool = match app.store.pool(&pool_id) {
+    let pool = match app.store.pool_untracked(&pool_id) {
         Ok(pool) => pool,
         Err(error) => return not_found(error),
     };
-    // The first request may have to wait for key generation: off the async threads.
-    let keys = match tokio::task::spawn_blocking(move || pool_keys(&app, &pool)).await {
-        Ok(keys) => keys,
+    // The first request may have to wait for key generation: off the async threads. New
+    // keys are written to disk (with --data-dir) before they are shown.
+    let writer = app.clone();
+    let keys = match tokio::task::spawn_blocking(move || {
+        let keys = app.store.pool(&pool_id).map(|_| pool_keys(&app, &pool));
+        app.store.operation_finished();
+        keys
+    })
+    .await
+    {
+        Ok(Ok(keys)) => keys,
+        Ok(Err(error)) => return not_found(error),
         Err(e) => return not_found(ApiError::internal(e.to_string())),
     };
+    if let Err(error) = writer.store.durable_commit().await {
+        return not_found(error);
+    }
     Json(json!({"keys": [keys.id.jwk(), keys.access.jwk()]})).into_response()
 }
 
@@ -49,7 +61,7 @@ async fn openid_configuration(
     State(app): State<Arc<App>>,
     Path(pool_id): Path<String>,
 ) -> Response {
-    if let Err(error) = app.store.pool(&pool_id) {
+    if let Err(error) = app.store.pool_untracked(&pool_id) {
         return not_found(error);
     }
     let base = &app.public_url;

@@ -147,13 +147,20 @@ async fn run_operation(
 ) -> ApiResult<String> {
     match target {
         Target::UserPools(op) if CPU_HEAVY.contains(&op) => {
-            tokio::task::spawn_blocking(move || dispatch_user_pools(&app, &ctx, op, input))
+            tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
                 .await
                 .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
         }
-        Target::UserPools(op) => dispatch_user_pools(&app, &ctx, op, input),
+        Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
         Target::IdentityPools(op) => dispatch_identity_pools(&app, &ctx, op, input),
     }
+}
+
+/// Runs a cognito-idp operation on this thread and hands what it changed to persistence.
+fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
+    let output = dispatch_user_pools(app, ctx, op, input);
+    app.store.operation_finished();
+    output
 }
 
 /// Runs a cognito-idp operation in-process, validated as a request would be (seeding uses
@@ -163,7 +170,7 @@ pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     let ctx = RequestContext {
         request_id: crate::ids::uuid(),
     };
-    let output = dispatch_user_pools(app, &ctx, op, input)?;
+    let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
 

@@ -33,6 +33,8 @@ pub struct Store {
 /// Which pools an operation may have changed, to be flushed before it answers.
 struct Durable {
     persistence: Persistence,
+    /// Pools operations used, recorded when each operation has finished (so after its
+    /// changes): a flush that drained this set earlier cannot have missed them.
     touched: Mutex<HashSet<String>>,
     deleted: Mutex<Vec<String>>,
     /// Held from collecting changes until they are committed, so an operation whose changes
@@ -40,6 +42,11 @@ struct Durable {
     flushing: Mutex<()>,
     /// Requests waiting for their changes to be on disk; see [`Store::start_writer`].
     waiting: Mutex<Option<std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<ApiResult<()>>>>>,
+}
+
+thread_local! {
+    /// Pools the operation running on this thread has used (operations are synchronous).
+    static USED_BY_OPERATION: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn to_json(value: &impl serde::Serialize) -> String {
@@ -73,9 +80,21 @@ impl Store {
         Ok(store)
     }
 
+    /// Records a pool the running operation uses; [`Store::operation_finished`] passes it on.
     fn touch(&self, id: &str) {
+        if self.durable.is_some() {
+            USED_BY_OPERATION.with_borrow_mut(|used| used.push(id.to_string()));
+        }
+    }
+
+    /// Called on the thread that ran an operation, once it has made all its changes: the
+    /// pools it used become candidates for the next flush.
+    pub fn operation_finished(&self) {
         if let Some(durable) = &self.durable {
-            durable.touched.lock().insert(id.to_string());
+            let used = USED_BY_OPERATION.with_borrow_mut(std::mem::take);
+            if !used.is_empty() {
+                durable.touched.lock().extend(used);
+            }
         }
     }
 
@@ -103,11 +122,18 @@ impl Store {
             .expect("spawn the durable writer");
     }
 
-    /// Resolves once every change made so far is on disk (immediately without `--data-dir`).
+    /// Resolves once every change made so far is on disk (immediately without `--data-dir`,
+    /// or when nothing is waiting to be written).
     pub async fn durable_commit(&self) -> ApiResult<()> {
         let Some(durable) = &self.durable else {
             return Ok(());
         };
+        // Nothing left to collect and no flush between collecting and committing (checked in
+        // that order: a flush holds `flushing` from before it collects until it has committed):
+        // whatever this operation changed, if anything, is already on disk.
+        if !self.has_pending_changes() && !durable.flushing.is_locked() {
+            return Ok(());
+        }
         let (done, wait) = tokio::sync::oneshot::channel();
         let sender = durable.waiting.lock().clone();
         match sender {
@@ -117,6 +143,21 @@ impl Store {
             // No writer thread (e.g. a store used directly): write in place.
             _ => self.flush(),
         }
+    }
+
+    /// Whether a pool has changes that no flush has collected yet.
+    fn has_pending_changes(&self) -> bool {
+        let Some(durable) = &self.durable else {
+            return false;
+        };
+        if !durable.deleted.lock().is_empty() {
+            return true;
+        }
+        let touched: Vec<String> = durable.touched.lock().iter().cloned().collect();
+        touched.iter().any(|id| {
+            self.pool_untracked(id)
+                .is_ok_and(|pool| pool.read().has_changes())
+        })
     }
 
     /// Writes what the operations since the last flush changed, in one transaction.
@@ -136,18 +177,27 @@ impl Store {
             if !pool.read().has_changes() {
                 continue;
             }
-            let mut pool = pool.write();
-            let dirty = pool.users.take_dirty();
-            let header = std::mem::take(&mut pool.header_dirty);
-            let (tokens, origins) = pool.auth.take_changes();
-            let users = dirty
-                .into_iter()
-                .map(|key| (key, pool.users.get(key).map(to_json)))
-                .collect();
+            // Copy what changed under the lock, and serialise it after releasing the lock, so
+            // the pool's writers wait for copies only.
+            let (users, header, tokens, origins) = {
+                let mut pool = pool.write();
+                let users: Vec<(UserKey, Option<User>)> = pool
+                    .users
+                    .take_dirty()
+                    .into_iter()
+                    .map(|key| (key, pool.users.get(key).cloned()))
+                    .collect();
+                let header = std::mem::take(&mut pool.header_dirty).then(|| pool.header());
+                let (tokens, origins) = pool.auth.take_changes();
+                (users, header, tokens, origins)
+            };
             changes.push(PoolChanges {
                 pool_id: id,
-                header: header.then(|| to_json(&pool.header())),
-                users,
+                header: header.as_ref().map(to_json),
+                users: users
+                    .into_iter()
+                    .map(|(key, user)| (key, user.as_ref().map(to_json)))
+                    .collect(),
                 refresh_tokens: tokens
                     .into_iter()
                     .map(|(token, record)| (token, record.as_ref().map(to_json)))
@@ -177,7 +227,8 @@ impl Store {
         Ok(pool)
     }
 
-    fn pool_untracked(&self, id: &str) -> ApiResult<PoolHandle> {
+    /// A pool for a caller that will not change it (not recorded for persistence).
+    pub fn pool_untracked(&self, id: &str) -> ApiResult<PoolHandle> {
         self.pools
             .read()
             .get(id)
@@ -223,6 +274,7 @@ impl Store {
             durable.deleted.lock().push(old_id.to_string());
         }
         self.touch(new_id);
+        self.operation_finished();
         for owner in self
             .client_pools
             .write()

@@ -43,11 +43,19 @@ impl Persistence {
         let path = dir.join("cognito-emulator.sqlite3");
         let fail = |e: rusqlite::Error| format!("data file {}: {e}", path.display());
         let connection = Connection::open(&path).map_err(fail)?;
+        // Long enough for a restarting emulator to let go of the file, short enough to say
+        // promptly that another one holds it.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(fail)?;
         // WAL with synchronous=NORMAL: a committed transaction survives the process dying
-        // (SIGKILL); only a power loss can lose the last ones.
+        // (SIGKILL); only a power loss can lose the last ones. Exclusive locking: one process
+        // owns the file, so no file-lock system calls per transaction (and a second emulator
+        // on the same directory is refused instead of interleaving writes).
         connection
             .execute_batch(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA locking_mode = EXCLUSIVE;
+                 PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
                  PRAGMA wal_autocheckpoint = 10000;
                  PRAGMA cache_size = -65536;
@@ -59,7 +67,13 @@ impl Persistence {
                  CREATE TABLE IF NOT EXISTS revoked_origins (pool_id TEXT NOT NULL, origin TEXT NOT NULL,
                                                              PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;",
             )
-            .map_err(fail)?;
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy) => format!(
+                    "data dir {} is in use by another process (another cognito-emulator?)",
+                    dir.display()
+                ),
+                _ => fail(e),
+            })?;
         let version: Option<i64> = connection
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",

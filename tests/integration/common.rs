@@ -6,7 +6,7 @@ use aws_sdk_cognitoidentityprovider as idp;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use cognito_emulator::app::App;
 use cognito_emulator::config::Config;
-use cognito_emulator::server::Server;
+use cognito_emulator::server::{RunningServer, Server};
 use serde_json::Value;
 
 pub struct Emulator {
@@ -14,6 +14,16 @@ pub struct Emulator {
     pub app: Arc<App>,
     pub idp: idp::Client,
     pub http: reqwest::Client,
+    server: RunningServer,
+}
+
+impl Emulator {
+    /// Shuts the server down and lets go of its state (and data file), as a process exit
+    /// would.
+    pub async fn stop(self) {
+        let Emulator { server, .. } = self;
+        server.stop().await.expect("server stopped");
+    }
 }
 
 /// A fresh emulator (its own state) on 127.0.0.1:<ephemeral>.
@@ -26,7 +36,7 @@ pub async fn start_with(config: Config) -> Emulator {
     let server = Server::bind(config).await.expect("bind");
     let url = format!("http://{}", server.local_addr());
     let app = server.app();
-    server.spawn();
+    let server = server.spawn();
     let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(idp::config::Credentials::new(
@@ -45,6 +55,7 @@ pub async fn start_with(config: Config) -> Emulator {
         app,
         idp,
         http: reqwest::Client::new(),
+        server,
     }
 }
 

@@ -111,6 +111,7 @@ async fn state_and_signing_keys_survive_a_restart() {
         .unwrap();
 
     // A second process on the same directory sees everything the first acknowledged.
+    before.stop().await;
     let after = start_with(durable_config(&dir)).await;
     let pool = after
         .idp
@@ -175,6 +176,7 @@ async fn state_and_signing_keys_survive_a_restart() {
         .send()
         .await
         .unwrap();
+    after.stop().await;
     let third = start_with(durable_config(&dir)).await;
     let gone = third
         .idp
@@ -194,6 +196,7 @@ async fn state_and_signing_keys_survive_a_restart() {
         .await
         .unwrap();
     assert_eq!(reset.status(), 200);
+    third.stop().await;
     let fourth = start_with(durable_config(&dir)).await;
     let pools = fourth
         .idp
@@ -209,7 +212,7 @@ async fn state_and_signing_keys_survive_a_restart() {
 #[tokio::test]
 async fn a_newer_schema_version_is_refused() {
     let dir = data_dir();
-    drop(start_with(durable_config(&dir)).await);
+    start_with(durable_config(&dir)).await.stop().await;
     let connection = rusqlite::Connection::open(dir.join("cognito-emulator.sqlite3")).unwrap();
     connection
         .execute(
@@ -228,6 +231,25 @@ async fn a_newer_schema_version_is_refused() {
             .contains("has schema version 99; this cognito-emulator reads up to 1"),
         "{error}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_data_dir_in_use_is_refused() {
+    let dir = data_dir();
+    let running = start_with(durable_config(&dir)).await;
+    let error = cognito_emulator::server::Server::bind(durable_config(&dir))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "data dir {} is in use by another process (another cognito-emulator?)",
+            dir.display()
+        )
+    );
+    running.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -396,6 +418,7 @@ async fn refresh_tokens_and_revocations_survive_a_restart() {
         .await
         .unwrap();
 
+    before.stop().await;
     let after = start_with(durable_config(&dir)).await;
     let refresh = |token: String| {
         after
