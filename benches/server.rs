@@ -280,7 +280,6 @@ fn main() {
         })
         .await;
         report("AdminCreateUser", &stats, c);
-        let in_memory_create = stats.per_second;
 
         let stats = load(&url, None, |i| (idp("CreateUserPool"), json!({"PoolName": format!("p{i}")}))).await;
         report("CreateUserPool", &stats, c);
@@ -305,14 +304,15 @@ fn main() {
         report("ListUsers status filter, 60 of 100,000", &stats, c);
 
         login_figures(&url, c).await;
-        durable_figures(&servers, in_memory_create).await;
+        durable_figures(&servers, &url).await;
         process_figures().await;
     });
 }
 
-/// With `--data-dir`: AdminCreateUser throughput against the in-memory figure, and the
-/// binary's restart time with 100,000 users on disk.
-async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_create: f64) {
+/// With `--data-dir`: AdminCreateUser and AdminGetUser throughput against the in-memory
+/// server's, and the binary's restart time with 100,000 users on disk. The machine's speed
+/// drifts within seconds, so in-memory and durable runs alternate and each pair gives a ratio.
+async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_url: &str) {
     let dir = std::env::temp_dir().join(format!("cognito-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut config = Config::default_for_tests();
@@ -324,31 +324,76 @@ async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_create: f6
         url
     });
     let client = reqwest::Client::new();
-    let pool = call(
-        &client,
-        &url,
-        "CreateUserPool",
-        json!({"PoolName": "durable"}),
-    )
-    .await;
-    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
-    let p = pool.clone();
-    let stats = load(&url, None, move |i| {
-        (
-            idp("AdminCreateUser"),
-            json!({"UserPoolId": p, "Username": format!("d{i}"), "MessageAction": "SUPPRESS",
-                   "UserAttributes": [{"Name": "email", "Value": format!("d{i}@example.com")}]}),
-        )
-    })
-    .await;
+    let create_users = |url: String, pool: String, round: usize| async move {
+        load(&url, None, move |i| {
+            (
+                idp("AdminCreateUser"),
+                json!({"UserPoolId": pool, "Username": format!("d{round}-{i}"), "MessageAction": "SUPPRESS",
+                       "UserAttributes": [{"Name": "email", "Value": format!("d{round}-{i}@example.com")}]}),
+            )
+        })
+        .await
+    };
+    let get_users = |url: String, pool: String| async move {
+        load(&url, None, move |i| {
+            (
+                idp("AdminGetUser"),
+                json!({"UserPoolId": pool, "Username": format!("d0-{}", (i * 7919) % 1000)}),
+            )
+        })
+        .await
+    };
+    let new_pool = |url: String, name: String| {
+        let client = client.clone();
+        async move {
+            let pool = call(&client, &url, "CreateUserPool", json!({"PoolName": name})).await;
+            pool["UserPool"]["Id"].as_str().unwrap().to_string()
+        }
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!();
+    println!("| --data-dir, alternating runs | in-memory req/s | durable req/s | ratio | durable p50 (ms) | durable p99 (ms) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let mut ratios = Vec::new();
+    let mut read_pools = None;
+    for round in 0..3 {
+        let memory_pool = new_pool(in_memory_url.to_string(), format!("memory{round}")).await;
+        let durable_pool = new_pool(url.clone(), format!("durable{round}")).await;
+        let memory = create_users(in_memory_url.to_string(), memory_pool.clone(), round).await;
+        let durable = create_users(url.clone(), durable_pool.clone(), round).await;
+        ratios.push(durable.per_second / memory.per_second);
+        println!(
+            "| AdminCreateUser, round {} | {:.0} | {:.0} | {:.0}% | {:.2} | {:.2} |",
+            round + 1,
+            memory.per_second,
+            durable.per_second,
+            100.0 * durable.per_second / memory.per_second,
+            ms(durable.p50),
+            ms(durable.p99)
+        );
+        read_pools.get_or_insert((memory_pool, durable_pool));
+    }
+    let (memory_pool, durable_pool) = read_pools.unwrap();
+    let memory = get_users(in_memory_url.to_string(), memory_pool).await;
+    let durable = get_users(url.clone(), durable_pool).await;
+    println!(
+        "| AdminGetUser | {:.0} | {:.0} | {:.0}% | {:.2} | {:.2} |",
+        memory.per_second,
+        durable.per_second,
+        100.0 * durable.per_second / memory.per_second,
+        ms(durable.p50),
+        ms(durable.p99)
+    );
+    ratios.sort_by(f64::total_cmp);
     println!();
     println!(
-        "durable (--data-dir): AdminCreateUser {:.0} req/s = {:.0}% of in-memory ({:.0} req/s), p50 {:.2} ms, p99 {:.2} ms",
-        stats.per_second,
-        100.0 * stats.per_second / in_memory_create,
-        in_memory_create,
-        stats.p50.as_secs_f64() * 1e3,
-        stats.p99.as_secs_f64() * 1e3
+        "durable (--data-dir): AdminCreateUser median {:.0}% of in-memory (rounds: {})",
+        100.0 * ratios[1],
+        ratios
+            .iter()
+            .map(|r| format!("{:.0}%", 100.0 * r))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     // The binary: 100,000 users written, killed, started again.

@@ -19,7 +19,7 @@ pub struct PasswordRecord {
 
 /// Byte arrays as hex strings on disk (JSON arrays of numbers would be three times larger).
 mod hex_bytes {
-    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use serde::{de::Error, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer, const N: usize>(
         bytes: &[u8; N],
@@ -31,18 +31,29 @@ mod hex_bytes {
     pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
         deserializer: D,
     ) -> Result<[u8; N], D::Error> {
-        let text = String::deserialize(deserializer)?;
-        let bytes: Vec<u8> = (0..text.len())
-            .step_by(2)
-            .map(|i| {
-                text.get(i..i + 2)
-                    .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-            })
-            .collect::<Option<_>>()
-            .ok_or_else(|| D::Error::custom("expected hex"))?;
-        bytes
-            .try_into()
-            .map_err(|_| D::Error::custom(format!("expected {N} bytes")))
+        struct Hex<const N: usize>;
+        impl<const N: usize> serde::de::Visitor<'_> for Hex<N> {
+            type Value = [u8; N];
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "{N} bytes in hex")
+            }
+            fn visit_str<E: Error>(self, text: &str) -> Result<[u8; N], E> {
+                let digits = text.as_bytes();
+                let nibble = |d: u8| (d as char).to_digit(16).map(|n| n as u8);
+                let mut bytes = [0u8; N];
+                if digits.len() != 2 * N {
+                    return Err(E::invalid_length(digits.len(), &self));
+                }
+                for (byte, pair) in bytes.iter_mut().zip(digits.chunks_exact(2)) {
+                    *byte = match (nibble(pair[0]), nibble(pair[1])) {
+                        (Some(high), Some(low)) => high << 4 | low,
+                        _ => return Err(E::invalid_value(serde::de::Unexpected::Str(text), &self)),
+                    };
+                }
+                Ok(bytes)
+            }
+        }
+        deserializer.deserialize_str(Hex::<N>)
     }
 }
 

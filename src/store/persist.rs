@@ -33,6 +33,26 @@ pub struct PoolChanges {
     pub revoked_origins: Vec<String>,
 }
 
+/// Decodes rows on every core: JSON decoding is a large part of a restart.
+fn parse_on_every_core<R: Sync, T: Send>(
+    rows: &[R],
+    parse: impl Fn(&R) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = rows.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&parse).collect::<Result<Vec<T>, _>>()))
+            .collect();
+        let mut all = Vec::with_capacity(rows.len());
+        for part in parts {
+            all.extend(part.join().expect("decoding thread")?);
+        }
+        Ok(all)
+    })
+}
+
 fn storage_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("durable state: {e}"))
 }
@@ -126,20 +146,28 @@ impl Persistence {
             let header: PoolHeader =
                 serde_json::from_str(&header).map_err(|e| format!("pool {id} on disk: {e}"))?;
             let mut pool = UserPool::from_header(header);
-            let rows = users
-                .query_map([&id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            let rows: Vec<(i64, String)> = users
+                .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(fail)?
+                .collect::<Result<_, _>>()
                 .map_err(fail)?;
-            for row in rows {
-                let (key, data) = row.map_err(fail)?;
-                let user: User = serde_json::from_str(&data)
-                    .map_err(|e| format!("user {key} of pool {id} on disk: {e}"))?;
+            let restored = parse_on_every_core(&rows, |(key, data)| {
+                serde_json::from_str::<User>(data)
+                    .map(|user| {
+                        let entries = pool.users.index_entries(&user);
+                        (*key as u64, user, entries)
+                    })
+                    .map_err(|e| format!("user {key} of pool {id} on disk: {e}"))
+            })?;
+            drop(rows);
+            for (key, user, _) in &restored {
                 for group in &user.groups {
                     if let Some(group) = pool.groups.get_mut(group) {
-                        group.members.insert(key as u64);
+                        group.members.insert(*key);
                     }
                 }
-                pool.users.restore(key as u64, user);
             }
+            pool.users.restore(restored);
             let rows = tokens
                 .query_map([&id], |r| {
                     Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))

@@ -164,6 +164,14 @@ pub struct SignInAliases {
     pub require_verified: bool,
 }
 
+/// What puts one user in the indexes: its folded username, sign-in aliases and searchable
+/// values.
+pub struct IndexEntries {
+    username: Arc<str>,
+    aliases: Vec<(u8, Arc<str>)>,
+    search: Vec<(SearchAttribute, Arc<str>)>,
+}
+
 pub struct Users {
     case_sensitive: bool,
     aliases: SignInAliases,
@@ -267,11 +275,47 @@ impl Users {
         key
     }
 
-    /// Puts back a user read from disk under its old key.
-    pub fn restore(&mut self, key: UserKey, user: User) {
-        self.next_key = self.next_key.max(key + 1);
-        self.index(key, &user);
-        self.by_key.insert(key, Box::new(user));
+    /// Fills a pool that has no users yet with users read from disk, under their old keys,
+    /// with their [`Users::index_entries`] (computed on the threads that decoded them). The
+    /// ordered indexes are built from sorted runs rather than by one insertion per entry,
+    /// which was most of a restart.
+    pub fn restore(&mut self, users: Vec<(UserKey, User, IndexEntries)>) {
+        debug_assert!(self.is_empty(), "restore into an empty pool");
+        self.by_username.reserve(users.len());
+        let mut by_key = Vec::with_capacity(users.len());
+        let mut search = Vec::with_capacity(users.len() * 4);
+        let mut by_status: HashMap<UserStatusType, Vec<UserKey>> = HashMap::new();
+        let mut by_enabled: [Vec<UserKey>; 2] = Default::default();
+        for (key, user, entries) in users {
+            self.next_key = self.next_key.max(key + 1);
+            for alias in entries.aliases {
+                self.by_alias.entry(alias).or_insert(key);
+            }
+            search.extend(
+                entries
+                    .search
+                    .into_iter()
+                    .map(|(attribute, value)| (attribute, value, key)),
+            );
+            self.by_username.insert(entries.username, key);
+            by_status.entry(user.status).or_default().push(key);
+            by_enabled[usize::from(user.enabled)].push(key);
+            by_key.push((key, Box::new(user)));
+        }
+        // Two sorted halves: collecting into the B-tree merges the runs in one pass.
+        let middle = search.len() / 2;
+        let (low, high) = search.split_at_mut(middle);
+        std::thread::scope(|scope| {
+            scope.spawn(|| low.sort_unstable());
+            high.sort_unstable();
+        });
+        self.search = search.into_iter().collect();
+        self.by_key = by_key.into_iter().collect();
+        self.by_status = by_status
+            .into_iter()
+            .map(|(status, keys)| (status, keys.into_iter().collect()))
+            .collect();
+        self.by_enabled = by_enabled.map(|keys| keys.into_iter().collect());
     }
 
     pub fn has_changes(&self) -> bool {
@@ -468,18 +512,28 @@ impl Users {
             .collect()
     }
 
-    fn index(&mut self, key: UserKey, user: &User) {
+    /// The index entries of a user, computed without touching the indexes.
+    pub fn index_entries(&self, user: &User) -> IndexEntries {
         let username: Arc<str> = Arc::from(self.fold(&user.username).as_ref());
+        IndexEntries {
+            aliases: self.alias_entries(user),
+            search: self.search_entries(user, &username),
+            username,
+        }
+    }
+
+    fn index(&mut self, key: UserKey, user: &User) {
+        let entries = self.index_entries(user);
         // An alias belongs to one user; the operations move it explicitly (claim_aliases),
         // so an index update never takes it from its holder.
-        for alias in self.alias_entries(user) {
+        for alias in entries.aliases {
             let holder = *self.by_alias.entry(alias).or_insert(key);
             debug_assert_eq!(holder, key, "alias taken over without claim_aliases");
         }
-        for (attribute, value) in self.search_entries(user, &username) {
+        for (attribute, value) in entries.search {
             self.search.insert((attribute, value, key));
         }
-        self.by_username.insert(username, key);
+        self.by_username.insert(entries.username, key);
         self.by_status.entry(user.status).or_default().insert(key);
         self.by_enabled[usize::from(user.enabled)].insert(key);
     }

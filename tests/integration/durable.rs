@@ -209,6 +209,132 @@ async fn state_and_signing_keys_survive_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Sends an AWS JSON call and returns the body of a 200 answer, or the error's `__type`.
+async fn idp(emulator: &Emulator, op: &str, body: Value) -> Result<Value, String> {
+    let (status, _, body) = emulator
+        .call(
+            &format!("AWSCognitoIdentityProviderService.{op}"),
+            &body.to_string(),
+        )
+        .await;
+    match status {
+        200 => Ok(body),
+        _ => Err(body["__type"].as_str().unwrap_or_default().to_string()),
+    }
+}
+
+#[tokio::test]
+async fn indexes_are_rebuilt_after_a_restart() {
+    let dir = data_dir();
+    let before = start_with(durable_config(&dir)).await;
+    let pool = idp(
+        &before,
+        "CreateUserPool",
+        json!({"PoolName": "indexes", "AliasAttributes": ["email", "preferred_username"]}),
+    )
+    .await
+    .unwrap();
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    for (name, email, nickname) in [
+        ("ann", "ann@example.com", "annie"),
+        ("bob", "bob@example.com", "bobby"),
+        ("bea", "bea@example.org", "bee"),
+    ] {
+        idp(&before, "AdminCreateUser", json!({
+            "UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+            "UserAttributes": [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
+                               {"Name": "preferred_username", "Value": nickname}]}))
+        .await
+        .unwrap();
+    }
+    idp(&before, "AdminSetUserPassword", json!({"UserPoolId": pool_id, "Username": "bob", "Password": "Bob!pass1234", "Permanent": true}))
+        .await
+        .unwrap();
+    idp(
+        &before,
+        "AdminDisableUser",
+        json!({"UserPoolId": pool_id, "Username": "bea"}),
+    )
+    .await
+    .unwrap();
+    before.stop().await;
+
+    let after = start_with(durable_config(&dir)).await;
+    let usernames = |body: Value| -> Vec<String> {
+        body["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["Username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let list = |filter: &str| {
+        idp(
+            &after,
+            "ListUsers",
+            json!({"UserPoolId": pool_id, "Filter": filter}),
+        )
+    };
+    assert_eq!(
+        usernames(list("email ^= \"b\"").await.unwrap()),
+        ["bea", "bob"]
+    );
+    assert_eq!(
+        usernames(list("username = \"ann\"").await.unwrap()),
+        ["ann"]
+    );
+    assert_eq!(
+        usernames(list("cognito:user_status = \"CONFIRMED\"").await.unwrap()),
+        ["bob"]
+    );
+    assert_eq!(
+        usernames(list("status = \"Disabled\"").await.unwrap()),
+        ["bea"]
+    );
+    // Sign-in aliases still name their users and are still taken.
+    let by_alias = idp(
+        &after,
+        "AdminGetUser",
+        json!({"UserPoolId": pool_id, "Username": "bobby"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_alias["Username"], "bob");
+    let taken = idp(
+        &after,
+        "AdminCreateUser",
+        json!({
+        "UserPoolId": pool_id, "Username": "other", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "preferred_username", "Value": "annie"}]}),
+    )
+    .await;
+    assert_eq!(taken.unwrap_err(), "AliasExistsException");
+    assert_eq!(
+        idp(
+            &after,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": "ann", "MessageAction": "SUPPRESS"})
+        )
+        .await
+        .unwrap_err(),
+        "UsernameExistsException"
+    );
+    // New users follow the restored ones.
+    idp(
+        &after,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "cid", "MessageAction": "SUPPRESS"}),
+    )
+    .await
+    .unwrap();
+    let all = idp(&after, "ListUsers", json!({"UserPoolId": pool_id}))
+        .await
+        .unwrap();
+    assert_eq!(usernames(all), ["ann", "bob", "bea", "cid"]);
+    after.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[tokio::test]
 async fn a_newer_schema_version_is_refused() {
     let dir = data_dir();
