@@ -49,6 +49,11 @@ thread_local! {
     static USED_BY_OPERATION: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// How long the writer holds a commit open when the previous one was shared (PostgreSQL's
+/// `commit_delay`): fewer, larger transactions. A lone writer never waits. 100 µs measured
+/// best for AdminCreateUser from 16 connections (+8–10% over none; 300 µs was worse).
+const COMMIT_DELAY: std::time::Duration = std::time::Duration::from_micros(100);
+
 fn to_json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).expect("the store's types serialise")
 }
@@ -110,9 +115,15 @@ impl Store {
         std::thread::Builder::new()
             .name("durable-writer".into())
             .spawn(move || {
+                let mut last_batch = 0;
                 while let Ok(first) = receiver.recv() {
+                    // Under concurrent writes, give the others a moment to join this commit.
+                    if last_batch > 1 {
+                        std::thread::sleep(COMMIT_DELAY);
+                    }
                     let mut waiters = vec![first];
                     waiters.extend(receiver.try_iter());
+                    last_batch = waiters.len();
                     let result = flush();
                     for waiter in waiters {
                         let _ = waiter.send(result.clone());
