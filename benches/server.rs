@@ -356,7 +356,7 @@ async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_url: &str)
     println!("|---|---:|---:|---:|---:|---:|");
     let mut ratios = Vec::new();
     let mut read_pools = None;
-    for round in 0..3 {
+    for round in 0..5 {
         let memory_pool = new_pool(in_memory_url.to_string(), format!("memory{round}")).await;
         let durable_pool = new_pool(url.clone(), format!("durable{round}")).await;
         let memory = create_users(in_memory_url.to_string(), memory_pool.clone(), round).await;
@@ -388,7 +388,7 @@ async fn durable_figures(servers: &tokio::runtime::Runtime, in_memory_url: &str)
     println!();
     println!(
         "durable (--data-dir): AdminCreateUser median {:.0}% of in-memory (rounds: {})",
-        100.0 * ratios[1],
+        100.0 * ratios[ratios.len() / 2],
         ratios
             .iter()
             .map(|r| format!("{:.0}%", 100.0 * r))
