@@ -33,15 +33,11 @@ fn not_found(error: ApiError) -> Response {
 }
 
 async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
-    let pool = match app.store.pool_untracked(&pool_id) {
-        Ok(pool) => pool,
-        Err(error) => return not_found(error),
-    };
     // The first request may have to wait for key generation: off the async threads. New
     // keys are written to disk (with --data-dir) before they are shown.
     let writer = app.clone();
     let keys = match tokio::task::spawn_blocking(move || {
-        let keys = app.store.pool(&pool_id).map(|_| pool_keys(&app, &pool));
+        let keys = app.store.pool(&pool_id).map(|pool| pool_keys(&app, &pool));
         app.store.operation_finished();
         keys
     })

@@ -112,6 +112,8 @@ mod tests {
         let back: PasswordRecord = serde_json::from_str(&json).unwrap();
         assert!(back == record);
         assert!(serde_json::from_str::<PasswordRecord>(r#"{"salt":"00","x":"zz"}"#).is_err());
+        let not_hex = json.replace(&crate::crypto::srp::to_hex(&record.salt), &"g0".repeat(16));
+        assert!(serde_json::from_str::<PasswordRecord>(&not_hex).is_err());
     }
 
     #[test]
