@@ -309,6 +309,6 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
 
 /// Signs a user out everywhere: every refresh token dies, and with it every access token
 /// derived from the same sign-ins (they share `origin_jti`).
-pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey) {
-    pool.auth.revoke_user(user);
+pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey, now: f64) {
+    pool.auth.revoke_user(user, now);
 }

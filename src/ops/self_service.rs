@@ -44,7 +44,7 @@ pub fn global_sign_out(
     input: GlobalSignOutRequest,
 ) -> ApiResult<GlobalSignOutResponse> {
     let token = verify_access_token(app, &input.access_token)?;
-    sign_out_everywhere(&mut token.pool.write(), token.user);
+    sign_out_everywhere(&mut token.pool.write(), token.user, app.clock.now());
     Ok(GlobalSignOutResponse {})
 }
 
@@ -56,7 +56,7 @@ pub fn admin_user_global_sign_out(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     let user = pool.find_user(&input.username)?;
-    sign_out_everywhere(&mut pool, user);
+    sign_out_everywhere(&mut pool, user, app.clock.now());
     Ok(AdminUserGlobalSignOutResponse {})
 }
 
@@ -91,7 +91,7 @@ pub fn revoke_token(
         .is_some_and(|r| r.client_id == input.client_id);
     if ours {
         if let Some(origin) = pool.auth.revoke_refresh_token(&input.token) {
-            pool.auth.revoke_origin(origin);
+            pool.auth.revoke_origin(origin, app.clock.now());
         }
     }
     Ok(RevokeTokenResponse {})
@@ -131,7 +131,7 @@ pub fn change_password(
 
 pub fn delete_user(app: &App, _: &RequestContext, input: DeleteUserRequest) -> ApiResult<Empty> {
     let token = verify_access_token(app, &input.access_token)?;
-    remove_user(&mut token.pool.write(), token.user);
+    remove_user(&mut token.pool.write(), token.user, app.clock.now());
     Ok(Empty {})
 }
 

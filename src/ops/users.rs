@@ -414,13 +414,13 @@ pub fn admin_delete_user(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     let key = pool.find_user(&input.username)?;
-    remove_user(&mut pool, key);
+    remove_user(&mut pool, key, app.clock.now());
     Ok(crate::ops::Empty {})
 }
 
 /// Deletes a user with its memberships, tokens, challenges and codes.
-pub(crate) fn remove_user(pool: &mut UserPool, key: UserKey) {
-    pool.auth.forget_user(key);
+pub(crate) fn remove_user(pool: &mut UserPool, key: UserKey, now: f64) {
+    pool.auth.forget_user(key, now);
     if let Some(user) = pool.users.remove(key) {
         for group in &user.groups {
             if let Some(group) = pool.groups.get_mut(group) {

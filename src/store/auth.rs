@@ -8,6 +8,10 @@ use super::users::UserKey;
 use crate::crypto::jwt::SigningKey;
 
 /// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
+/// How long a revocation is kept: access tokens live at most a day (AccessTokenValidity),
+/// plus a margin.
+const REVOCATION_MEMORY: f64 = 86_400.0 + 3_600.0;
+
 #[derive(Debug)]
 pub struct PoolKeys {
     pub id: SigningKey,
@@ -84,12 +88,14 @@ pub struct AuthState {
     pub secret_blocks: HashMap<String, String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
     next_refresh_sweep: usize,
-    /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out).
-    revoked_origins: HashSet<String>,
+    /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out), with when
+    /// they were revoked.
+    revoked_origins: HashMap<String, f64>,
+    next_origin_sweep: usize,
     /// What changed since last written to disk (tracked only when state is durable).
     tracking: bool,
     changed_tokens: HashSet<String>,
-    new_origins: Vec<String>,
+    changed_origins: HashSet<String>,
     pub lockouts: HashMap<UserKey, Lockout>,
     /// Codes sent and not yet used.
     pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
@@ -113,12 +119,18 @@ impl AuthState {
     }
 
     pub fn has_changes(&self) -> bool {
-        !self.changed_tokens.is_empty() || !self.new_origins.is_empty()
+        !self.changed_tokens.is_empty() || !self.changed_origins.is_empty()
     }
 
-    /// Refresh tokens changed (Some) or gone (None), and newly revoked origins.
+    /// Refresh tokens changed (Some) or gone (None), and revoked origins with their time of
+    /// revocation (Some) or forgotten (None).
     #[allow(clippy::type_complexity)]
-    pub fn take_changes(&mut self) -> (Vec<(String, Option<RefreshRecord>)>, Vec<String>) {
+    pub fn take_changes(
+        &mut self,
+    ) -> (
+        Vec<(String, Option<RefreshRecord>)>,
+        Vec<(String, Option<f64>)>,
+    ) {
         let tokens = std::mem::take(&mut self.changed_tokens)
             .into_iter()
             .map(|t| {
@@ -126,7 +138,14 @@ impl AuthState {
                 (t, record)
             })
             .collect();
-        (tokens, std::mem::take(&mut self.new_origins))
+        let origins = std::mem::take(&mut self.changed_origins)
+            .into_iter()
+            .map(|o| {
+                let revoked_at = self.revoked_origins.get(&o).copied();
+                (o, revoked_at)
+            })
+            .collect();
+        (tokens, origins)
     }
 
     fn token_changed(&mut self, token: &str) {
@@ -158,24 +177,46 @@ impl AuthState {
         Some(origin)
     }
 
-    /// Access tokens of this sign-in stop working.
-    pub fn revoke_origin(&mut self, origin: String) {
-        if self.revoked_origins.insert(origin.clone()) && self.tracking {
-            self.new_origins.push(origin);
+    /// Access tokens of this sign-in stop working. Revocations are forgotten once every
+    /// access token they could stop has expired (amortised, like refresh tokens).
+    pub fn revoke_origin(&mut self, origin: String, now: f64) {
+        if self.revoked_origins.contains_key(&origin) {
+            return;
+        }
+        self.revoked_origins.insert(origin.clone(), now);
+        self.origin_changed(origin);
+        if self.revoked_origins.len() >= self.next_origin_sweep {
+            let expired: Vec<String> = self
+                .revoked_origins
+                .iter()
+                .filter(|(_, revoked_at)| **revoked_at + REVOCATION_MEMORY < now)
+                .map(|(o, _)| o.clone())
+                .collect();
+            for origin in expired {
+                self.revoked_origins.remove(&origin);
+                self.origin_changed(origin);
+            }
+            self.next_origin_sweep = (2 * self.revoked_origins.len()).max(1024);
+        }
+    }
+
+    fn origin_changed(&mut self, origin: String) {
+        if self.tracking {
+            self.changed_origins.insert(origin);
         }
     }
 
     /// Puts back a revocation read from disk.
-    pub fn restore_revoked_origin(&mut self, origin: String) {
-        self.revoked_origins.insert(origin);
+    pub fn restore_revoked_origin(&mut self, origin: String, revoked_at: f64) {
+        self.revoked_origins.insert(origin, revoked_at);
     }
 
     pub fn is_revoked_origin(&self, origin: &str) -> bool {
-        self.revoked_origins.contains(origin)
+        self.revoked_origins.contains_key(origin)
     }
 
     /// Every refresh token of a user dies, and the access tokens of those sign-ins.
-    pub fn revoke_user(&mut self, user: UserKey) {
+    pub fn revoke_user(&mut self, user: UserKey, now: f64) {
         let tokens: Vec<String> = self
             .refresh_tokens
             .iter()
@@ -184,7 +225,7 @@ impl AuthState {
             .collect();
         for token in tokens {
             if let Some(origin) = self.revoke_refresh_token(&token) {
-                self.revoke_origin(origin);
+                self.revoke_origin(origin, now);
             }
         }
     }
@@ -209,9 +250,9 @@ impl AuthState {
     }
 
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
-    pub fn forget_user(&mut self, user: UserKey) {
+    pub fn forget_user(&mut self, user: UserKey, now: f64) {
         // Its access tokens die with it: they share origin_jti with its refresh tokens.
-        self.revoke_user(user);
+        self.revoke_user(user, now);
         let tokens: Vec<String> = self
             .refresh_tokens
             .iter()
@@ -225,5 +266,37 @@ impl AuthState {
         self.sessions.retain(|_, s| s.user != user);
         self.lockouts.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revocations_are_forgotten_once_no_access_token_can_use_them() {
+        let mut auth = AuthState::default();
+        auth.track_changes();
+        auth.revoke_origin("old".into(), 0.0);
+        let two_days = 2.0 * 86_400.0;
+        for i in 0..1100 {
+            auth.revoke_origin(format!("new{i}"), two_days);
+        }
+        assert!(!auth.is_revoked_origin("old"));
+        assert!(auth.is_revoked_origin("new0"));
+        assert!(auth.is_revoked_origin("new1099"));
+        let (_, origins) = auth.take_changes();
+        assert!(
+            origins.contains(&("old".to_string(), None)),
+            "the deletion is persisted"
+        );
+        assert!(origins.contains(&("new7".to_string(), Some(two_days))));
+        // Within a day the revocation stays.
+        let mut auth = AuthState::default();
+        auth.revoke_origin("recent".into(), two_days - 3_600.0);
+        for i in 0..1100 {
+            auth.revoke_origin(format!("new{i}"), two_days);
+        }
+        assert!(auth.is_revoked_origin("recent"));
     }
 }

@@ -15,8 +15,9 @@ use super::pool::{PoolHeader, UserPool};
 use super::users::User;
 use crate::error::ApiError;
 
-/// The on-disk schema; a file written by a newer version is refused.
-const SCHEMA_VERSION: i64 = 1;
+/// The on-disk schema; a file written by a newer version is refused, an older one migrated.
+/// 2: revoked_origins.revoked_at (so revocations can be forgotten once useless).
+const SCHEMA_VERSION: i64 = 2;
 
 pub struct Persistence {
     connection: Mutex<Connection>,
@@ -30,7 +31,8 @@ pub struct PoolChanges {
     pub users: Vec<(u64, Option<String>)>,
     /// `(token, Some(json))` to write, `(token, None)` to delete.
     pub refresh_tokens: Vec<(String, Option<String>)>,
-    pub revoked_origins: Vec<String>,
+    /// `(origin, Some(revoked_at))` to write, `(origin, None)` to delete.
+    pub revoked_origins: Vec<(String, Option<f64>)>,
 }
 
 /// Decodes rows on every core: JSON decoding is a large part of a restart.
@@ -85,6 +87,7 @@ impl Persistence {
                                                    PRIMARY KEY (pool_id, key)) WITHOUT ROWID;
                  CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, pool_id TEXT NOT NULL, data TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS revoked_origins (pool_id TEXT NOT NULL, origin TEXT NOT NULL,
+                                                             revoked_at REAL NOT NULL,
                                                              PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;",
             )
             .map_err(|e| match e.sqlite_error_code() {
@@ -113,6 +116,20 @@ impl Persistence {
                     path.display()
                 ))
             }
+            Some(1) => {
+                // Revocations from version 1 carry no time: count them as revoked now.
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0.0, |d| d.as_secs_f64());
+                connection
+                    .execute_batch(&format!(
+                        "BEGIN;
+                         ALTER TABLE revoked_origins ADD COLUMN revoked_at REAL NOT NULL DEFAULT {now};
+                         UPDATE meta SET value = 2 WHERE key = 'schema_version';
+                         COMMIT;"
+                    ))
+                    .map_err(fail)?;
+            }
             Some(_) => {}
         }
         Ok(Self {
@@ -140,7 +157,7 @@ impl Persistence {
             .prepare("SELECT token, data FROM refresh_tokens WHERE pool_id = ?1")
             .map_err(fail)?;
         let mut origins = connection
-            .prepare("SELECT origin FROM revoked_origins WHERE pool_id = ?1")
+            .prepare("SELECT origin, revoked_at FROM revoked_origins WHERE pool_id = ?1")
             .map_err(fail)?;
         for (id, header) in headers {
             let header: PoolHeader =
@@ -180,10 +197,11 @@ impl Persistence {
                 pool.auth.restore_refresh_token(token, record);
             }
             let rows = origins
-                .query_map([&id], |r| r.get::<_, String>(0))
+                .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?)))
                 .map_err(fail)?;
             for row in rows {
-                pool.auth.restore_revoked_origin(row.map_err(fail)?);
+                let (origin, revoked_at) = row.map_err(fail)?;
+                pool.auth.restore_revoked_origin(origin, revoked_at);
             }
             pools.push(pool);
         }
@@ -236,11 +254,17 @@ impl Persistence {
                     }
                     .map_err(storage_error)?;
                 }
-                for origin in &change.revoked_origins {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO revoked_origins (pool_id, origin) VALUES (?1, ?2)",
-                        params![change.pool_id, origin],
-                    )
+                for (origin, revoked_at) in &change.revoked_origins {
+                    match revoked_at {
+                        Some(revoked_at) => tx.execute(
+                            "INSERT OR REPLACE INTO revoked_origins (pool_id, origin, revoked_at) VALUES (?1, ?2, ?3)",
+                            params![change.pool_id, origin, revoked_at],
+                        ),
+                        None => tx.execute(
+                            "DELETE FROM revoked_origins WHERE pool_id = ?1 AND origin = ?2",
+                            params![change.pool_id, origin],
+                        ),
+                    }
                     .map_err(storage_error)?;
                 }
             }

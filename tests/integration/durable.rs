@@ -336,6 +336,54 @@ async fn indexes_are_rebuilt_after_a_restart() {
 }
 
 #[tokio::test]
+async fn a_version_1_file_is_migrated() {
+    let dir = data_dir();
+    let first = start_with(durable_config(&dir)).await;
+    let pool_id = first.pool("old").await;
+    first.stop().await;
+    // Make the file what version 1 wrote: revocations without a time.
+    let file = dir.join("cognito-emulator.sqlite3");
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    connection
+        .execute_batch(&format!(
+            "DROP TABLE revoked_origins;
+             CREATE TABLE revoked_origins (pool_id TEXT NOT NULL, origin TEXT NOT NULL,
+                                           PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;
+             INSERT INTO revoked_origins VALUES ('{pool_id}', 'signed-out');
+             UPDATE meta SET value = 1 WHERE key = 'schema_version';"
+        ))
+        .unwrap();
+    drop(connection);
+
+    let second = start_with(durable_config(&dir)).await;
+    let pool = second.app.store.pool(&pool_id).unwrap();
+    assert!(pool.read().auth.is_revoked_origin("signed-out"));
+    second.stop().await;
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    let version: i64 = connection
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, 2);
+    let revoked_at: f64 = connection
+        .query_row("SELECT revoked_at FROM revoked_origins", [], |r| r.get(0))
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (now - revoked_at).abs() < 60.0,
+        "counted as revoked at the migration"
+    );
+    drop(connection);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn a_newer_schema_version_is_refused() {
     let dir = data_dir();
     start_with(durable_config(&dir)).await.stop().await;
@@ -354,7 +402,7 @@ async fn a_newer_schema_version_is_refused() {
     assert!(
         error
             .to_string()
-            .contains("has schema version 99; this cognito-emulator reads up to 1"),
+            .contains("has schema version 99; this cognito-emulator reads up to 2"),
         "{error}"
     );
     let _ = std::fs::remove_dir_all(&dir);
