@@ -7,11 +7,11 @@ use std::sync::{Arc, OnceLock};
 use super::users::UserKey;
 use crate::crypto::jwt::SigningKey;
 
-/// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
 /// How long a revocation is kept: access tokens live at most a day (AccessTokenValidity),
 /// plus a margin.
 const REVOCATION_MEMORY: f64 = 86_400.0 + 3_600.0;
 
+/// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
 #[derive(Debug)]
 pub struct PoolKeys {
     pub id: SigningKey,
