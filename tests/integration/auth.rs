@@ -123,16 +123,7 @@ pub async fn setup(
         .send()
         .await
         .unwrap();
-    emulator
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("alice")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    emulator.set_password(&pool_id, "alice", PASSWORD).await;
     emulator
         .idp
         .create_group()

@@ -78,6 +78,19 @@ impl Emulator {
         (status, headers, value)
     }
 
+    /// Gives a user a permanent password (AdminSetUserPassword), confirming it.
+    pub async fn set_password(&self, pool_id: &str, username: &str, password: &str) {
+        self.idp
+            .admin_set_user_password()
+            .user_pool_id(pool_id)
+            .username(username)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .expect("set a permanent password");
+    }
+
     /// A cognito-idp call by operation name.
     pub async fn idp_call(&self, operation: &str, body: Value) -> (u16, Value) {
         let (status, _, value) = self

@@ -80,16 +80,7 @@ async fn state_and_signing_keys_survive_a_restart() {
         .send()
         .await
         .unwrap();
-    before
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("dora")
-        .password("Dora!pass12")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    before.set_password(&pool_id, "dora", "Dora!pass12").await;
     before
         .idp
         .admin_add_user_to_group()
@@ -209,17 +200,11 @@ async fn state_and_signing_keys_survive_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Sends an AWS JSON call and returns the body of a 200 answer, or the error's `__type`.
+/// A cognito-idp call: the body of a 200 answer, or the error's `__type`.
 async fn idp(emulator: &Emulator, op: &str, body: Value) -> Result<Value, String> {
-    let (status, _, body) = emulator
-        .call(
-            &format!("AWSCognitoIdentityProviderService.{op}"),
-            &body.to_string(),
-        )
-        .await;
-    match status {
-        200 => Ok(body),
-        _ => Err(body["__type"].as_str().unwrap_or_default().to_string()),
+    match emulator.idp_call(op, body).await {
+        (200, body) => Ok(body),
+        (_, body) => Err(body["__type"].as_str().unwrap_or_default().to_string()),
     }
 }
 

@@ -99,16 +99,7 @@ async fn create_user(
         .await
         .unwrap();
     if permanent {
-        emulator
-            .idp
-            .admin_set_user_password()
-            .user_pool_id(pool_id)
-            .username(username)
-            .password(password)
-            .permanent(true)
-            .send()
-            .await
-            .unwrap();
+        emulator.set_password(pool_id, username, password).await;
     }
 }
 

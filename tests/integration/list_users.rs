@@ -141,16 +141,7 @@ async fn filters_on_every_searchable_attribute() {
         ],
     )
     .await;
-    emulator
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("bob")
-        .password("Permanent-Pass1")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+    emulator.set_password(&pool, "bob", "Permanent-Pass1").await;
     emulator
         .idp
         .admin_disable_user()
@@ -469,15 +460,8 @@ async fn updates_and_deletes_show_in_filters() {
         .is_empty());
 
     emulator
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("victor")
-        .password("Permanent-Pass1")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+        .set_password(&pool, "victor", "Permanent-Pass1")
+        .await;
     assert_eq!(
         matching(&emulator, &pool, r#"cognito:user_status = "CONFIRMED""#).await,
         vec!["victor"]

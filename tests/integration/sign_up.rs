@@ -343,15 +343,8 @@ async fn forgot_password_and_admin_reset() {
         .await
         .unwrap();
     emulator
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool_id)
-        .username("frank")
-        .password("Frank!pass1")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+        .set_password(&pool_id, "frank", "Frank!pass1")
+        .await;
     // No verified channel yet.
     let unverified = emulator
         .idp

@@ -1106,15 +1106,8 @@ async fn passwords_confirmation_and_settings() {
     );
 
     emulator
-        .idp
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("liam")
-        .password("Permanent-Pass1")
-        .permanent(true)
-        .send()
-        .await
-        .unwrap();
+        .set_password(&pool, "liam", "Permanent-Pass1")
+        .await;
     assert_eq!(
         get(&emulator, &pool, "liam").await.user_status(),
         Some(&UserStatusType::Confirmed)
