@@ -11,6 +11,20 @@ use crate::crypto::jwt::SigningKey;
 /// plus a margin.
 const REVOCATION_MEMORY: f64 = 86_400.0 + 3_600.0;
 
+/// Each changed key with its current value (None: gone), emptying the change set.
+fn drain_changes<V: Clone>(
+    changed: &mut HashSet<String>,
+    current: &HashMap<String, V>,
+) -> Vec<(String, Option<V>)> {
+    changed
+        .drain()
+        .map(|key| {
+            let value = current.get(&key).cloned();
+            (key, value)
+        })
+        .collect()
+}
+
 /// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
 #[derive(Debug)]
 pub struct PoolKeys {
@@ -131,20 +145,8 @@ impl AuthState {
         Vec<(String, Option<RefreshRecord>)>,
         Vec<(String, Option<f64>)>,
     ) {
-        let tokens = std::mem::take(&mut self.changed_tokens)
-            .into_iter()
-            .map(|t| {
-                let record = self.refresh_tokens.get(&t).cloned();
-                (t, record)
-            })
-            .collect();
-        let origins = std::mem::take(&mut self.changed_origins)
-            .into_iter()
-            .map(|o| {
-                let revoked_at = self.revoked_origins.get(&o).copied();
-                (o, revoked_at)
-            })
-            .collect();
+        let tokens = drain_changes(&mut self.changed_tokens, &self.refresh_tokens);
+        let origins = drain_changes(&mut self.changed_origins, &self.revoked_origins);
         (tokens, origins)
     }
 
