@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 mod srp_client;
 
 use cognito_emulator::config::Config;
-use cognito_emulator::crypto::jwt::SigningKey;
-use cognito_emulator::crypto::srp;
-use cognito_emulator::server::Server;
+use cognito_emulator::http::Server;
+use cognito_emulator::infra::crypto::jwt::SigningKey;
+use cognito_emulator::infra::crypto::srp;
 use serde_json::{json, Value};
 
 const CONNECTIONS: usize = 16;

@@ -1,11 +1,17 @@
 //! The state shared by every request.
 
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::crypto::jwt::{KeyReserve, SigningKey};
-use crate::messages::Messages;
-use crate::store::Store;
+use crate::idp::store::Store;
+use crate::infra::clock::Clock;
+use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
+use crate::infra::messages::Messages;
 use std::sync::OnceLock;
+
+/// What an operation knows about the request besides its input.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+}
 
 pub struct App {
     pub config: Config,

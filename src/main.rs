@@ -1,6 +1,6 @@
 use clap::Parser;
 use cognito_emulator::config::{Config, LogFormat};
-use cognito_emulator::server::Server;
+use cognito_emulator::http::Server;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]

@@ -15,8 +15,8 @@ use serde_json::{json, Map, Value};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::generated::cognito_idp::{Operation as Op, UserStatusType};
-use crate::ops::call_user_pools;
 use crate::protocol::Target;
+use crate::service::call_user_pools;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -154,7 +154,7 @@ fn ensure_pool(app: &App, pool: &SeedPool) -> Result<String, ApiError> {
         .to_string();
     match &pool.id {
         Some(id) => {
-            let arn = crate::ids::user_pool_arn(app.region(), app.account_id(), id);
+            let arn = crate::infra::ids::user_pool_arn(app.region(), app.account_id(), id);
             app.store.rename_pool(&generated, id, arn)?;
             Ok(id.clone())
         }

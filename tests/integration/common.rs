@@ -6,7 +6,7 @@ use aws_sdk_cognitoidentityprovider as idp;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use cognito_emulator::app::App;
 use cognito_emulator::config::Config;
-use cognito_emulator::server::{RunningServer, Server};
+use cognito_emulator::http::{RunningServer, Server};
 use serde_json::Value;
 
 pub struct Emulator {

@@ -380,7 +380,7 @@ async fn a_newer_schema_version_is_refused() {
         )
         .unwrap();
     drop(connection);
-    let error = cognito_emulator::server::Server::bind(durable_config(&dir))
+    let error = cognito_emulator::http::Server::bind(durable_config(&dir))
         .await
         .err()
         .expect("refused");
@@ -397,7 +397,7 @@ async fn a_newer_schema_version_is_refused() {
 async fn a_data_dir_in_use_is_refused() {
     let dir = data_dir();
     let running = start_with(durable_config(&dir)).await;
-    let error = cognito_emulator::server::Server::bind(durable_config(&dir))
+    let error = cognito_emulator::http::Server::bind(durable_config(&dir))
         .await
         .err()
         .expect("refused");

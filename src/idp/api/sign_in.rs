@@ -13,17 +13,17 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::app::App;
-use crate::attributes::WriteKind;
-use crate::crypto::srp;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ops::reshape;
-use crate::ops::users::{check_user_writes, claim_aliases, release_aliases};
-use crate::password_policy::{self, Context};
-use crate::protocol::RequestContext;
-use crate::store::auth::{AuthSession, Pending};
-use crate::store::{AppClient, PoolHandle, UserKey, UserPool};
-use crate::tokens::{self, Grant};
+use crate::idp::api::reshape;
+use crate::idp::api::users::{check_user_writes, claim_aliases, release_aliases};
+use crate::idp::engine::attributes::WriteKind;
+use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::tokens::{self, Grant};
+use crate::idp::store::auth::{AuthSession, Pending};
+use crate::idp::store::{AppClient, PoolHandle, UserKey, UserPool};
+use crate::infra::crypto::srp;
 
 /// Which API a sign-in came through: some flows belong to one of them only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

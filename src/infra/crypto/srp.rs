@@ -326,7 +326,7 @@ mod tests {
     }
 
     fn vectors() -> Value {
-        serde_json::from_str(include_str!("../../fixtures/srp-test-vectors.json")).unwrap()
+        serde_json::from_str(include_str!("../../../fixtures/srp-test-vectors.json")).unwrap()
     }
 
     fn s<'a>(v: &'a Value, key: &str) -> &'a str {

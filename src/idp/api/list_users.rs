@@ -2,13 +2,13 @@
 //! from the pool's ordered indexes, with stable pagination.
 
 use crate::app::App;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ops::users::user_type;
-use crate::ops::{decode_token, encode_token, page_size};
-use crate::protocol::RequestContext;
-use crate::store::users::SearchAttribute;
-use crate::store::UserKey;
+use crate::idp::api::users::user_type;
+use crate::idp::api::{decode_token, encode_token, page_size};
+use crate::idp::store::users::SearchAttribute;
+use crate::idp::store::UserKey;
 
 /// A parsed ListUsers filter.
 #[derive(Debug, PartialEq, Eq)]

@@ -12,11 +12,11 @@ use rand::RngCore;
 use serde_json::{json, Map, Value};
 
 use crate::app::App;
-use crate::crypto::jwt::{kid_of, SigningKey};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{AuthenticationResultType, TimeUnitsType, UserPoolClientType};
-use crate::store::auth::{PoolKeys, RefreshRecord};
-use crate::store::{PoolHandle, UserKey, UserPool};
+use crate::idp::store::auth::{PoolKeys, RefreshRecord};
+use crate::idp::store::{PoolHandle, UserKey, UserPool};
+use crate::infra::crypto::jwt::{kid_of, SigningKey};
 
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// Real refresh tokens are JWEs; ours look like one (clients may sniff the header).
@@ -151,9 +151,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     let (origin_jti, auth_time) = grant
         .origin
         .clone()
-        .unwrap_or_else(|| (crate::ids::uuid(), now));
+        .unwrap_or_else(|| (crate::infra::ids::uuid(), now));
     let (access_life, id_life, refresh_life) = lifetimes(&snapshot.client);
-    let event_id = crate::ids::uuid();
+    let event_id = crate::infra::ids::uuid();
     let issuer = app.issuer(&pool_id);
 
     let mut id_claims = Map::new();
@@ -177,7 +177,7 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     id_claims.insert("auth_time".into(), json!(auth_time));
     id_claims.insert("exp".into(), json!(now + id_life));
     id_claims.insert("iat".into(), json!(now));
-    id_claims.insert("jti".into(), json!(crate::ids::uuid()));
+    id_claims.insert("jti".into(), json!(crate::infra::ids::uuid()));
 
     let mut access_claims = Map::new();
     access_claims.insert("sub".into(), json!(snapshot.sub));
@@ -193,7 +193,7 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     access_claims.insert("auth_time".into(), json!(auth_time));
     access_claims.insert("exp".into(), json!(now + access_life));
     access_claims.insert("iat".into(), json!(now));
-    access_claims.insert("jti".into(), json!(crate::ids::uuid()));
+    access_claims.insert("jti".into(), json!(crate::infra::ids::uuid()));
     access_claims.insert("username".into(), json!(snapshot.username));
 
     let id_token = keys.id.sign(&Value::Object(id_claims));

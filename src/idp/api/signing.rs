@@ -1,10 +1,10 @@
 //! GetSigningCertificate: a real X.509 certificate for the pool's signing key.
 
 use crate::app::App;
+use crate::app::RequestContext;
 use crate::error::ApiResult;
 use crate::generated::cognito_idp::*;
-use crate::protocol::RequestContext;
-use crate::tokens::pool_keys;
+use crate::idp::engine::tokens::pool_keys;
 
 pub fn get_signing_certificate(
     app: &App,

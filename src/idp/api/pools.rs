@@ -1,14 +1,14 @@
 //! User pools: create, describe, update, delete, list, custom attributes, MFA configuration.
 
 use crate::app::App;
-use crate::attributes;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ids;
-use crate::ops::{decode_token, encode_token, page_size, reshape, Empty};
-use crate::password_policy;
-use crate::protocol::RequestContext;
-use crate::store::UserPool;
+use crate::idp::api::{decode_token, encode_token, page_size, reshape, Empty};
+use crate::idp::engine::attributes;
+use crate::idp::engine::password_policy;
+use crate::idp::store::UserPool;
+use crate::infra::ids;
 
 pub fn create_user_pool(
     app: &App,

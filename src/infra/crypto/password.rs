@@ -25,7 +25,7 @@ mod hex_bytes {
         bytes: &[u8; N],
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&crate::crypto::srp::to_hex(bytes))
+        serializer.serialize_str(&crate::infra::crypto::srp::to_hex(bytes))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
@@ -105,14 +105,17 @@ mod tests {
         let record = PasswordRecord::new("pool", "user", "Passw0rd!");
         let json = serde_json::to_string(&record).unwrap();
         assert!(
-            json.contains(&crate::crypto::srp::to_hex(&record.x)),
+            json.contains(&crate::infra::crypto::srp::to_hex(&record.x)),
             "{json}"
         );
         assert!(json.len() < 140, "{json}");
         let back: PasswordRecord = serde_json::from_str(&json).unwrap();
         assert!(back == record);
         assert!(serde_json::from_str::<PasswordRecord>(r#"{"salt":"00","x":"zz"}"#).is_err());
-        let not_hex = json.replace(&crate::crypto::srp::to_hex(&record.salt), &"g0".repeat(16));
+        let not_hex = json.replace(
+            &crate::infra::crypto::srp::to_hex(&record.salt),
+            &"g0".repeat(16),
+        );
         assert!(serde_json::from_str::<PasswordRecord>(&not_hex).is_err());
     }
 

@@ -2,19 +2,19 @@
 //! and token revocation.
 
 use crate::app::App;
-use crate::attributes::WriteKind;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ops::codes;
-use crate::ops::users::{
+use crate::idp::api::users::{
     attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
     remove_user,
 };
-use crate::ops::Empty;
-use crate::password_policy::{self, Context};
-use crate::protocol::RequestContext;
-use crate::store::auth::CodePurpose;
-use crate::tokens::{sign_out_everywhere, verify_access_token};
+use crate::idp::api::Empty;
+use crate::idp::engine::attributes::WriteKind;
+use crate::idp::engine::codes;
+use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::tokens::{sign_out_everywhere, verify_access_token};
+use crate::idp::store::auth::CodePurpose;
 
 pub fn get_user(
     app: &App,

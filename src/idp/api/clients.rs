@@ -1,12 +1,12 @@
 //! App clients: create, describe, update, delete, list, and secret rotation.
 
 use crate::app::App;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ids;
-use crate::ops::{page_by_key, page_size, reshape, Empty};
-use crate::protocol::RequestContext;
-use crate::store::{AppClient, ClientSecret, UserPool};
+use crate::idp::api::{page_by_key, page_size, reshape, Empty};
+use crate::idp::store::{AppClient, ClientSecret, UserPool};
+use crate::infra::ids;
 
 const STANDARD_SCOPES: &[&str] = &[
     "openid",

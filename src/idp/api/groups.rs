@@ -3,12 +3,12 @@
 use std::ops::Bound;
 
 use crate::app::App;
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ops::users::user_type;
-use crate::ops::{decode_token, encode_token, page_by_key, page_size, Empty};
-use crate::protocol::RequestContext;
-use crate::store::{Group, UserKey};
+use crate::idp::api::users::user_type;
+use crate::idp::api::{decode_token, encode_token, page_by_key, page_size, Empty};
+use crate::idp::store::{Group, UserKey};
 
 pub fn create_group(
     app: &App,

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use super::users::UserKey;
-use crate::crypto::jwt::SigningKey;
+use crate::infra::crypto::jwt::SigningKey;
 
 /// How long a revocation is kept: access tokens live at most a day (AccessTokenValidity),
 /// plus a margin.

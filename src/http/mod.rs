@@ -1,4 +1,10 @@
-//! The HTTP server: routes, CORS, binding and graceful shutdown.
+//! The HTTP layer: every axum route and nothing else imports axum. The AWS JSON entry
+//! ([`aws_json`]), the well-known documents, the emulator's own endpoints; CORS, binding and
+//! graceful shutdown.
+
+pub mod aws_json;
+pub mod emulator;
+pub mod well_known;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,12 +18,12 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::{emulator_api, protocol, well_known};
+use crate::protocol;
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/", post(protocol::handle))
-        .nest("/_emulator", emulator_api::router())
+        .route("/", post(aws_json::handle))
+        .nest("/_emulator", emulator::router())
         .merge(well_known::router())
         .fallback(not_found)
         .layer(cors())

@@ -3,15 +3,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::app::App;
-use crate::attributes::{self, WriteKind};
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ids;
-use crate::messages::Message;
-use crate::password_policy::{self, Context};
-use crate::protocol::RequestContext;
-use crate::store::users::Attributes;
-use crate::store::{User, UserKey, UserPool};
+use crate::idp::engine::attributes::{self, WriteKind};
+use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::store::users::Attributes;
+use crate::idp::store::{User, UserKey, UserPool};
+use crate::infra::ids;
+use crate::infra::messages::Message;
 
 const DEFAULT_INVITATION: &str = "Your username is {username} and temporary password is {####}.";
 const DEFAULT_INVITATION_SUBJECT: &str = "Your temporary password";
@@ -410,12 +410,12 @@ pub fn admin_delete_user(
     app: &App,
     _: &RequestContext,
     input: AdminDeleteUserRequest,
-) -> ApiResult<crate::ops::Empty> {
+) -> ApiResult<crate::idp::api::Empty> {
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     let key = pool.find_user(&input.username)?;
     remove_user(&mut pool, key, app.clock.now());
-    Ok(crate::ops::Empty {})
+    Ok(crate::idp::api::Empty {})
 }
 
 /// Deletes a user with its memberships, tokens, challenges and codes.

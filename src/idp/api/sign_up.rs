@@ -5,18 +5,18 @@
 use std::collections::BTreeSet;
 
 use crate::app::App;
-use crate::attributes::{self, WriteKind};
+use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::ids;
-use crate::ops::auth::{client_rules, ClientRules};
-use crate::ops::codes;
-use crate::ops::users::{check_user_writes, claim_aliases, release_aliases, sign_in_username};
-use crate::password_policy::{self, Context};
-use crate::protocol::RequestContext;
-use crate::store::auth::CodePurpose;
-use crate::store::users::Attributes;
-use crate::store::{PoolHandle, User, UserKey, UserPool};
+use crate::idp::api::sign_in::{client_rules, ClientRules};
+use crate::idp::api::users::{check_user_writes, claim_aliases, release_aliases, sign_in_username};
+use crate::idp::engine::attributes::{self, WriteKind};
+use crate::idp::engine::codes;
+use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::store::auth::CodePurpose;
+use crate::idp::store::users::Attributes;
+use crate::idp::store::{PoolHandle, User, UserKey, UserPool};
+use crate::infra::ids;
 
 /// The pool and rules of a public call that names only its client, with SECRET_HASH checked.
 fn public_client(

@@ -4,13 +4,13 @@
 use rand::Rng;
 
 use crate::app::App;
-use crate::attributes::mask_destination;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType};
-use crate::ids;
-use crate::messages::Message;
-use crate::store::auth::{CodePurpose, PendingCode};
-use crate::store::{UserKey, UserPool};
+use crate::idp::engine::attributes::mask_destination;
+use crate::idp::store::auth::{CodePurpose, PendingCode};
+use crate::idp::store::{UserKey, UserPool};
+use crate::infra::ids;
+use crate::infra::messages::Message;
 
 const DEFAULT_MESSAGE: &str = "Your verification code is {####}.";
 const DEFAULT_SUBJECT: &str = "Your verification code";

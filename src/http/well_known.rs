@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::tokens::pool_keys;
+use crate::idp::engine::tokens::pool_keys;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::password::PasswordRecord;
 use crate::generated::cognito_idp::{MFAOptionType, UserStatusType};
+use crate::infra::crypto::password::PasswordRecord;
 
 /// A user's creation sequence number: the stable order ListUsers pages follow.
 pub type UserKey = u64;
@@ -57,7 +57,7 @@ impl Attributes {
         match self.0.iter_mut().find(|(n, _)| n == name) {
             Some((_, v)) => *v = Arc::from(value),
             None => {
-                let name = match crate::attributes::standard_name(name) {
+                let name = match crate::idp::engine::attributes::standard_name(name) {
                     Some(standard) => Cow::Borrowed(standard),
                     None => Cow::Owned(name.to_string()),
                 };

@@ -38,7 +38,7 @@ pub struct Messages {
 
 fn log(message: &Message) {
     tracing::info!(
-        target: "cognito_emulator::messages",
+        target: "cognito_emulator::infra::messages",
         user_pool_id = %message.user_pool_id,
         username = %message.username,
         trigger = %message.trigger,

@@ -1,10 +1,10 @@
 //! Tags on user pools, addressed by the pool's ARN (also visible as `UserPoolTags`).
 
 use crate::app::App;
+use crate::app::RequestContext;
 use crate::error::ApiResult;
 use crate::generated::cognito_idp::*;
-use crate::ops::Empty;
-use crate::protocol::RequestContext;
+use crate::idp::api::Empty;
 
 pub fn tag_resource(app: &App, _: &RequestContext, input: TagResourceRequest) -> ApiResult<Empty> {
     let pool = app.store.pool_by_arn(&input.resource_arn)?;

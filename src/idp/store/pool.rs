@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
-use crate::crypto::password::PasswordRecord;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
     AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, PasswordPolicyType,
     UserPoolClientType, UserPoolType, UsernameAttributeType,
 };
+use crate::infra::crypto::password::PasswordRecord;
 
 pub struct UserPool {
     /// Every setting, as DescribeUserPool returns it (counts are filled in on the way out).
@@ -144,7 +144,7 @@ impl UserPool {
 
     pub fn header(&self) -> PoolHeader {
         use base64::Engine;
-        let b64 = |k: &crate::crypto::jwt::SigningKey| {
+        let b64 = |k: &crate::infra::crypto::jwt::SigningKey| {
             base64::engine::general_purpose::STANDARD.encode(k.pkcs8())
         };
         PoolHeader {
@@ -183,7 +183,7 @@ impl UserPool {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)
                 .ok()
-                .and_then(|der| crate::crypto::jwt::SigningKey::from_pkcs8(&der))
+                .and_then(|der| crate::infra::crypto::jwt::SigningKey::from_pkcs8(&der))
         };
         if let Some((Some(id), Some(access))) = header.keys.map(|(i, a)| (key(&i), key(&a))) {
             let _ = pool
@@ -243,7 +243,7 @@ impl UserPool {
             .policies
             .as_ref()
             .and_then(|p| p.password_policy.clone())
-            .unwrap_or_else(crate::password_policy::default_policy)
+            .unwrap_or_else(crate::idp::engine::password_policy::default_policy)
     }
 
     /// The user a key names (gone if deleted since the key was found).

@@ -1,0 +1,90 @@
+//! `POST /`: the one HTTP entry point of both services' AWS JSON 1.1 APIs.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::app::{App, RequestContext};
+use crate::error::ApiError;
+use crate::protocol::{self, ErrorReply, Target, CONTENT_TYPE};
+use crate::service;
+
+pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let request_id = crate::infra::ids::uuid();
+    let target = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+    };
+    let result = process(app, ctx, target.as_deref(), body).await;
+    let response = encode(&request_id, result);
+    tracing::info!(
+        target: "cognito_emulator::requests",
+        operation = target.as_deref().and_then(|t| t.rsplit('.').next()).unwrap_or("-"),
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        request_id = %request_id,
+    );
+    response
+}
+
+async fn process(
+    app: Arc<App>,
+    ctx: RequestContext,
+    target: Option<&str>,
+    body: Body,
+) -> Result<String, ApiError> {
+    let target = target.ok_or_else(|| {
+        ApiError::new(
+            "UnknownOperationException",
+            "Missing the X-Amz-Target header: it names the operation, e.g. AWSCognitoIdentityProviderService.ListUserPools",
+        )
+    })?;
+    let target = Target::parse(target)?;
+    let limit = app.config.max_body_bytes;
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            "RequestEntityTooLargeException",
+            format!("Request body exceeds the limit of {limit} bytes."),
+        )
+    })?;
+    let input = protocol::parse_body(&bytes)?;
+    target.validate(&input)?;
+    service::dispatch(app, ctx, target, input).await
+}
+
+fn encode(request_id: &str, result: Result<String, ApiError>) -> Response {
+    let mut response = match result {
+        Ok(body) => (StatusCode::OK, body).into_response(),
+        Err(error) => error_response(&error),
+    };
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
+
+/// An AWS-shaped error response (every error the HTTP layer answers goes through here).
+pub fn error_response(error: &ApiError) -> Response {
+    let reply = ErrorReply::new(error);
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, reply.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(code) = HeaderValue::from_str(&reply.error_type) {
+        headers.insert("x-amzn-errortype", code);
+    }
+    if let Ok(message) = HeaderValue::from_str(&reply.error_message) {
+        headers.insert("x-amzn-errormessage", message);
+    }
+    response
+}

@@ -1,0 +1,7 @@
+//! Rules shared by the JSON API, and later by the OAuth endpoints and the hosted pages:
+//! attributes, password policy, codes, tokens, and sign-in.
+
+pub mod attributes;
+pub mod codes;
+pub mod password_policy;
+pub mod tokens;

@@ -1,0 +1,7 @@
+//! Infrastructure the services stand on: time, identifiers, kept messages and cryptography.
+//! Nothing here knows about operations or pools.
+
+pub mod clock;
+pub mod crypto;
+pub mod ids;
+pub mod messages;

@@ -1,0 +1,182 @@
+//! Runs an operation of either service: the one entry every front door uses (the AWS JSON API,
+//! seeding, and later the OAuth endpoints and hosted pages). It picks the thread an operation
+//! runs on and answers only once the operation's changes are durably committed.
+
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::{App, RequestContext};
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_identity::Operation as Identity;
+use crate::generated::cognito_idp::Operation as Idp;
+use crate::protocol::Target;
+use crate::{identity, idp};
+
+/// What every operation handler looks like: typed input in, typed output out.
+pub type Handler<I, O> = fn(&App, &RequestContext, I) -> ApiResult<O>;
+
+/// A service's operation table: `$table` lists the implemented operations and `$call` runs
+/// one (decoding its input, encoding its output); the others answer NotImplementedException.
+macro_rules! operations {
+    ($table:ident, $call:ident, $service:ident { $($op:ident => $handler:path,)* }) => {
+        /// The operations of this service that are implemented.
+        pub const $table: &[$service] = &[$($service::$op),*];
+
+        #[allow(unused_variables)]
+        pub fn $call(
+            app: &crate::app::App,
+            ctx: &crate::app::RequestContext,
+            op: $service,
+            input: serde_json::Value,
+        ) -> crate::error::ApiResult<String> {
+            match op {
+                $($service::$op => crate::service::run(app, ctx, input, $handler),)*
+                #[allow(unreachable_patterns)]
+                other => Err(crate::error::ApiError::not_implemented(other.name())),
+            }
+        }
+    };
+}
+pub(crate) use operations;
+
+/// Runs a validated request's operation and waits until what it changed is on disk.
+pub async fn dispatch(
+    app: Arc<App>,
+    ctx: RequestContext,
+    target: Target,
+    input: Value,
+) -> ApiResult<String> {
+    let store = app.clone();
+    let result = run_operation(app, ctx, target, input).await;
+    // With --data-dir, nothing is acknowledged before it is on disk.
+    store.store.durable_commit().await?;
+    result
+}
+
+async fn run_operation(
+    app: Arc<App>,
+    ctx: RequestContext,
+    target: Target,
+    input: Value,
+) -> ApiResult<String> {
+    match target {
+        Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
+            tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
+                .await
+                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+        }
+        Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
+        Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),
+    }
+}
+
+/// Runs a cognito-idp operation on this thread and hands what it changed to persistence.
+fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
+    let output = idp::call(app, ctx, op, input);
+    app.store.operation_finished();
+    output
+}
+
+/// Runs a cognito-idp operation in-process, validated as a request would be (seeding uses
+/// this). Not for CPU-heavy operations on async threads.
+pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
+    Target::UserPools(op).validate(&input)?;
+    let ctx = RequestContext {
+        request_id: crate::infra::ids::uuid(),
+    };
+    let output = perform_user_pools(app, &ctx, op, input)?;
+    serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+pub(crate) fn run<I: DeserializeOwned, O: Serialize>(
+    app: &App,
+    ctx: &RequestContext,
+    input: Value,
+    handler: Handler<I, O>,
+) -> ApiResult<String> {
+    // The validator has already checked types, so this only fails on shapes it cannot see.
+    let input: I =
+        serde_json::from_value(input).map_err(|e| ApiError::serialization(e.to_string()))?;
+    let output = handler(app, ctx, input)?;
+    // Straight to JSON text: no intermediate Value on the way out.
+    serde_json::to_string(&output).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The README's coverage section, produced from the tables above so it cannot drift.
+pub fn coverage_markdown() -> String {
+    fn section<Op: Copy + PartialEq>(
+        title: &str,
+        all: &[Op],
+        implemented: &[Op],
+        name: fn(Op) -> &'static str,
+    ) -> String {
+        let (done, todo): (Vec<Op>, Vec<Op>) = all.iter().partition(|op| implemented.contains(op));
+        let list = |ops: &[Op]| {
+            ops.iter()
+                .map(|op| format!("`{}`", name(*op)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut text = format!(
+            "**{title}: {} of {} operations implemented.**\n\n",
+            done.len(),
+            all.len()
+        );
+        if !done.is_empty() {
+            text += &format!("Implemented: {}.\n\n", list(&done));
+        }
+        if !todo.is_empty() {
+            text += &format!(
+                "Not implemented yet (they answer `NotImplementedException`): {}.\n\n",
+                list(&todo)
+            );
+        }
+        text
+    }
+    let mut text = section(
+        "cognito-idp (user pools)",
+        Idp::ALL,
+        idp::IMPLEMENTED,
+        Idp::name,
+    );
+    text += &section(
+        "cognito-identity (identity pools)",
+        Identity::ALL,
+        identity::IMPLEMENTED,
+        Identity::name,
+    );
+    text.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    const START: &str =
+        "<!-- coverage:start (generated: COGNITO_EMULATOR_UPDATE_README=1 cargo test readme) -->";
+    const END: &str = "<!-- coverage:end -->";
+
+    /// The README lists exactly what the dispatcher implements.
+    #[test]
+    fn readme_coverage_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let start = readme
+            .find(START)
+            .expect("README has the coverage start marker")
+            + START.len();
+        let end = readme
+            .find(END)
+            .expect("README has the coverage end marker");
+        let expected = format!("\n{}\n", super::coverage_markdown());
+        if readme[start..end] != expected {
+            if std::env::var("COGNITO_EMULATOR_UPDATE_README").is_ok_and(|v| v == "1") {
+                let updated = format!("{}{}{}", &readme[..start], expected, &readme[end..]);
+                std::fs::write(path, updated).unwrap();
+            } else {
+                panic!("README coverage is stale: run COGNITO_EMULATOR_UPDATE_README=1 cargo test readme");
+            }
+        }
+    }
+}
