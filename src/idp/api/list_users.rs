@@ -5,8 +5,8 @@ use crate::app::App;
 use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::idp::api::users::user_type;
 use crate::idp::api::{decode_token, encode_token, page_size};
+use crate::idp::engine::users::user_type;
 use crate::idp::store::users::SearchAttribute;
 use crate::idp::store::UserKey;
 

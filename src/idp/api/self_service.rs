@@ -5,15 +5,15 @@ use crate::app::App;
 use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::idp::api::users::{
-    attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
-    remove_user,
-};
 use crate::idp::api::Empty;
 use crate::idp::engine::attributes::WriteKind;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
 use crate::idp::engine::tokens::{sign_out_everywhere, verify_access_token};
+use crate::idp::engine::users::{
+    attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
+    remove_user,
+};
 use crate::idp::store::auth::CodePurpose;
 
 pub fn get_user(

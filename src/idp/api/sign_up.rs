@@ -8,11 +8,13 @@ use crate::app::App;
 use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
-use crate::idp::api::sign_in::{client_rules, ClientRules};
-use crate::idp::api::users::{check_user_writes, claim_aliases, release_aliases, sign_in_username};
 use crate::idp::engine::attributes::{self, WriteKind};
+use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::users::{
+    check_user_writes, claim_aliases, release_aliases, sign_in_username,
+};
 use crate::idp::store::auth::CodePurpose;
 use crate::idp::store::users::Attributes;
 use crate::idp::store::{PoolHandle, User, UserKey, UserPool};
@@ -28,7 +30,7 @@ fn public_client(
     let pool = app.store.pool_for_client(client_id)?;
     let rules = {
         let guard = pool.read();
-        let rules = client_rules(guard.client(client_id)?);
+        let rules = ClientRules::of(guard.client(client_id)?);
         rules.check_secret_hash_for(&guard, client_id, secret_hash, username)?;
         rules
     };

@@ -2,6 +2,9 @@
 //! attributes, password policy, codes, tokens, and sign-in.
 
 pub mod attributes;
+pub mod client_rules;
 pub mod codes;
 pub mod password_policy;
+pub mod sign_in;
 pub mod tokens;
+pub mod users;

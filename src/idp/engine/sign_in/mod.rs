@@ -1,0 +1,154 @@
+//! Sign-in as a small state machine: a flow starts it (InitiateAuth), each challenge answer
+//! moves it on (RespondToAuthChallenge), and it ends in tokens. One file per flow or
+//! challenge; a new one (MFA, device SRP, custom auth, USER_AUTH, WebAuthn) is a new file and
+//! one arm in [`SignIn::initiate`] or [`SignIn::respond`]:
+//! - `password.rs`: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH
+//! - `srp.rs`: USER_SRP_AUTH, then PASSWORD_VERIFIER
+//! - `new_password.rs`: NEW_PASSWORD_REQUIRED
+//! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
+//! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
+//!   factor (lockout, disabled, unconfirmed); `complete.rs`: what follows a first factor.
+//!
+//! These run on the blocking pool (they sign tokens and do SRP arithmetic); arithmetic and
+//! signing happen between short pool-lock sections, never under a lock.
+
+mod account;
+mod complete;
+mod new_password;
+mod password;
+mod refresh;
+mod session;
+mod srp;
+
+use std::collections::BTreeMap;
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::*;
+use crate::idp::engine::client_rules::ClientRules;
+use crate::idp::store::{PoolHandle, UserKey};
+
+/// Which API a sign-in came through: some flows belong to one of them only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Public,
+    Admin,
+}
+
+/// The answer of every sign-in step, whatever API returns it.
+pub type Step = InitiateAuthResponse;
+
+/// A user the session stands for but who does not exist (PreventUserExistenceErrors).
+const NOBODY: UserKey = UserKey::MAX;
+
+/// One sign-in step: the pool and app client it happens in, and the client's rules.
+pub struct SignIn<'a> {
+    pub app: &'a App,
+    pub pool: &'a PoolHandle,
+    pub client_id: &'a str,
+    pub rules: ClientRules,
+    api: Api,
+}
+
+fn incorrect() -> ApiError {
+    ApiError::not_authorized("Incorrect username or password.")
+}
+
+fn invalid_session() -> ApiError {
+    ApiError::not_authorized("Invalid session for the user.")
+}
+
+fn missing(name: &str) -> ApiError {
+    ApiError::invalid_parameter(format!("Missing required parameter {name}"))
+}
+
+fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| missing(name))
+}
+
+impl<'a> SignIn<'a> {
+    pub fn new(
+        app: &'a App,
+        pool: &'a PoolHandle,
+        client_id: &'a str,
+        api: Api,
+    ) -> ApiResult<Self> {
+        let rules = ClientRules::of(pool.read().client(client_id)?);
+        Ok(Self {
+            app,
+            pool,
+            client_id,
+            rules,
+            api,
+        })
+    }
+
+    /// InitiateAuth / AdminInitiateAuth.
+    pub fn initiate(
+        &self,
+        flow: AuthFlowType,
+        params: &BTreeMap<String, String>,
+    ) -> ApiResult<Step> {
+        let wrong_api = match flow {
+            AuthFlowType::UserPasswordAuth => self.api == Api::Admin,
+            AuthFlowType::AdminUserPasswordAuth | AuthFlowType::AdminNoSrpAuth => {
+                self.api == Api::Public
+            }
+            _ => false,
+        };
+        if wrong_api {
+            // Text unconfirmed.
+            return Err(ApiError::invalid_parameter(
+                "Initiate Auth method not supported.",
+            ));
+        }
+        if !self.rules.allows(flow) {
+            return Err(ApiError::invalid_parameter(match flow {
+                AuthFlowType::UserPasswordAuth => {
+                    "USER_PASSWORD_AUTH flow not enabled for this client"
+                }
+                AuthFlowType::CustomAuth => "CUSTOM_AUTH is not enabled for the client.",
+                _ => "Auth flow not enabled for this client",
+            }));
+        }
+        match flow {
+            AuthFlowType::UserPasswordAuth
+            | AuthFlowType::AdminUserPasswordAuth
+            | AuthFlowType::AdminNoSrpAuth => self.password(params),
+            AuthFlowType::UserSrpAuth => self.start_srp(params),
+            AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
+                self.refresh_flow(params)
+            }
+            AuthFlowType::CustomAuth | AuthFlowType::UserAuth => Err(ApiError::new(
+                "NotImplementedException",
+                format!(
+                    "The {} flow is not implemented by cognito-emulator yet.",
+                    flow.as_str()
+                ),
+            )),
+        }
+    }
+
+    /// RespondToAuthChallenge / AdminRespondToAuthChallenge.
+    pub fn respond(
+        &self,
+        challenge: ChallengeNameType,
+        session: Option<&str>,
+        responses: &BTreeMap<String, String>,
+    ) -> ApiResult<Step> {
+        match challenge {
+            ChallengeNameType::NewPasswordRequired => self.new_password(session, responses),
+            ChallengeNameType::PasswordVerifier => self.verify_srp(session, responses),
+            other => Err(ApiError::new(
+                "NotImplementedException",
+                format!(
+                    "The {} challenge is not implemented by cognito-emulator yet.",
+                    other.as_str()
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! NEW_PASSWORD_REQUIRED: a user with a temporary password chooses a new one, with any
+//! required attributes still missing.
+
+use std::collections::BTreeMap;
+
+use super::{invalid_session, param, SignIn, Step};
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::*;
+use crate::idp::engine::attributes::WriteKind;
+use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::users::{check_user_writes, claim_aliases, release_aliases};
+use crate::idp::store::auth::Pending;
+
+impl SignIn<'_> {
+    pub(super) fn new_password(
+        &self,
+        session: Option<&str>,
+        responses: &BTreeMap<String, String>,
+    ) -> ApiResult<Step> {
+        let username = param(responses, "USERNAME")?;
+        let new_password = param(responses, "NEW_PASSWORD")?;
+        let now = self.app.clock.now();
+        let key = {
+            let mut guard = self.pool.write();
+            let (id, found) = self.find_session(&guard, session, None)?;
+            if found.pending != Pending::NewPassword
+                || guard.users.find(username) != Some(found.user)
+            {
+                return Err(invalid_session());
+            }
+            self.rules.check_secret_hash(
+                self.client_id,
+                responses.get("SECRET_HASH").map(String::as_str),
+                &[username, &found.username],
+            )?;
+            let policy = guard.password_policy();
+            password_policy::check(&policy, new_password, Context::UserPassword)?;
+            let written: Vec<AttributeType> = responses
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("userAttributes.").map(|name| AttributeType {
+                        name: name.to_string(),
+                        value: Some(v.clone()),
+                    })
+                })
+                .collect();
+            let values = check_user_writes(&guard, self.client_id, &written, WriteKind::Update)?;
+            let mut user = guard.user(found.user)?.clone();
+            let missing = guard.missing_required(|name| {
+                user.attribute(name).is_some() || values.contains_key(name)
+            });
+            if let Some(name) = missing.first() {
+                // Text unconfirmed.
+                return Err(ApiError::invalid_parameter(format!(
+                    "Invalid attributes given, {name} is missing"
+                )));
+            }
+            for (name, value) in values {
+                user.set_attribute(&name, value);
+            }
+            user.password = Some(guard.password_record(&user.username, new_password));
+            user.status = UserStatusType::Confirmed;
+            user.temporary_password_expires = None;
+            user.modified = now;
+            let moves = claim_aliases(&guard, Some(found.user), &user, false, false)?;
+            release_aliases(&mut guard, moves, now);
+            guard.users.update(found.user, |u| *u = user);
+            if let Some(s) = guard.auth.sessions.get_mut(&id) {
+                s.used = true;
+            }
+            found.user
+        };
+        self.after_first_factor(key)
+    }
+}

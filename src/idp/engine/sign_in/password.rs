@@ -1,0 +1,51 @@
+//! USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH): the password itself.
+
+use std::collections::BTreeMap;
+
+use super::{incorrect, param, SignIn, Step};
+use crate::error::{ApiError, ApiResult};
+use crate::idp::store::UserKey;
+
+impl SignIn<'_> {
+    pub(super) fn password(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+        let username = param(params, "USERNAME")?;
+        let password = param(params, "PASSWORD")?;
+        let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+        let user = self.check_password(username, password, secret_hash)?;
+        self.after_first_factor(user)
+    }
+
+    /// Resolves the user and checks the password, counting failures towards a lockout.
+    fn check_password(
+        &self,
+        username: &str,
+        password: &str,
+        secret_hash: Option<&str>,
+    ) -> ApiResult<UserKey> {
+        let now = self.app.clock.now();
+        let mut pool = self.pool.write();
+        let found =
+            self.rules
+                .check_secret_hash_for(&pool, self.client_id, secret_hash, username)?;
+        let Some(key) = found else {
+            return Err(if self.rules.prevent_user_existence_errors {
+                incorrect()
+            } else {
+                ApiError::user_not_found()
+            });
+        };
+        super::account::check_lockout(&pool, key, now)?;
+        let user = pool.user(key)?;
+        let matches = user
+            .password
+            .as_ref()
+            .is_some_and(|record| record.verify(pool.srp_pool_name(), &user.username, password));
+        if !matches {
+            super::account::record_failure(&mut pool, key, now);
+            return Err(incorrect());
+        }
+        pool.auth.lockouts.remove(&key);
+        super::account::check_user_state(&pool, key, now, &self.rules)?;
+        Ok(key)
+    }
+}

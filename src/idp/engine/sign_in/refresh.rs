@@ -1,0 +1,78 @@
+//! REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken: new ID and access tokens from the same
+//! sign-in; with rotation also a new refresh token, and the old one then dies.
+
+use std::collections::BTreeMap;
+
+use super::complete::tokens_step;
+use super::{param, SignIn, Step};
+use crate::error::{ApiError, ApiResult};
+use crate::idp::engine::tokens::{self, Grant};
+
+impl SignIn<'_> {
+    /// REFRESH_TOKEN_AUTH: the SECRET_HASH is over the username the SDK knows, or the
+    /// internal one.
+    pub(super) fn refresh_flow(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+        let token = param(params, "REFRESH_TOKEN")?;
+        if !self.rules.secrets.is_empty() {
+            let record_user = {
+                let pool = self.pool.read();
+                pool.auth
+                    .refresh_token(token)
+                    .and_then(|r| pool.users.get(r.user))
+                    .map(|u| u.username.clone())
+            };
+            let names: Vec<&str> = params
+                .get("USERNAME")
+                .map(String::as_str)
+                .into_iter()
+                .chain(record_user.as_deref())
+                .collect();
+            self.rules.check_secret_hash(
+                self.client_id,
+                params.get("SECRET_HASH").map(String::as_str),
+                &names,
+            )?;
+        }
+        self.refresh(token)
+    }
+
+    pub fn refresh(&self, token: &str) -> ApiResult<Step> {
+        let now = self.app.clock.now();
+        let record = {
+            let guard = self.pool.read();
+            let record = guard
+                .auth
+                .refresh_token(token)
+                .filter(|r| r.client_id == self.client_id)
+                .cloned()
+                .ok_or_else(|| ApiError::not_authorized("Invalid Refresh Token"))?;
+            if record.revoked {
+                return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+            }
+            if record.expires <= now {
+                return Err(ApiError::not_authorized("Refresh Token has expired"));
+            }
+            let user = guard
+                .users
+                .get(record.user)
+                .ok_or_else(ApiError::user_not_found)?;
+            if !user.enabled {
+                return Err(ApiError::not_authorized("User is disabled."));
+            }
+            record
+        };
+        let rotate = self.rules.rotation;
+        let grant = Grant {
+            user: record.user,
+            client_id: self.client_id.to_string(),
+            origin: Some((record.origin_jti.clone(), record.auth_time)),
+            with_refresh_token: rotate,
+        };
+        let result = tokens::issue(self.app, self.pool, grant)?;
+        if rotate {
+            // The grace period for the old token is not modelled: it dies at once (unconfirmed).
+            self.pool.write().auth.revoke_refresh_token(token);
+        }
+        Ok(tokens_step(result))
+    }
+}

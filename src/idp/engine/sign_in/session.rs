@@ -1,0 +1,88 @@
+//! Challenges kept between sign-in steps, found by their Session string (or, for SRP, by the
+//! SECRET_BLOCK, because pycognito answers without the Session). Single use, and they expire
+//! after the client's AuthSessionValidity.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+
+use super::{invalid_session, missing, SignIn};
+use crate::error::{ApiError, ApiResult};
+use crate::idp::store::auth::{AuthSession, Pending};
+use crate::idp::store::{UserKey, UserPool};
+
+impl SignIn<'_> {
+    /// Keeps a new challenge and returns its Session string.
+    pub(super) fn new_session(
+        &self,
+        pool: &mut UserPool,
+        user: UserKey,
+        username: &str,
+        pending: Pending,
+        secret_block: Option<String>,
+    ) -> String {
+        let now = self.app.clock.now();
+        pool.auth.purge_sessions(now);
+        let mut bytes = [0u8; 48];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let id = URL_SAFE_NO_PAD.encode(bytes);
+        if let Some(block) = &secret_block {
+            pool.auth.secret_blocks.insert(block.clone(), id.clone());
+        }
+        pool.auth.sessions.insert(
+            id.clone(),
+            AuthSession {
+                client_id: self.client_id.to_string(),
+                user,
+                username: username.to_string(),
+                pending,
+                expires: now + self.rules.session_minutes as f64 * 60.0,
+                used: false,
+                secret_block,
+            },
+        );
+        id
+    }
+
+    /// The pending challenge a session (or, for SRP, a SECRET_BLOCK) names, with Cognito's
+    /// errors for unknown, used and expired sessions. Not yet marked used.
+    pub(super) fn find_session(
+        &self,
+        pool: &UserPool,
+        session: Option<&str>,
+        secret_block: Option<&str>,
+    ) -> ApiResult<(String, AuthSession)> {
+        let id = match (session, secret_block) {
+            (Some(id), _) => id.to_string(),
+            (None, Some(block)) => pool
+                .auth
+                .secret_blocks
+                .get(block)
+                .cloned()
+                .ok_or_else(invalid_session)?,
+            (None, None) => return Err(missing("Session")),
+        };
+        let found = pool
+            .auth
+            .sessions
+            .get(&id)
+            .cloned()
+            .ok_or_else(invalid_session)?;
+        if found.client_id != self.client_id {
+            return Err(invalid_session());
+        }
+        if found.used {
+            return Err(used_session());
+        }
+        if found.expires <= self.app.clock.now() {
+            return Err(ApiError::not_authorized(
+                "Invalid session for the user, session is expired.",
+            ));
+        }
+        Ok((id, found))
+    }
+}
+
+pub(super) fn used_session() -> ApiError {
+    ApiError::not_authorized("Invalid session for the user, session can only be used once.")
+}
