@@ -1,4 +1,4 @@
-//! Identifier formats (reference §2).
+//! Identifier formats: pool ids (`<region>_<9 alphanumerics>`), client ids and secrets, UUIDs, ARNs.
 
 use rand::distributions::{Alphanumeric, Distribution, Uniform};
 use rand::Rng;

@@ -136,7 +136,7 @@ fn settle(
 /// Defaults: 60 minutes for access and ID tokens and 30 days for refresh tokens. A validity
 /// given without a unit is in hours (access, ID) or days (refresh), as Cognito reads it.
 fn settle_token_validity(config: &mut UserPoolClientType) -> ApiResult<()> {
-    // RefreshTokenValidity 0 means "the default" (reference §3.1).
+    // RefreshTokenValidity 0 means "the default".
     if config.refresh_token_validity == Some(0) {
         config.refresh_token_validity = None;
     }

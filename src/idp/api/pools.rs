@@ -50,14 +50,14 @@ pub fn create_user_pool(
     })
 }
 
-/// The settings Cognito fills in when a request leaves them out (reference §15). Also used by
+/// The settings Cognito fills in when a request leaves them out. Also used by
 /// UpdateUserPool, which resets omitted settings to these defaults.
 fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     let policies = config.policies.get_or_insert_with(Default::default);
     let password = policies
         .password_policy
         .get_or_insert_with(password_policy::default_policy);
-    // 0 means the default (reference §7.4); SDKs whose integers are not optional (the Rust
+    // 0 means the default; SDKs whose integers are not optional (the Rust
     // SDK) always send 0 for settings left unset, so 0 is the same as absent here.
     let temporary_days = password.temporary_password_validity_days.filter(|d| *d > 0);
     password.temporary_password_validity_days = Some(temporary_days.unwrap_or(7));
@@ -82,7 +82,7 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     admin_create.unused_account_validity_days = Some(unused_days.unwrap_or(7));
     let mfa = *config.mfa_configuration.get_or_insert(UserPoolMfaType::Off);
     if creating && mfa != UserPoolMfaType::Off && config.sms_configuration.is_none() {
-        // Reference §15: ON/OPTIONAL at creation needs SmsConfiguration (text unconfirmed).
+        // Cognito refuses MFA ON/OPTIONAL at creation without SmsConfiguration (text unconfirmed).
         return Err(ApiError::invalid_parameter(
             "SMS configuration and Auth Role ARN are required when MFA is enabled.",
         ));
@@ -107,7 +107,7 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
         .get_or_insert_with(Default::default)
         .email_sending_account
         .get_or_insert(EmailSendingAccountType::CognitoDefault);
-    // Reference §15: default recovery order (unconfirmed).
+    // Cognito's default recovery order: verified e-mail, then phone (unconfirmed).
     config
         .account_recovery_setting
         .get_or_insert_with(|| AccountRecoverySettingType {

@@ -1,6 +1,5 @@
-//! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode (reference §7.2–7.3),
-//! and password recovery: ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword
-//! (§7.5).
+//! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode, and password
+//! recovery: ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword.
 
 use std::collections::BTreeSet;
 

@@ -143,7 +143,7 @@ pub fn admin_create_user(
     })
 }
 
-/// Keeps the invitation AdminCreateUser would send (reference §7.4).
+/// Keeps the invitation AdminCreateUser would send.
 fn send_invitation(
     app: &App,
     pool: &UserPool,

@@ -1,4 +1,4 @@
-//! User attributes (reference §8): the standard schema, custom attributes, and the checks
+//! User attributes: the standard schema, custom attributes, and the checks
 //! applied when an administrator writes attributes.
 
 use std::collections::BTreeMap;

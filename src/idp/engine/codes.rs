@@ -18,7 +18,7 @@ const DEFAULT_SUBJECT: &str = "Your verification code";
 const MAX_FAILURES: u32 = 5;
 
 impl CodePurpose {
-    /// Confirmation codes live 24 hours, password-reset codes 1 hour (reference §7.2).
+    /// Confirmation codes live 24 hours, password-reset codes 1 hour.
     fn lifetime(&self) -> f64 {
         match self {
             CodePurpose::SignUp | CodePurpose::VerifyAttribute(_) => 86_400.0,

@@ -1,4 +1,4 @@
-//! Password policies (reference §9): checks with Cognito's messages, and generated
+//! Password policies: checks with Cognito's messages, and generated
 //! temporary passwords.
 
 use rand::seq::SliceRandom;

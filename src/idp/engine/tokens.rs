@@ -1,4 +1,4 @@
-//! Issuing and checking a pool's tokens (reference §3): RS256 ID and access tokens with
+//! Issuing and checking a pool's tokens: RS256 ID and access tokens with
 //! Cognito's claims, opaque refresh tokens, revocation.
 //!
 //! Signing happens outside the pool's lock: claims are built from a snapshot taken under

@@ -156,7 +156,7 @@ pub fn claim_aliases(
                 attribute: attribute.to_string(),
             });
         } else {
-            // Reference §7.2/§11: `An account with the email already exists.` (no "given").
+            // Cognito says `An account with the email already exists.` here (no "given").
             return Err(ApiError::new(
                 "AliasExistsException",
                 format!("An account with the {attribute} already exists."),
