@@ -24,7 +24,7 @@ async fn main() -> std::io::Result<()> {
         }
     };
     if let Some(seed) = &config.seed {
-        if let Err(problem) = cognito_emulator::seed::apply_file(&server.app(), seed) {
+        if let Err(problem) = cognito_emulator::seed::apply_file(&server.app(), seed).await {
             eprintln!("cognito-emulator: {problem}");
             std::process::exit(2);
         }

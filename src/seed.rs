@@ -87,8 +87,9 @@ fn enabled_by_default() -> bool {
     true
 }
 
-/// Reads and applies a seed file; the error names the file, the entry and the problem.
-pub fn apply_file(app: &App, path: &Path) -> Result<(), String> {
+/// Reads and applies a seed file, as one operation whose changes are durably committed
+/// before this returns; the error names the file, the entry and the problem.
+pub async fn apply_file(app: &App, path: &Path) -> Result<(), String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("seed file {}: {e}", path.display()))?;
     let seed: Seed = if path.extension().is_some_and(|e| e == "json") {
@@ -96,10 +97,11 @@ pub fn apply_file(app: &App, path: &Path) -> Result<(), String> {
     } else {
         serde_norway::from_str(&text).map_err(|e| format!("seed file {}: {e}", path.display()))?
     };
-    apply(app, &seed).map_err(|e| format!("seed file {}: {e}", path.display()))?;
-    app.store
-        .flush()
-        .map_err(|e| format!("seed file {}: {}", path.display(), e.message))
+    let applied = crate::service::perform(app, async { Ok(apply(app, &seed)) })
+        .await
+        .map_err(|e| e.message)
+        .and_then(|applied| applied);
+    applied.map_err(|e| format!("seed file {}: {e}", path.display()))
 }
 
 /// Applies a parsed seed.
@@ -128,8 +130,6 @@ pub fn apply(app: &App, seed: &Seed) -> Result<(), String> {
         }
         tracing::info!(user_pool_id = %pool_id, name = %pool.name, "seeded user pool");
     }
-    // Seeding changes pools directly too: all of it is one operation for persistence.
-    app.store.operation_finished();
     Ok(())
 }
 

@@ -49,10 +49,43 @@ pub async fn dispatch(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
-    let store = app.clone();
-    let result = run_operation(app, ctx, target, input).await;
-    // With --data-dir, nothing is acknowledged before it is on disk.
-    store.store.durable_commit().await?;
+    perform(&app.clone(), run_operation(app, ctx, target, input)).await
+}
+
+/// Runs an operation, then waits until every change it made is durably committed (with
+/// `--data-dir`; at once without). Every entry point goes through here. The operation may
+/// await (a Lambda trigger, an identity provider): its changes are recorded by the pools
+/// themselves, not by the thread it ran on. It must be `Send`, which is what keeps a pool
+/// guard from being held across an await:
+///
+/// ```compile_fail
+/// # async fn f(app: std::sync::Arc<cognito_emulator::app::App>) {
+/// let pool = app.store.pool("us-east-1_x").unwrap();
+/// cognito_emulator::service::perform(&app, async {
+///     let guard = pool.write();
+///     tokio::task::yield_now().await; // a guard across an await: does not compile
+///     drop(guard);
+///     Ok(())
+/// })
+/// .await;
+/// # }
+/// ```
+///
+/// If a durable write fails meanwhile, what it held is rolled back to what the disk has, and
+/// an operation that overlapped it answers InternalErrorException rather than a success it
+/// may have lost.
+pub async fn perform<T>(
+    app: &App,
+    operation: impl std::future::Future<Output = ApiResult<T>> + Send,
+) -> ApiResult<T> {
+    let rollbacks = app.store.rollbacks();
+    let result = operation.await;
+    app.store.durable_commit().await?;
+    if app.store.rollbacks() != rollbacks {
+        return Err(ApiError::internal(
+            "The emulator could not write its durable state (is the disk full?); this request's changes were rolled back.",
+        ));
+    }
     result
 }
 
@@ -73,15 +106,13 @@ async fn run_operation(
     }
 }
 
-/// Runs a cognito-idp operation on this thread and hands what it changed to persistence.
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
-    let output = idp::call(app, ctx, op, input);
-    app.store.operation_finished();
-    output
+    idp::call(app, ctx, op, input)
 }
 
-/// Runs a cognito-idp operation in-process, validated as a request would be (seeding uses
-/// this). Not for CPU-heavy operations on async threads.
+/// Runs a cognito-idp operation in-process, validated as a request would be, without waiting
+/// for its commit: for seeding, which runs inside one [`perform`]. Not for CPU-heavy
+/// operations on async threads.
 pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     Target::UserPools(op).validate(&input)?;
     let ctx = RequestContext {

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::error::ApiError;
 use crate::idp::engine::tokens::pool_keys;
+use crate::service;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
@@ -35,21 +36,20 @@ fn not_found(error: ApiError) -> Response {
 async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
     // The first request may have to wait for key generation: off the async threads. New
     // keys are written to disk (with --data-dir) before they are shown.
-    let writer = app.clone();
-    let keys = match tokio::task::spawn_blocking(move || {
-        let keys = app.store.pool(&pool_id).map(|pool| pool_keys(&app, &pool));
-        app.store.operation_finished();
-        keys
+    let worker = app.clone();
+    let keys = service::perform(&app, async move {
+        tokio::task::spawn_blocking(move || {
+            let pool = worker.store.pool(&pool_id)?;
+            Ok(pool_keys(&worker, &pool))
+        })
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
     })
-    .await
-    {
-        Ok(Ok(keys)) => keys,
-        Ok(Err(error)) => return not_found(error),
-        Err(e) => return not_found(ApiError::internal(e.to_string())),
+    .await;
+    let keys = match keys {
+        Ok(keys) => keys,
+        Err(error) => return not_found(error),
     };
-    if let Err(error) = writer.store.durable_commit().await {
-        return not_found(error);
-    }
     Json(json!({"keys": [keys.id.jwk(), keys.access.jwk()]})).into_response()
 }
 
@@ -57,7 +57,7 @@ async fn openid_configuration(
     State(app): State<Arc<App>>,
     Path(pool_id): Path<String>,
 ) -> Response {
-    if let Err(error) = app.store.pool_untracked(&pool_id) {
+    if let Err(error) = app.store.pool(&pool_id) {
         return not_found(error);
     }
     let base = &app.public_url;

@@ -618,3 +618,175 @@ async fn refresh_tokens_and_revocations_survive_a_restart() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An operation that awaits between its change and its answer (as one calling a Lambda
+/// trigger will) still answers only once the change is on disk, whichever thread it resumed on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_that_awaits_answers_after_its_commit() {
+    use cognito_emulator::generated::cognito_idp::Operation;
+    use cognito_emulator::service;
+    let dir = data_dir();
+    let before = start_with(durable_config(&dir)).await;
+    let pool_id = before.pool("awaits").await;
+    let app = before.app.clone();
+    for i in 0..20 {
+        service::perform(&app, async {
+            service::call_user_pools(
+                &app,
+                Operation::AdminCreateUser,
+                json!({"UserPoolId": pool_id, "Username": format!("u{i}"), "MessageAction": "SUPPRESS"}),
+            )?;
+            // Resume somewhere else, maybe on the other worker thread.
+            for _ in 0..3 {
+                tokio::task::spawn(async {}).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+    // Nothing is waiting to be written: every change was committed before perform returned.
+    assert!(!app.store.has_pending_changes());
+    drop(app);
+    before.stop().await;
+    let after = start_with(durable_config(&dir)).await;
+    let listed = idp(&after, "ListUsers", json!({"UserPoolId": pool_id}))
+        .await
+        .unwrap();
+    assert_eq!(listed["Users"].as_array().unwrap().len(), 20);
+    after.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Pages of the data file damaged while the emulator was stopped: it refuses to start and
+/// names the file, instead of loading part of it.
+#[tokio::test]
+async fn a_corrupted_data_file_is_refused() {
+    let dir = data_dir();
+    let before = start_with(durable_config(&dir)).await;
+    let pool_id = before.pool("corrupt").await;
+    for i in 0..200 {
+        idp(&before, "AdminCreateUser", json!({"UserPoolId": pool_id, "Username": format!("user{i}"),
+            "MessageAction": "SUPPRESS", "UserAttributes": [{"Name": "name", "Value": "x".repeat(200)}]}))
+            .await
+            .unwrap();
+    }
+    before.stop().await;
+    let file = dir.join("cognito-emulator.sqlite3");
+    // Fold the WAL into the file first, so the damage hits pages that are read at start-up.
+    {
+        let connection = rusqlite::Connection::open(&file).unwrap();
+        connection
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let mut bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.len() > 8 * 4096, "the file has data pages");
+    // Scramble the middle of every page after the first two (the schema stays readable).
+    for page in bytes.chunks_mut(4096).skip(2) {
+        for b in &mut page[100..1000] {
+            *b = b.wrapping_mul(31).wrapping_add(7);
+        }
+    }
+    std::fs::write(&file, bytes).unwrap();
+    let error = match cognito_emulator::http::Server::bind(durable_config(&dir)).await {
+        Ok(_) => panic!("a corrupted data file was loaded"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        error.contains(&file.display().to_string()),
+        "the error names the file: {error}"
+    );
+    assert!(
+        error.contains("damaged") || error.contains("malformed") || error.contains("corrupt"),
+        "the error says what is wrong: {error}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A write the disk refuses (full) is not kept in memory either: the client gets a 500
+/// InternalErrorException, the user does not exist, the SDK's retry succeeds once there is
+/// room, and memory equals the disk after a restart.
+#[tokio::test]
+async fn a_failed_write_is_rolled_back() {
+    let dir = data_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root / CAP_SYS_ADMIN)");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let unmount = || {
+        let _ = Command::new("umount").arg(&dir).status();
+        let _ = std::fs::remove_dir_all(&dir);
+    };
+    let emulator = start_with(durable_config(&dir)).await;
+    let pool_id = emulator.pool("full").await;
+    let mut created = 0;
+    let mut refused = None;
+    for i in 0..2_000 {
+        let body = json!({"UserPoolId": pool_id, "Username": format!("user{i}"), "MessageAction": "SUPPRESS",
+            "UserAttributes": [{"Name": "name", "Value": "x".repeat(1000)}]});
+        match emulator.idp_call("AdminCreateUser", body).await {
+            (200, _) => created += 1,
+            (status, body) => {
+                refused = Some((i, status, body));
+                break;
+            }
+        }
+    }
+    let Some((i, status, body)) = refused else {
+        unmount();
+        panic!("the disk never filled up");
+    };
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["__type"], "InternalErrorException");
+    // Not in memory either.
+    let (_, got) = emulator
+        .idp_call(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": format!("user{i}")}),
+        )
+        .await;
+    assert_eq!(got["__type"], "UserNotFoundException");
+    // Room again: the same request succeeds (no UsernameExistsException).
+    let grown = Command::new("mount")
+        .args(["-o", "remount,size=16m"])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(grown, "remount with more room");
+    let (status, body) = emulator
+        .idp_call(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": format!("user{i}"),
+            "MessageAction": "SUPPRESS"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    emulator.stop().await;
+    let after = start_with(durable_config(&dir)).await;
+    let mut count = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = json!({"UserPoolId": pool_id});
+        if let Some(t) = &token {
+            request["PaginationToken"] = json!(t);
+        }
+        let page = idp(&after, "ListUsers", request).await.unwrap();
+        count += page["Users"].as_array().unwrap().len();
+        token = page["PaginationToken"].as_str().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    after.stop().await;
+    unmount();
+    assert_eq!(count, created + 1);
+}

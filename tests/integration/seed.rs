@@ -10,8 +10,12 @@ const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seed.exampl
 #[tokio::test]
 async fn the_example_seed_creates_fixed_ids_and_is_idempotent() {
     let emulator = start().await;
-    seed::apply_file(&emulator.app, EXAMPLE.as_ref()).unwrap();
-    seed::apply_file(&emulator.app, EXAMPLE.as_ref()).unwrap();
+    seed::apply_file(&emulator.app, EXAMPLE.as_ref())
+        .await
+        .unwrap();
+    seed::apply_file(&emulator.app, EXAMPLE.as_ref())
+        .await
+        .unwrap();
 
     let pool = emulator
         .idp
@@ -137,7 +141,7 @@ async fn a_bad_seed_names_the_file_the_entry_and_the_problem() {
         "weak.yaml",
         "userPools:\n  - name: p\n    users:\n      - username: bob\n        password: short\n",
     );
-    let message = seed::apply_file(&emulator.app, &weak).unwrap_err();
+    let message = seed::apply_file(&emulator.app, &weak).await.unwrap_err();
     assert_eq!(
         message,
         format!(
@@ -147,7 +151,7 @@ async fn a_bad_seed_names_the_file_the_entry_and_the_problem() {
     );
 
     let typo = write("typo.yaml", "userPools:\n  - name: p\n    clientz: []\n");
-    let message = seed::apply_file(&emulator.app, &typo).unwrap_err();
+    let message = seed::apply_file(&emulator.app, &typo).await.unwrap_err();
     assert!(
         message.starts_with(&format!("seed file {}: ", typo.display())),
         "{message}"
@@ -158,6 +162,6 @@ async fn a_bad_seed_names_the_file_the_entry_and_the_problem() {
         "bad.json",
         r#"{"userPools": [{"id": "not a pool id", "name": "q"}]}"#,
     );
-    let message = seed::apply_file(&emulator.app, &bad_id).unwrap_err();
+    let message = seed::apply_file(&emulator.app, &bad_id).await.unwrap_err();
     assert!(message.contains("userPools[0] (q): InvalidParameterException: 1 validation error detected: Value 'not a pool id' at 'userPoolId'"), "{message}");
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock};
+use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use persist::{Persistence, PoolChanges};
 
@@ -18,7 +18,74 @@ pub use users::{User, UserKey, Users};
 
 use crate::error::{ApiError, ApiResult};
 
-pub type PoolHandle = Arc<RwLock<UserPool>>;
+pub type PoolHandle = Arc<Pool>;
+
+/// The pools changed since the last flush, shared by the store and each pool.
+type ChangedPools = Arc<Mutex<HashSet<String>>>;
+
+/// A pool behind its lock. Writers get a [`PoolWriteGuard`], which records the pool for the
+/// next durable flush when it is released with changes: after the change, on whatever thread
+/// the operation happens to run, so a flush can never drain the record before the change.
+///
+/// Lock rule: the guards are not `Send`, so an async operation cannot hold one across an
+/// await (the futures the server runs must be `Send`): decide under the lock, release it,
+/// await, then re-lock and re-check.
+pub struct Pool {
+    lock: RwLock<UserPool>,
+    /// With `--data-dir`: where released guards record changed pools.
+    changed: Option<ChangedPools>,
+}
+
+impl Pool {
+    fn new(pool: UserPool, changed: Option<ChangedPools>) -> PoolHandle {
+        Arc::new(Pool {
+            lock: RwLock::new(pool),
+            changed,
+        })
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, UserPool> {
+        self.lock.read()
+    }
+
+    pub fn write(&self) -> PoolWriteGuard<'_> {
+        PoolWriteGuard {
+            guard: self.lock.write(),
+            changed: self.changed.as_ref(),
+        }
+    }
+}
+
+/// Exclusive access to a pool; see [`Pool`].
+pub struct PoolWriteGuard<'a> {
+    guard: RwLockWriteGuard<'a, UserPool>,
+    changed: Option<&'a ChangedPools>,
+}
+
+impl std::ops::Deref for PoolWriteGuard<'_> {
+    type Target = UserPool;
+    fn deref(&self) -> &UserPool {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for PoolWriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut UserPool {
+        &mut self.guard
+    }
+}
+
+impl Drop for PoolWriteGuard<'_> {
+    /// Runs before the lock is released: a flush that collects this pool afterwards sees
+    /// the change.
+    fn drop(&mut self) {
+        if let Some(changed) = self.changed {
+            if self.guard.has_changes() {
+                changed.lock().insert(self.guard.id().to_string());
+            }
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct Store {
@@ -28,25 +95,21 @@ pub struct Store {
     client_pools: RwLock<HashMap<String, String>>,
     /// Durable state, when `--data-dir` is given.
     durable: Option<Durable>,
+    /// Counts failed writes whose changes were rolled back (odd while one is rolling back).
+    rollbacks: std::sync::atomic::AtomicU64,
 }
 
-/// Which pools an operation may have changed, to be flushed before it answers.
+/// What the next flush has to write.
 struct Durable {
     persistence: Persistence,
-    /// Pools operations used, recorded when each operation has finished (so after its
-    /// changes): a flush that drained this set earlier cannot have missed them.
-    touched: Mutex<HashSet<String>>,
+    /// Pools changed since the last flush (recorded by [`PoolWriteGuard`]).
+    touched: ChangedPools,
     deleted: Mutex<Vec<String>>,
     /// Held from collecting changes until they are committed, so an operation whose changes
     /// another flush collected cannot answer before that flush has committed them.
     flushing: Mutex<()>,
     /// Requests waiting for their changes to be on disk; see [`Store::start_writer`].
     waiting: Mutex<Option<std::sync::mpsc::Sender<tokio::sync::oneshot::Sender<ApiResult<()>>>>>,
-}
-
-thread_local! {
-    /// Pools the operation running on this thread has used (operations are synchronous).
-    static USED_BY_OPERATION: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// How long the writer holds a commit open when the previous one was shared (PostgreSQL's
@@ -66,7 +129,7 @@ impl Store {
         let store = Store {
             durable: Some(Durable {
                 persistence,
-                touched: Mutex::default(),
+                touched: ChangedPools::default(),
                 deleted: Mutex::default(),
                 flushing: Mutex::default(),
                 waiting: Mutex::default(),
@@ -80,27 +143,10 @@ impl Store {
             for client_id in pool.clients.keys() {
                 store.register_client(client_id, &id);
             }
-            store.pools.write().insert(id, Arc::new(RwLock::new(pool)));
+            let handle = Pool::new(pool, store.changed_pools());
+            store.pools.write().insert(id, handle);
         }
         Ok(store)
-    }
-
-    /// Records a pool the running operation uses; [`Store::operation_finished`] passes it on.
-    fn touch(&self, id: &str) {
-        if self.durable.is_some() {
-            USED_BY_OPERATION.with_borrow_mut(|used| used.push(id.to_string()));
-        }
-    }
-
-    /// Called on the thread that ran an operation, once it has made all its changes: the
-    /// pools it used become candidates for the next flush.
-    pub fn operation_finished(&self) {
-        if let Some(durable) = &self.durable {
-            let used = USED_BY_OPERATION.with_borrow_mut(std::mem::take);
-            if !used.is_empty() {
-                durable.touched.lock().extend(used);
-            }
-        }
     }
 
     /// Starts the thread that writes changes for operations waiting on [`Store::durable_commit`]:
@@ -157,7 +203,7 @@ impl Store {
     }
 
     /// Whether a pool has changes that no flush has collected yet.
-    fn has_pending_changes(&self) -> bool {
+    pub fn has_pending_changes(&self) -> bool {
         let Some(durable) = &self.durable else {
             return false;
         };
@@ -165,10 +211,9 @@ impl Store {
             return true;
         }
         let touched: Vec<String> = durable.touched.lock().iter().cloned().collect();
-        touched.iter().any(|id| {
-            self.pool_untracked(id)
-                .is_ok_and(|pool| pool.read().has_changes())
-        })
+        touched
+            .iter()
+            .any(|id| self.pool(id).is_ok_and(|pool| pool.read().has_changes()))
     }
 
     /// Writes what the operations since the last flush changed, in one transaction.
@@ -181,7 +226,7 @@ impl Store {
         let deleted: Vec<String> = std::mem::take(&mut *durable.deleted.lock());
         let mut changes = Vec::new();
         for id in touched {
-            let Ok(pool) = self.pool_untracked(&id) else {
+            let Ok(pool) = self.pool(&id) else {
                 continue;
             };
             // Most touched pools were only read: a shared lock tells.
@@ -219,7 +264,65 @@ impl Store {
         if changes.is_empty() && deleted.is_empty() {
             return Ok(());
         }
-        durable.persistence.write(&deleted, &changes)
+        let written = durable.persistence.write(&deleted, &changes);
+        if let Err(error) = &written {
+            // Memory must not keep what the disk refused (a full disk, say): the pools this
+            // write was for go back to what the file holds.
+            tracing::error!("{error}; rolling back the changes it held");
+            let ids: Vec<String> = changes
+                .into_iter()
+                .map(|c| c.pool_id)
+                .chain(deleted)
+                .collect();
+            self.roll_back(&durable.persistence, &ids);
+        }
+        written
+    }
+
+    /// How many failed writes have been rolled back so far: an operation during which this
+    /// changed may have lost its changes, and must not answer success.
+    pub fn rollbacks(&self) -> u64 {
+        // Odd while a rollback runs: count that as having changed already.
+        let n = self.rollbacks.load(std::sync::atomic::Ordering::SeqCst);
+        n + (n & 1)
+    }
+
+    /// Reloads these pools from disk (or forgets them, when the disk has none).
+    fn roll_back(&self, persistence: &Persistence, ids: &[String]) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.rollbacks.fetch_add(1, SeqCst);
+        for id in ids {
+            let reloaded = match persistence.load_pool(id) {
+                Ok(reloaded) => reloaded,
+                Err(e) => {
+                    // Memory and disk may now differ; nothing better is possible here.
+                    tracing::error!("rolling back pool {id}: {e}");
+                    continue;
+                }
+            };
+            self.client_pools.write().retain(|_, pool| pool != id);
+            match reloaded {
+                Some(mut pool) => {
+                    pool.users.track_changes();
+                    pool.auth.track_changes();
+                    for client_id in pool.clients.keys() {
+                        self.register_client(client_id, id);
+                    }
+                    let existing = self.pools.read().get(id).cloned();
+                    match existing {
+                        Some(handle) => *handle.write() = pool,
+                        None => {
+                            let handle = Pool::new(pool, self.changed_pools());
+                            self.pools.write().insert(id.clone(), handle);
+                        }
+                    }
+                }
+                None => {
+                    self.pools.write().remove(id);
+                }
+            }
+        }
+        self.rollbacks.fetch_add(1, SeqCst);
     }
 
     pub fn insert_pool(&self, mut pool: UserPool) {
@@ -228,18 +331,19 @@ impl Store {
             pool.users.track_changes();
             pool.auth.track_changes();
         }
-        self.touch(&id);
-        self.pools.write().insert(id, Arc::new(RwLock::new(pool)));
+        if let Some(changed) = self.changed_pools() {
+            changed.lock().insert(id.clone());
+        }
+        let handle = Pool::new(pool, self.changed_pools());
+        self.pools.write().insert(id, handle);
+    }
+
+    /// Where a durable store's pools record their changes.
+    fn changed_pools(&self) -> Option<ChangedPools> {
+        self.durable.as_ref().map(|d| d.touched.clone())
     }
 
     pub fn pool(&self, id: &str) -> ApiResult<PoolHandle> {
-        let pool = self.pool_untracked(id)?;
-        self.touch(id);
-        Ok(pool)
-    }
-
-    /// A pool for a caller that will not change it (not recorded for persistence).
-    pub fn pool_untracked(&self, id: &str) -> ApiResult<PoolHandle> {
         self.pools
             .read()
             .get(id)
@@ -284,8 +388,6 @@ impl Store {
         if let Some(durable) = &self.durable {
             durable.deleted.lock().push(old_id.to_string());
         }
-        self.touch(new_id);
-        self.operation_finished();
         for owner in self
             .client_pools
             .write()

@@ -21,6 +21,7 @@ const SCHEMA_VERSION: i64 = 2;
 
 pub struct Persistence {
     connection: Mutex<Connection>,
+    path: std::path::PathBuf,
 }
 
 /// What one pool has to write.
@@ -132,21 +133,54 @@ impl Persistence {
             }
             Some(_) => {}
         }
+        // A damaged file must never load in part: check the whole structure first (rows are
+        // then checked one by one as they are decoded).
+        let damaged = |detail: String| {
+            format!(
+                "data file {} is damaged ({detail}); refusing to start rather than load part of it. Restore it from a backup, or move it away to start empty.",
+                path.display()
+            )
+        };
+        let problems: Vec<String> = connection
+            .prepare("PRAGMA quick_check(5)")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(|e| damaged(e.to_string()))?;
+        if problems != ["ok"] {
+            return Err(damaged(problems.join("; ")));
+        }
         Ok(Self {
             connection: Mutex::new(connection),
+            path,
         })
     }
 
     /// Every pool on disk, with its users.
     pub fn load(&self) -> Result<Vec<UserPool>, String> {
+        self.load_where(None).map_err(|e| {
+            format!(
+                "data file {} is damaged or unreadable ({e}); refusing to start rather than load part of it",
+                self.path.display()
+            )
+        })
+    }
+
+    /// One pool as the disk holds it, if it does.
+    pub fn load_pool(&self, id: &str) -> Result<Option<UserPool>, String> {
+        Ok(self.load_where(Some(id))?.pop())
+    }
+
+    fn load_where(&self, only: Option<&str>) -> Result<Vec<UserPool>, String> {
         let connection = self.connection.lock();
         let fail = |e: rusqlite::Error| format!("reading durable state: {e}");
         let mut pools = Vec::new();
         let mut statement = connection
-            .prepare("SELECT id, header FROM pools")
+            .prepare("SELECT id, header FROM pools WHERE ?1 IS NULL OR id = ?1")
             .map_err(fail)?;
         let headers: Vec<(String, String)> = statement
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([only], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(fail)?
             .collect::<Result<_, _>>()
             .map_err(fail)?;
