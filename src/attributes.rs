@@ -94,9 +94,19 @@ pub fn build_schema(
             .iter_mut()
             .find(|a| a.name.as_deref() == Some(name.as_str()))
         {
+            if attribute
+                .attribute_data_type
+                .is_some_and(|t| Some(t) != standard.attribute_data_type)
+                || attribute.developer_only_attribute == Some(true)
+            {
+                return Err(ApiError::invalid_parameter(format!(
+                    "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
+                )));
+            }
             if name == "sub" {
                 continue;
             }
+            check_constraints(&name, attribute)?;
             if let Some(required) = attribute.required {
                 standard.required = Some(required);
             }
@@ -150,21 +160,12 @@ pub fn add_custom(
                 "Existing attribute already has name {name}."
             )));
         }
-        let data_type = attribute
-            .attribute_data_type
-            .unwrap_or(AttributeDataType::String);
-        if let Some(max) = attribute
-            .string_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.max_length.as_deref())
-            .and_then(|m| m.parse::<i64>().ok())
-        {
-            if max > 2048 {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Invalid maximum length for attribute {name}: it must be at most 2048."
-                )));
-            }
-        }
+        let Some(data_type) = attribute.attribute_data_type else {
+            return Err(ApiError::invalid_parameter(
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ));
+        };
+        check_constraints(&name, attribute)?;
         schema.push(SchemaAttributeType {
             name: Some(name),
             attribute_data_type: Some(data_type),
@@ -184,6 +185,63 @@ pub fn add_custom(
                 },
             ),
         });
+    }
+    Ok(())
+}
+
+/// The constraints Cognito accepts on a schema attribute: lengths are whole numbers up to
+/// 2048, values are numbers, and neither minimum exceeds its maximum. Texts unconfirmed.
+fn check_constraints(name: &str, attribute: &SchemaAttributeType) -> Result<(), ApiError> {
+    if let Some(c) = &attribute.string_attribute_constraints {
+        let length = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ApiError::invalid_parameter(format!(
+                            "Invalid StringAttributeConstraints for schema attribute {name}"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let (min, max) = (length(&c.min_length)?, length(&c.max_length)?);
+        if min.max(max).is_some_and(|l| l > 2048) {
+            return Err(ApiError::invalid_parameter(format!(
+                "{name}: String attributes cannot have a length of more than 2048"
+            )));
+        }
+        if let (Some(min), Some(max)) = (min, max) {
+            if min > max {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{name}: Max length cannot be less than min length."
+                )));
+            }
+        }
+    }
+    if let Some(c) = &attribute.number_attribute_constraints {
+        let number = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite())
+                        .ok_or_else(|| {
+                            ApiError::invalid_parameter(format!(
+                                "Invalid NumberAttributeConstraints for schema attribute {name}"
+                            ))
+                        })
+                })
+                .transpose()
+        };
+        if let (Some(min), Some(max)) = (number(&c.min_value)?, number(&c.max_value)?) {
+            if min > max {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{name}: Max value cannot be less than min value."
+                )));
+            }
+        }
     }
     Ok(())
 }

@@ -1218,3 +1218,135 @@ async fn tags_are_managed_by_pool_arn() {
         .unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
 }
+
+/// The error CreateUserPool gives for a pool with this one schema attribute.
+async fn schema_error(
+    emulator: &crate::common::Emulator,
+    attribute: SchemaAttributeType,
+) -> (String, String) {
+    err(emulator
+        .idp
+        .create_user_pool()
+        .pool_name("bad-schema")
+        .schema(attribute)
+        .send()
+        .await
+        .unwrap_err())
+}
+
+#[tokio::test]
+async fn schema_attributes_are_checked() {
+    let emulator = start().await;
+    let invalid = |message: &str| ("InvalidParameterException".to_string(), message.to_string());
+    let standard = |name: &str| SchemaAttributeType::builder().name(name);
+    assert_eq!(
+        schema_error(&emulator, standard("email").attribute_data_type(AttributeDataType::Number).build()).await,
+        invalid("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email")
+    );
+    assert_eq!(
+        schema_error(&emulator, standard("name").developer_only_attribute(true).build()).await,
+        invalid("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute name")
+    );
+    let no_type = invalid(
+        "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+    );
+    assert_eq!(
+        schema_error(&emulator, standard("tier").build()).await,
+        no_type
+    );
+    let lengths = |min: &str, max: &str| {
+        StringAttributeConstraintsType::builder()
+            .min_length(min)
+            .max_length(max)
+            .build()
+    };
+    let values = |min: &str, max: &str| {
+        NumberAttributeConstraintsType::builder()
+            .min_value(min)
+            .max_value(max)
+            .build()
+    };
+    let string = |name: &str| standard(name).attribute_data_type(AttributeDataType::String);
+    let number = |name: &str| standard(name).attribute_data_type(AttributeDataType::Number);
+    let refused = [
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("0", "2049"))
+                .build(),
+            "custom:tier: String attributes cannot have a length of more than 2048",
+        ),
+        (
+            standard("email")
+                .string_attribute_constraints(lengths("0", "5000"))
+                .build(),
+            "email: String attributes cannot have a length of more than 2048",
+        ),
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("10", "5"))
+                .build(),
+            "custom:tier: Max length cannot be less than min length.",
+        ),
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("one", "5"))
+                .build(),
+            "Invalid StringAttributeConstraints for schema attribute custom:tier",
+        ),
+        (
+            number("level")
+                .number_attribute_constraints(values("low", "5"))
+                .build(),
+            "Invalid NumberAttributeConstraints for schema attribute custom:level",
+        ),
+        (
+            number("level")
+                .number_attribute_constraints(values("10", "5"))
+                .build(),
+            "custom:level: Max value cannot be less than min value.",
+        ),
+    ];
+    for (attribute, message) in refused {
+        assert_eq!(schema_error(&emulator, attribute).await, invalid(message));
+    }
+    // Matching the standard type, or giving limits that fit, is accepted.
+    let pool = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("good-schema")
+        .schema(string("email").required(true).build())
+        .schema(
+            number("level")
+                .number_attribute_constraints(values("-5", "5"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(schema_attribute(&pool, "email").required(), Some(true));
+    let id = pool.id().unwrap();
+
+    // AddCustomAttributes applies the same checks.
+    let add = |attribute: SchemaAttributeType| {
+        emulator
+            .idp
+            .add_custom_attributes()
+            .user_pool_id(id)
+            .custom_attributes(attribute)
+            .send()
+    };
+    assert_eq!(
+        err(add(standard("tier").build()).await.unwrap_err()),
+        no_type
+    );
+    assert_eq!(
+        err(add(string("tier")
+            .string_attribute_constraints(lengths("0", "4096"))
+            .build())
+        .await
+        .unwrap_err()),
+        invalid("custom:tier: String attributes cannot have a length of more than 2048")
+    );
+}
