@@ -155,9 +155,9 @@ pub fn add_custom(
                     .as_deref()
                     .is_some_and(|n| n.ends_with(&format!("custom:{bare}")))
         }) {
-            // Text unconfirmed.
+            // The full new name on both sides, also for `dev:custom:` ones (unconfirmed).
             return Err(ApiError::invalid_parameter(format!(
-                "Existing attribute already has name {name}."
+                "{name}: Existing attribute already has name {name}."
             )));
         }
         let Some(data_type) = attribute.attribute_data_type else {

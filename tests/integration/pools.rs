@@ -882,7 +882,31 @@ async fn add_custom_attributes_extends_the_schema() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "Existing attribute already has name custom:tier.");
+    assert_eq!(
+        message,
+        "custom:tier: Existing attribute already has name custom:tier."
+    );
+    let secret = SchemaAttributeType::builder()
+        .name("secret")
+        .attribute_data_type(AttributeDataType::String)
+        .developer_only_attribute(true)
+        .build();
+    let add_secret = || {
+        emulator
+            .idp
+            .add_custom_attributes()
+            .user_pool_id(&id)
+            .custom_attributes(secret.clone())
+            .send()
+    };
+    add_secret().await.unwrap();
+    assert_eq!(
+        err(add_secret().await.unwrap_err()),
+        (
+            "InvalidParameterException".to_string(),
+            "dev:custom:secret: Existing attribute already has name dev:custom:secret.".to_string()
+        )
+    );
 
     let required = SchemaAttributeType::builder()
         .name("mandatory")
