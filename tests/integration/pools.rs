@@ -1374,3 +1374,99 @@ async fn schema_attributes_are_checked() {
         invalid("custom:tier: String attributes cannot have a length of more than 2048")
     );
 }
+
+#[tokio::test]
+async fn verification_messages_mirror_the_template() {
+    let emulator = start().await;
+    let describe = |id: String| {
+        let idp = emulator.idp.clone();
+        async move {
+            idp.describe_user_pool()
+                .user_pool_id(id)
+                .send()
+                .await
+                .unwrap()
+                .user_pool
+                .unwrap()
+        }
+    };
+    let id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("legacy")
+        .email_verification_message("Legacy {####}")
+        .email_verification_subject("Legacy subject")
+        .sms_verification_message("Legacy SMS {####}")
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    let template = pool.verification_message_template().unwrap();
+    assert_eq!(template.email_message(), Some("Legacy {####}"));
+    assert_eq!(template.email_subject(), Some("Legacy subject"));
+    assert_eq!(template.sms_message(), Some("Legacy SMS {####}"));
+
+    // UpdateUserPool with only the template: the top-level members follow it.
+    emulator
+        .idp
+        .update_user_pool()
+        .user_pool_id(&id)
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .email_message("New {####}")
+                .email_subject("New subject")
+                .sms_message("New SMS {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    assert_eq!(pool.email_verification_message(), Some("New {####}"));
+    assert_eq!(pool.email_verification_subject(), Some("New subject"));
+    assert_eq!(pool.sms_verification_message(), Some("New SMS {####}"));
+
+    // UpdateUserPool with only the top-level members: the template follows them.
+    emulator
+        .idp
+        .update_user_pool()
+        .user_pool_id(&id)
+        .email_verification_message("Top {####}")
+        .sms_verification_message("Top SMS {####}")
+        .send()
+        .await
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    let template = pool.verification_message_template().unwrap();
+    assert_eq!(template.email_message(), Some("Top {####}"));
+    assert_eq!(template.sms_message(), Some("Top SMS {####}"));
+    assert_eq!(template.email_subject(), None, "omitted: reset");
+    assert_eq!(pool.email_verification_subject(), None);
+
+    // CreateUserPool with only the template.
+    let pool = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("template")
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .email_message("Template {####}")
+                .email_subject("Template subject")
+                .sms_message("Template SMS {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(pool.email_verification_message(), Some("Template {####}"));
+    assert_eq!(pool.email_verification_subject(), Some("Template subject"));
+    assert_eq!(pool.sms_verification_message(), Some("Template SMS {####}"));
+    let pool = describe(pool.id().unwrap().to_string()).await;
+    assert_eq!(pool.email_verification_message(), Some("Template {####}"));
+}
