@@ -299,15 +299,19 @@ pub fn set_user_pool_mfa_config(
                 .and_then(|c| c.enabled),
         )
         || mfa.email_mfa_configuration.is_some();
-    if mfa
-        .mfa_configuration
-        .is_some_and(|m| m != UserPoolMfaType::Off)
-        && !any_factor
-    {
-        // Text unconfirmed.
-        return Err(ApiError::invalid_parameter(
-            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
-        ));
+    // A given SMS or e-mail configuration counts as that factor being on (unconfirmed).
+    match (mfa.mfa_configuration, any_factor) {
+        (Some(UserPoolMfaType::On | UserPoolMfaType::Optional), false) => {
+            return Err(ApiError::invalid_parameter(
+                "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
+            ))
+        }
+        (Some(UserPoolMfaType::Off), true) => {
+            return Err(ApiError::invalid_parameter(
+                "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.",
+            ))
+        }
+        _ => {}
     }
     pool.config.mfa_configuration = mfa.mfa_configuration;
     pool.config.last_modified_date = Some(app.clock.now());

@@ -1045,7 +1045,7 @@ async fn user_pool_mfa_config_round_trips() {
     assert_eq!(code, "InvalidParameterException");
     assert_eq!(
         message,
-        "At least one MFA method must be enabled when MFA is ON or OPTIONAL."
+        "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."
     );
     let got = emulator
         .idp
@@ -1060,6 +1060,22 @@ async fn user_pool_mfa_config_round_trips() {
         "a refused change changes nothing"
     );
 
+    let (code, message) = err(emulator
+        .idp
+        .set_user_pool_mfa_config()
+        .user_pool_id(&id)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Off)
+        .send()
+        .await
+        .unwrap_err());
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        message,
+        "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
+    );
     emulator
         .idp
         .set_user_pool_mfa_config()
