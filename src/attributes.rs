@@ -378,11 +378,11 @@ pub fn is_phone_number(value: &str) -> bool {
     })
 }
 
-/// `j****@e****` and `+*******1234`, as CodeDeliveryDetails show destinations.
+/// `j***@e***` and `+*******1234`, as CodeDeliveryDetails show destinations.
 pub fn mask_destination(value: &str) -> String {
     if let Some((local, domain)) = value.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        format!("{}****@{}****", first(local), first(domain))
+        format!("{}***@{}***", first(local), first(domain))
     } else {
         let visible: String = value
             .chars()
@@ -409,6 +409,7 @@ mod tests {
         assert!(!is_phone_number("14155550123"));
         assert!(!is_phone_number("+1-415"));
         assert_eq!(mask_destination("+14155550123"), "+*******0123");
+        assert_eq!(mask_destination("test@example.com"), "t***@e***");
     }
 
     #[test]
