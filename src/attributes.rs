@@ -282,13 +282,18 @@ pub fn check_writes(
                 "{name}: Attribute cannot be updated. (changing an immutable attribute)"
             )));
         }
-        check_value(definition, name, &value)?;
+        let value = check_value(definition, name, &value)?;
         values.insert(name.to_string(), value);
     }
     Ok(values)
 }
 
-fn check_value(definition: &SchemaAttributeType, name: &str, value: &str) -> Result<(), ApiError> {
+/// Checks a value against its definition and returns it as it is stored.
+fn check_value(
+    definition: &SchemaAttributeType,
+    name: &str,
+    value: &str,
+) -> Result<String, ApiError> {
     match definition
         .attribute_data_type
         .unwrap_or(AttributeDataType::String)
@@ -348,15 +353,19 @@ fn check_value(definition: &SchemaAttributeType, name: &str, value: &str) -> Res
             }
         }
         AttributeDataType::Boolean => {
-            if value != "true" && value != "false" {
+            // Any case is accepted and kept lowercase, the form Cognito returns (judgement:
+            // the stored form of e.g. "TRUE" is unconfirmed).
+            let canonical = value.to_ascii_lowercase();
+            if canonical != "true" && canonical != "false" {
                 return Err(schema_error(format_args!(
                     "{name}: Boolean must be true or false"
                 )));
             }
+            return Ok(canonical);
         }
         AttributeDataType::DateTime => {}
     }
-    Ok(())
+    Ok(value.to_string())
 }
 
 /// A pragmatic e-mail check: one `@`, something before it, a dot-free-or-dotted domain after.

@@ -1268,3 +1268,70 @@ async fn passwords_confirmation_and_settings() {
         .unwrap_err());
     assert_eq!(code, "UserNotFoundException");
 }
+
+#[tokio::test]
+async fn boolean_attributes_accept_any_case() {
+    let emulator = start().await;
+    let pool = pool_with(&emulator, "booleans", |b| {
+        b.schema(
+            SchemaAttributeType::builder()
+                .name("active")
+                .attribute_data_type(AttributeDataType::Boolean)
+                .build(),
+        )
+    })
+    .await;
+    create(
+        &emulator,
+        &pool,
+        "bool",
+        &[
+            ("email", "bool@example.com"),
+            ("email_verified", "TRUE"),
+            ("custom:active", "False"),
+        ],
+    )
+    .await;
+    let user = get(&emulator, &pool, "bool").await;
+    assert_eq!(
+        value(user.user_attributes(), "email_verified"),
+        Some("true")
+    );
+    assert_eq!(
+        value(user.user_attributes(), "custom:active"),
+        Some("false")
+    );
+    emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("bool")
+        .user_attributes(attr("phone_number", "+14155550100"))
+        .user_attributes(attr("phone_number_verified", "tRuE"))
+        .user_attributes(attr("custom:active", "TRUE"))
+        .send()
+        .await
+        .unwrap();
+    let user = get(&emulator, &pool, "bool").await;
+    assert_eq!(
+        value(user.user_attributes(), "phone_number_verified"),
+        Some("true")
+    );
+    assert_eq!(value(user.user_attributes(), "custom:active"), Some("true"));
+    let (code, message) = err(emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("bool")
+        .user_attributes(attr("custom:active", "yes"))
+        .send()
+        .await
+        .unwrap_err());
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Attributes did not conform to the schema: custom:active: Boolean must be true or false"
+        )
+    );
+}
