@@ -895,3 +895,80 @@ async fn alias_conflicts_at_confirmation_and_force_alias_creation() {
         .unwrap();
     assert_eq!(by_alias.username, "second");
 }
+
+#[tokio::test]
+async fn password_reset_needs_an_enabled_user_without_a_temporary_password() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("gina@example.com")
+                .build()
+                .unwrap(),
+        )
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let forgot = || {
+        emulator
+            .idp
+            .forgot_password()
+            .client_id(&client_id)
+            .username("gina")
+            .send()
+    };
+    let admin_reset = || {
+        emulator
+            .idp
+            .admin_reset_user_password()
+            .user_pool_id(&pool_id)
+            .username("gina")
+            .send()
+    };
+    let state = (
+        "NotAuthorizedException".to_string(),
+        "User password cannot be reset in the current state.".to_string(),
+    );
+    // FORCE_CHANGE_PASSWORD.
+    assert_eq!(err(forgot().await.unwrap_err()), state);
+    assert_eq!(err(admin_reset().await.unwrap_err()), state);
+
+    emulator.set_password(&pool_id, "gina", "Gina!pass1").await;
+    emulator
+        .idp
+        .admin_disable_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
+    let disabled = (
+        "NotAuthorizedException".to_string(),
+        "User is disabled.".to_string(),
+    );
+    assert_eq!(err(admin_reset().await.unwrap_err()), disabled);
+    assert_eq!(err(forgot().await.unwrap_err()), disabled);
+    let gina = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gina.user_status.unwrap().as_str(), "CONFIRMED", "unchanged");
+}
