@@ -267,14 +267,24 @@ pub fn check_writes(
     attributes: &[AttributeType],
     kind: WriteKind,
 ) -> Result<BTreeMap<String, String>, ApiError> {
+    let definition = |name: &str| schema.iter().find(|a| a.name.as_deref() == Some(name));
+    // Every undeclared attribute, one line each, as Cognito lists them. The other observed
+    // form, `Type for attribute {x} could not be determined`, is kept for deletions (which
+    // operations use which form is unconfirmed).
+    let undeclared: String = attributes
+        .iter()
+        .filter(|a| definition(&a.name).is_none())
+        .map(|a| format!("{}: Attribute does not exist in the schema.\n", a.name))
+        .collect();
+    if !undeclared.is_empty() {
+        return Err(schema_error(undeclared));
+    }
     let mut values = BTreeMap::new();
     for attribute in attributes {
         let name = attribute.name.as_str();
         let value = attribute.value.clone().unwrap_or_default();
-        let Some(definition) = schema.iter().find(|a| a.name.as_deref() == Some(name)) else {
-            return Err(schema_error(format_args!(
-                "Type for attribute {{{name}}} could not be determined"
-            )));
+        let Some(definition) = definition(name) else {
+            continue;
         };
         if name == "sub" || (kind == WriteKind::Update && definition.mutable == Some(false)) {
             // Text unconfirmed.
