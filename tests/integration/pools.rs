@@ -882,7 +882,31 @@ async fn add_custom_attributes_extends_the_schema() {
         .await
         .unwrap_err());
     assert_eq!(code, "InvalidParameterException");
-    assert_eq!(message, "Existing attribute already has name custom:tier.");
+    assert_eq!(
+        message,
+        "custom:tier: Existing attribute already has name custom:tier."
+    );
+    let secret = SchemaAttributeType::builder()
+        .name("secret")
+        .attribute_data_type(AttributeDataType::String)
+        .developer_only_attribute(true)
+        .build();
+    let add_secret = || {
+        emulator
+            .idp
+            .add_custom_attributes()
+            .user_pool_id(&id)
+            .custom_attributes(secret.clone())
+            .send()
+    };
+    add_secret().await.unwrap();
+    assert_eq!(
+        err(add_secret().await.unwrap_err()),
+        (
+            "InvalidParameterException".to_string(),
+            "dev:custom:secret: Existing attribute already has name dev:custom:secret.".to_string()
+        )
+    );
 
     let required = SchemaAttributeType::builder()
         .name("mandatory")
@@ -1021,7 +1045,7 @@ async fn user_pool_mfa_config_round_trips() {
     assert_eq!(code, "InvalidParameterException");
     assert_eq!(
         message,
-        "At least one MFA method must be enabled when MFA is ON or OPTIONAL."
+        "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."
     );
     let got = emulator
         .idp
@@ -1036,6 +1060,22 @@ async fn user_pool_mfa_config_round_trips() {
         "a refused change changes nothing"
     );
 
+    let (code, message) = err(emulator
+        .idp
+        .set_user_pool_mfa_config()
+        .user_pool_id(&id)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Off)
+        .send()
+        .await
+        .unwrap_err());
+    assert_eq!(code, "InvalidParameterException");
+    assert_eq!(
+        message,
+        "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
+    );
     emulator
         .idp
         .set_user_pool_mfa_config()
@@ -1217,4 +1257,232 @@ async fn tags_are_managed_by_pool_arn() {
         .await
         .unwrap_err());
     assert_eq!(code, "ResourceNotFoundException");
+}
+
+/// The error CreateUserPool gives for a pool with this one schema attribute.
+async fn schema_error(
+    emulator: &crate::common::Emulator,
+    attribute: SchemaAttributeType,
+) -> (String, String) {
+    err(emulator
+        .idp
+        .create_user_pool()
+        .pool_name("bad-schema")
+        .schema(attribute)
+        .send()
+        .await
+        .unwrap_err())
+}
+
+#[tokio::test]
+async fn schema_attributes_are_checked() {
+    let emulator = start().await;
+    let invalid = |message: &str| ("InvalidParameterException".to_string(), message.to_string());
+    let standard = |name: &str| SchemaAttributeType::builder().name(name);
+    assert_eq!(
+        schema_error(&emulator, standard("email").attribute_data_type(AttributeDataType::Number).build()).await,
+        invalid("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email")
+    );
+    assert_eq!(
+        schema_error(&emulator, standard("name").developer_only_attribute(true).build()).await,
+        invalid("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute name")
+    );
+    let no_type = invalid(
+        "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+    );
+    assert_eq!(
+        schema_error(&emulator, standard("tier").build()).await,
+        no_type
+    );
+    let lengths = |min: &str, max: &str| {
+        StringAttributeConstraintsType::builder()
+            .min_length(min)
+            .max_length(max)
+            .build()
+    };
+    let values = |min: &str, max: &str| {
+        NumberAttributeConstraintsType::builder()
+            .min_value(min)
+            .max_value(max)
+            .build()
+    };
+    let string = |name: &str| standard(name).attribute_data_type(AttributeDataType::String);
+    let number = |name: &str| standard(name).attribute_data_type(AttributeDataType::Number);
+    let refused = [
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("0", "2049"))
+                .build(),
+            "custom:tier: String attributes cannot have a length of more than 2048",
+        ),
+        (
+            standard("email")
+                .string_attribute_constraints(lengths("0", "5000"))
+                .build(),
+            "email: String attributes cannot have a length of more than 2048",
+        ),
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("10", "5"))
+                .build(),
+            "custom:tier: Max length cannot be less than min length.",
+        ),
+        (
+            string("tier")
+                .string_attribute_constraints(lengths("one", "5"))
+                .build(),
+            "Invalid StringAttributeConstraints for schema attribute custom:tier",
+        ),
+        (
+            number("level")
+                .number_attribute_constraints(values("low", "5"))
+                .build(),
+            "Invalid NumberAttributeConstraints for schema attribute custom:level",
+        ),
+        (
+            number("level")
+                .number_attribute_constraints(values("10", "5"))
+                .build(),
+            "custom:level: Max value cannot be less than min value.",
+        ),
+    ];
+    for (attribute, message) in refused {
+        assert_eq!(schema_error(&emulator, attribute).await, invalid(message));
+    }
+    // Matching the standard type, or giving limits that fit, is accepted.
+    let pool = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("good-schema")
+        .schema(string("email").required(true).build())
+        .schema(
+            number("level")
+                .number_attribute_constraints(values("-5", "5"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(schema_attribute(&pool, "email").required(), Some(true));
+    let id = pool.id().unwrap();
+
+    // AddCustomAttributes applies the same checks.
+    let add = |attribute: SchemaAttributeType| {
+        emulator
+            .idp
+            .add_custom_attributes()
+            .user_pool_id(id)
+            .custom_attributes(attribute)
+            .send()
+    };
+    assert_eq!(
+        err(add(standard("tier").build()).await.unwrap_err()),
+        no_type
+    );
+    assert_eq!(
+        err(add(string("tier")
+            .string_attribute_constraints(lengths("0", "4096"))
+            .build())
+        .await
+        .unwrap_err()),
+        invalid("custom:tier: String attributes cannot have a length of more than 2048")
+    );
+}
+
+#[tokio::test]
+async fn verification_messages_mirror_the_template() {
+    let emulator = start().await;
+    let describe = |id: String| {
+        let idp = emulator.idp.clone();
+        async move {
+            idp.describe_user_pool()
+                .user_pool_id(id)
+                .send()
+                .await
+                .unwrap()
+                .user_pool
+                .unwrap()
+        }
+    };
+    let id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("legacy")
+        .email_verification_message("Legacy {####}")
+        .email_verification_subject("Legacy subject")
+        .sms_verification_message("Legacy SMS {####}")
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    let template = pool.verification_message_template().unwrap();
+    assert_eq!(template.email_message(), Some("Legacy {####}"));
+    assert_eq!(template.email_subject(), Some("Legacy subject"));
+    assert_eq!(template.sms_message(), Some("Legacy SMS {####}"));
+
+    // UpdateUserPool with only the template: the top-level members follow it.
+    emulator
+        .idp
+        .update_user_pool()
+        .user_pool_id(&id)
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .email_message("New {####}")
+                .email_subject("New subject")
+                .sms_message("New SMS {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    assert_eq!(pool.email_verification_message(), Some("New {####}"));
+    assert_eq!(pool.email_verification_subject(), Some("New subject"));
+    assert_eq!(pool.sms_verification_message(), Some("New SMS {####}"));
+
+    // UpdateUserPool with only the top-level members: the template follows them.
+    emulator
+        .idp
+        .update_user_pool()
+        .user_pool_id(&id)
+        .email_verification_message("Top {####}")
+        .sms_verification_message("Top SMS {####}")
+        .send()
+        .await
+        .unwrap();
+    let pool = describe(id.clone()).await;
+    let template = pool.verification_message_template().unwrap();
+    assert_eq!(template.email_message(), Some("Top {####}"));
+    assert_eq!(template.sms_message(), Some("Top SMS {####}"));
+    assert_eq!(template.email_subject(), None, "omitted: reset");
+    assert_eq!(pool.email_verification_subject(), None);
+
+    // CreateUserPool with only the template.
+    let pool = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("template")
+        .verification_message_template(
+            VerificationMessageTemplateType::builder()
+                .email_message("Template {####}")
+                .email_subject("Template subject")
+                .sms_message("Template SMS {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    assert_eq!(pool.email_verification_message(), Some("Template {####}"));
+    assert_eq!(pool.email_verification_subject(), Some("Template subject"));
+    assert_eq!(pool.sms_verification_message(), Some("Template SMS {####}"));
+    let pool = describe(pool.id().unwrap().to_string()).await;
+    assert_eq!(pool.email_verification_message(), Some("Template {####}"));
 }

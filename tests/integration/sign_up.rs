@@ -98,7 +98,7 @@ async fn sign_up_confirm_and_sign_in() {
     assert!(!signed_up.user_confirmed);
     assert_eq!(signed_up.user_sub.len(), 36);
     let details = signed_up.code_delivery_details.unwrap();
-    assert_eq!(details.destination.as_deref(), Some("c****@e****"));
+    assert_eq!(details.destination.as_deref(), Some("c***@e***"));
     assert_eq!(details.delivery_medium, Some(DeliveryMediumType::Email));
     assert_eq!(details.attribute_name.as_deref(), Some("email"));
 
@@ -386,7 +386,7 @@ async fn forgot_password_and_admin_reset() {
         .unwrap();
     assert_eq!(
         forgot.code_delivery_details.unwrap().destination.as_deref(),
-        Some("f****@e****")
+        Some("f***@e***")
     );
     let code = latest_code(&emulator, &pool_id, "frank", "ForgotPassword").await;
     let confirm = |code: String, password: &'static str| {
@@ -560,7 +560,7 @@ async fn users_manage_their_own_attributes_and_account() {
         .unwrap();
     let details = updated.code_delivery_details_list.unwrap();
     assert_eq!(details.len(), 1);
-    assert_eq!(details[0].destination.as_deref(), Some("g****@n****"));
+    assert_eq!(details[0].destination.as_deref(), Some("g***@n***"));
     let current = attributes_now().await;
     assert_eq!(current["email"], "gina@example.com");
     assert_eq!(current["email_verified"], "true");
@@ -894,4 +894,81 @@ async fn alias_conflicts_at_confirmation_and_force_alias_creation() {
         .await
         .unwrap();
     assert_eq!(by_alias.username, "second");
+}
+
+#[tokio::test]
+async fn password_reset_needs_an_enabled_user_without_a_temporary_password() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("gina@example.com")
+                .build()
+                .unwrap(),
+        )
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let forgot = || {
+        emulator
+            .idp
+            .forgot_password()
+            .client_id(&client_id)
+            .username("gina")
+            .send()
+    };
+    let admin_reset = || {
+        emulator
+            .idp
+            .admin_reset_user_password()
+            .user_pool_id(&pool_id)
+            .username("gina")
+            .send()
+    };
+    let state = (
+        "NotAuthorizedException".to_string(),
+        "User password cannot be reset in the current state.".to_string(),
+    );
+    // FORCE_CHANGE_PASSWORD.
+    assert_eq!(err(forgot().await.unwrap_err()), state);
+    assert_eq!(err(admin_reset().await.unwrap_err()), state);
+
+    emulator.set_password(&pool_id, "gina", "Gina!pass1").await;
+    emulator
+        .idp
+        .admin_disable_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
+    let disabled = (
+        "NotAuthorizedException".to_string(),
+        "User is disabled.".to_string(),
+    );
+    assert_eq!(err(admin_reset().await.unwrap_err()), disabled);
+    assert_eq!(err(forgot().await.unwrap_err()), disabled);
+    let gina = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("gina")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gina.user_status.unwrap().as_str(), "CONFIRMED", "unchanged");
 }

@@ -743,11 +743,11 @@ async fn attributes_are_checked_against_the_schema() {
     })
     .await;
     let refused = [
-        ("foo", "x", "Attributes did not conform to the schema: Type for attribute {foo} could not be determined"),
+        ("foo", "x", "Attributes did not conform to the schema: foo: Attribute does not exist in the schema.\n"),
         (
             "custom:nope",
             "x",
-            "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined",
+            "Attributes did not conform to the schema: custom:nope: Attribute does not exist in the schema.\n",
         ),
         ("email", "not-an-email", "Invalid email address format."),
         ("phone_number", "5555550100", "Invalid phone number format."),
@@ -774,6 +774,25 @@ async fn attributes_are_checked_against_the_schema() {
         assert_eq!(code, "InvalidParameterException", "{name}");
         assert_eq!(message, expected, "{name}");
     }
+    let (code, message) = err(emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("ivan")
+        .user_attributes(attr("custom:a", "1"))
+        .user_attributes(attr("name", "Ivan"))
+        .user_attributes(attr("custom:b", "2"))
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap_err());
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Attributes did not conform to the schema: custom:a: Attribute does not exist in the schema.\ncustom:b: Attribute does not exist in the schema.\n"
+        )
+    );
     assert_eq!(
         get_err(&emulator, &pool, "ivan").await.0,
         "UserNotFoundException"
@@ -804,7 +823,7 @@ async fn attributes_are_checked_against_the_schema() {
     for (name, bad, expected) in [
         ("sub", "x", "Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)"),
         ("email", "nope", "Invalid email address format."),
-        ("unknown", "x", "Attributes did not conform to the schema: Type for attribute {unknown} could not be determined"),
+        ("unknown", "x", "Attributes did not conform to the schema: unknown: Attribute does not exist in the schema.\n"),
     ] {
         let (code, message) = err(emulator
             .idp
@@ -1267,4 +1286,71 @@ async fn passwords_confirmation_and_settings() {
         .await
         .unwrap_err());
     assert_eq!(code, "UserNotFoundException");
+}
+
+#[tokio::test]
+async fn boolean_attributes_accept_any_case() {
+    let emulator = start().await;
+    let pool = pool_with(&emulator, "booleans", |b| {
+        b.schema(
+            SchemaAttributeType::builder()
+                .name("active")
+                .attribute_data_type(AttributeDataType::Boolean)
+                .build(),
+        )
+    })
+    .await;
+    create(
+        &emulator,
+        &pool,
+        "bool",
+        &[
+            ("email", "bool@example.com"),
+            ("email_verified", "TRUE"),
+            ("custom:active", "False"),
+        ],
+    )
+    .await;
+    let user = get(&emulator, &pool, "bool").await;
+    assert_eq!(
+        value(user.user_attributes(), "email_verified"),
+        Some("true")
+    );
+    assert_eq!(
+        value(user.user_attributes(), "custom:active"),
+        Some("false")
+    );
+    emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("bool")
+        .user_attributes(attr("phone_number", "+14155550100"))
+        .user_attributes(attr("phone_number_verified", "tRuE"))
+        .user_attributes(attr("custom:active", "TRUE"))
+        .send()
+        .await
+        .unwrap();
+    let user = get(&emulator, &pool, "bool").await;
+    assert_eq!(
+        value(user.user_attributes(), "phone_number_verified"),
+        Some("true")
+    );
+    assert_eq!(value(user.user_attributes(), "custom:active"), Some("true"));
+    let (code, message) = err(emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("bool")
+        .user_attributes(attr("custom:active", "yes"))
+        .send()
+        .await
+        .unwrap_err());
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        (
+            "InvalidParameterException",
+            "Attributes did not conform to the schema: custom:active: Boolean must be true or false"
+        )
+    );
 }

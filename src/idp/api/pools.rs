@@ -93,15 +93,20 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     template
         .default_email_option
         .get_or_insert(DefaultEmailOptionType::ConfirmWithCode);
-    if template.email_message.is_none() {
-        template.email_message = config.email_verification_message.clone();
-    }
-    if template.email_subject.is_none() {
-        template.email_subject = config.email_verification_subject.clone();
-    }
-    if template.sms_message.is_none() {
-        template.sms_message = config.sms_verification_message.clone();
-    }
+    // The template and the older top-level members are two views of one setting; when both
+    // are given the template wins (unconfirmed).
+    mirror(
+        &mut template.email_message,
+        &mut config.email_verification_message,
+    );
+    mirror(
+        &mut template.email_subject,
+        &mut config.email_verification_subject,
+    );
+    mirror(
+        &mut template.sms_message,
+        &mut config.sms_verification_message,
+    );
     config
         .email_configuration
         .get_or_insert_with(Default::default)
@@ -135,6 +140,14 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
         .user_pool_tier
         .get_or_insert(UserPoolTierType::Essentials);
     Ok(())
+}
+
+/// Makes both copies of a setting the one given (the template's first).
+fn mirror(template: &mut Option<String>, legacy: &mut Option<String>) {
+    match template {
+        Some(value) => *legacy = Some(value.clone()),
+        None => *template = legacy.clone(),
+    }
 }
 
 /// The pool as DescribeUserPool shows it.
@@ -286,15 +299,19 @@ pub fn set_user_pool_mfa_config(
                 .and_then(|c| c.enabled),
         )
         || mfa.email_mfa_configuration.is_some();
-    if mfa
-        .mfa_configuration
-        .is_some_and(|m| m != UserPoolMfaType::Off)
-        && !any_factor
-    {
-        // Text unconfirmed.
-        return Err(ApiError::invalid_parameter(
-            "At least one MFA method must be enabled when MFA is ON or OPTIONAL.",
-        ));
+    // A given SMS or e-mail configuration counts as that factor being on (unconfirmed).
+    match (mfa.mfa_configuration, any_factor) {
+        (Some(UserPoolMfaType::On | UserPoolMfaType::Optional), false) => {
+            return Err(ApiError::invalid_parameter(
+                "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
+            ))
+        }
+        (Some(UserPoolMfaType::Off), true) => {
+            return Err(ApiError::invalid_parameter(
+                "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.",
+            ))
+        }
+        _ => {}
     }
     pool.config.mfa_configuration = mfa.mfa_configuration;
     pool.config.last_modified_date = Some(app.clock.now());

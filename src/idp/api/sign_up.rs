@@ -279,9 +279,19 @@ fn simulated(username: &str) -> CodeDeliveryDetailsType {
     }
 }
 
-/// The first verified channel in the pool's AccountRecoverySetting order.
+/// The first verified channel in the pool's AccountRecoverySetting order, for a user whose
+/// password may be reset (ForgotPassword, AdminResetUserPassword).
 fn recovery_attribute(pool: &UserPool, key: UserKey) -> ApiResult<&'static str> {
     let user = pool.user(key)?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    // A temporary password is replaced by answering NEW_PASSWORD_REQUIRED, not by a reset.
+    if user.status == UserStatusType::ForceChangePassword {
+        return Err(ApiError::not_authorized(
+            "User password cannot be reset in the current state.",
+        ));
+    }
     let mut mechanisms = pool
         .config
         .account_recovery_setting
@@ -326,9 +336,6 @@ pub fn forgot_password(
             code_delivery_details: Some(simulated_delivery(&rules, &input.username)?),
         });
     };
-    if !pool.user(key)?.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
     let attribute = recovery_attribute(&pool, key)?;
     let details = codes::send(
         app,

@@ -94,9 +94,19 @@ pub fn build_schema(
             .iter_mut()
             .find(|a| a.name.as_deref() == Some(name.as_str()))
         {
+            if attribute
+                .attribute_data_type
+                .is_some_and(|t| Some(t) != standard.attribute_data_type)
+                || attribute.developer_only_attribute == Some(true)
+            {
+                return Err(ApiError::invalid_parameter(format!(
+                    "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
+                )));
+            }
             if name == "sub" {
                 continue;
             }
+            check_constraints(&name, attribute)?;
             if let Some(required) = attribute.required {
                 standard.required = Some(required);
             }
@@ -145,26 +155,17 @@ pub fn add_custom(
                     .as_deref()
                     .is_some_and(|n| n.ends_with(&format!("custom:{bare}")))
         }) {
-            // Text unconfirmed.
+            // The full new name on both sides, also for `dev:custom:` ones (unconfirmed).
             return Err(ApiError::invalid_parameter(format!(
-                "Existing attribute already has name {name}."
+                "{name}: Existing attribute already has name {name}."
             )));
         }
-        let data_type = attribute
-            .attribute_data_type
-            .unwrap_or(AttributeDataType::String);
-        if let Some(max) = attribute
-            .string_attribute_constraints
-            .as_ref()
-            .and_then(|c| c.max_length.as_deref())
-            .and_then(|m| m.parse::<i64>().ok())
-        {
-            if max > 2048 {
-                return Err(ApiError::invalid_parameter(format!(
-                    "Invalid maximum length for attribute {name}: it must be at most 2048."
-                )));
-            }
-        }
+        let Some(data_type) = attribute.attribute_data_type else {
+            return Err(ApiError::invalid_parameter(
+                "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+            ));
+        };
+        check_constraints(&name, attribute)?;
         schema.push(SchemaAttributeType {
             name: Some(name),
             attribute_data_type: Some(data_type),
@@ -184,6 +185,63 @@ pub fn add_custom(
                 },
             ),
         });
+    }
+    Ok(())
+}
+
+/// The constraints Cognito accepts on a schema attribute: lengths are whole numbers up to
+/// 2048, values are numbers, and neither minimum exceeds its maximum. Texts unconfirmed.
+fn check_constraints(name: &str, attribute: &SchemaAttributeType) -> Result<(), ApiError> {
+    if let Some(c) = &attribute.string_attribute_constraints {
+        let length = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ApiError::invalid_parameter(format!(
+                            "Invalid StringAttributeConstraints for schema attribute {name}"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let (min, max) = (length(&c.min_length)?, length(&c.max_length)?);
+        if min.max(max).is_some_and(|l| l > 2048) {
+            return Err(ApiError::invalid_parameter(format!(
+                "{name}: String attributes cannot have a length of more than 2048"
+            )));
+        }
+        if let (Some(min), Some(max)) = (min, max) {
+            if min > max {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{name}: Max length cannot be less than min length."
+                )));
+            }
+        }
+    }
+    if let Some(c) = &attribute.number_attribute_constraints {
+        let number = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(|v| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite())
+                        .ok_or_else(|| {
+                            ApiError::invalid_parameter(format!(
+                                "Invalid NumberAttributeConstraints for schema attribute {name}"
+                            ))
+                        })
+                })
+                .transpose()
+        };
+        if let (Some(min), Some(max)) = (number(&c.min_value)?, number(&c.max_value)?) {
+            if min > max {
+                return Err(ApiError::invalid_parameter(format!(
+                    "{name}: Max value cannot be less than min value."
+                )));
+            }
+        }
     }
     Ok(())
 }
@@ -209,14 +267,24 @@ pub fn check_writes(
     attributes: &[AttributeType],
     kind: WriteKind,
 ) -> Result<BTreeMap<String, String>, ApiError> {
+    let definition = |name: &str| schema.iter().find(|a| a.name.as_deref() == Some(name));
+    // Every undeclared attribute, one line each, as Cognito lists them. The other observed
+    // form, `Type for attribute {x} could not be determined`, is kept for deletions (which
+    // operations use which form is unconfirmed).
+    let undeclared: String = attributes
+        .iter()
+        .filter(|a| definition(&a.name).is_none())
+        .map(|a| format!("{}: Attribute does not exist in the schema.\n", a.name))
+        .collect();
+    if !undeclared.is_empty() {
+        return Err(schema_error(undeclared));
+    }
     let mut values = BTreeMap::new();
     for attribute in attributes {
         let name = attribute.name.as_str();
         let value = attribute.value.clone().unwrap_or_default();
-        let Some(definition) = schema.iter().find(|a| a.name.as_deref() == Some(name)) else {
-            return Err(schema_error(format_args!(
-                "Type for attribute {{{name}}} could not be determined"
-            )));
+        let Some(definition) = definition(name) else {
+            continue;
         };
         if name == "sub" || (kind == WriteKind::Update && definition.mutable == Some(false)) {
             // Text unconfirmed.
@@ -224,13 +292,18 @@ pub fn check_writes(
                 "{name}: Attribute cannot be updated. (changing an immutable attribute)"
             )));
         }
-        check_value(definition, name, &value)?;
+        let value = check_value(definition, name, &value)?;
         values.insert(name.to_string(), value);
     }
     Ok(values)
 }
 
-fn check_value(definition: &SchemaAttributeType, name: &str, value: &str) -> Result<(), ApiError> {
+/// Checks a value against its definition and returns it as it is stored.
+fn check_value(
+    definition: &SchemaAttributeType,
+    name: &str,
+    value: &str,
+) -> Result<String, ApiError> {
     match definition
         .attribute_data_type
         .unwrap_or(AttributeDataType::String)
@@ -290,15 +363,19 @@ fn check_value(definition: &SchemaAttributeType, name: &str, value: &str) -> Res
             }
         }
         AttributeDataType::Boolean => {
-            if value != "true" && value != "false" {
+            // Any case is accepted and kept lowercase, the form Cognito returns (judgement:
+            // the stored form of e.g. "TRUE" is unconfirmed).
+            let canonical = value.to_ascii_lowercase();
+            if canonical != "true" && canonical != "false" {
                 return Err(schema_error(format_args!(
                     "{name}: Boolean must be true or false"
                 )));
             }
+            return Ok(canonical);
         }
         AttributeDataType::DateTime => {}
     }
-    Ok(())
+    Ok(value.to_string())
 }
 
 /// A pragmatic e-mail check: one `@`, something before it, a dot-free-or-dotted domain after.
@@ -320,11 +397,11 @@ pub fn is_phone_number(value: &str) -> bool {
     })
 }
 
-/// `j****@e****` and `+*******1234`, as CodeDeliveryDetails show destinations.
+/// `j***@e***` and `+*******1234`, as CodeDeliveryDetails show destinations.
 pub fn mask_destination(value: &str) -> String {
     if let Some((local, domain)) = value.split_once('@') {
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        format!("{}****@{}****", first(local), first(domain))
+        format!("{}***@{}***", first(local), first(domain))
     } else {
         let visible: String = value
             .chars()
@@ -351,6 +428,7 @@ mod tests {
         assert!(!is_phone_number("14155550123"));
         assert!(!is_phone_number("+1-415"));
         assert_eq!(mask_destination("+14155550123"), "+*******0123");
+        assert_eq!(mask_destination("test@example.com"), "t***@e***");
     }
 
     #[test]
