@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::{App, RequestContext};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::protocol::{self, ErrorReply, Target, CONTENT_TYPE};
 use crate::service;
 
@@ -42,18 +42,26 @@ async fn process(
     body: Body,
 ) -> Result<String, ApiError> {
     let target = target.ok_or_else(|| {
-        ApiError::new(
-            "UnknownOperationException",
+        ApiError::new(ErrorCode::UnknownOperationException,
             "Missing the X-Amz-Target header: it names the operation, e.g. AWSCognitoIdentityProviderService.ListUserPools",
         )
     })?;
     let target = Target::parse(target)?;
     let limit = app.config.max_body_bytes;
-    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            "RequestEntityTooLargeException",
-            format!("Request body exceeds the limit of {limit} bytes."),
-        )
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large = e
+            .into_inner()
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some();
+        if too_large {
+            ApiError::new(
+                ErrorCode::RequestEntityTooLargeException,
+                format!("Request body exceeds the limit of {limit} bytes."),
+            )
+        } else {
+            // The connection ended (or broke) before the body did.
+            ApiError::serialization("The request body ended before its declared length.")
+        }
     })?;
     let input = protocol::parse_body(&bytes)?;
     target.validate(&input)?;

@@ -9,8 +9,8 @@ pub mod well_known;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use tokio::net::TcpListener;
@@ -18,13 +18,14 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::protocol;
+use crate::error::{ApiError, ErrorCode};
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(aws_json::handle))
         .nest("/_emulator", emulator::router())
         .merge(well_known::router())
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(cors())
         .with_state(app)
@@ -46,15 +47,20 @@ fn cors() -> CorsLayer {
 }
 
 async fn not_found() -> Response {
-    let body = serde_json::json!({
-        "__type": "UnknownOperationException",
-        "message": "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
-    });
-    let mut response = (StatusCode::NOT_FOUND, body.to_string()).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static(protocol::CONTENT_TYPE),
-    );
+    let mut response = aws_json::error_response(&ApiError::new(
+        ErrorCode::UnknownOperationException,
+        "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
+    ));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
+}
+
+async fn method_not_allowed() -> Response {
+    let mut response = aws_json::error_response(&ApiError::new(
+        ErrorCode::UnknownOperationException,
+        "Method not allowed. The Cognito APIs answer POST / with an X-Amz-Target header.",
+    ));
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
 }
 

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::Empty;
 use crate::idp::engine::attributes::WriteKind;
@@ -72,7 +72,7 @@ pub fn revoke_token(
     if client.config.enable_token_revocation == Some(false) {
         // Text unconfirmed.
         return Err(ApiError::new(
-            "UnsupportedOperationException",
+            ErrorCode::UnsupportedOperationException,
             "Token revocation is not enabled for this client.",
         ));
     }
@@ -80,7 +80,7 @@ pub fn revoke_token(
     if input.token.split('.').count() == 3 {
         // An ID or access token (JWS); only refresh tokens can be revoked.
         return Err(ApiError::new(
-            "UnsupportedTokenTypeException",
+            ErrorCode::UnsupportedTokenTypeException,
             "Unsupported token type",
         ));
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::client_rules::ClientRules;
@@ -39,7 +39,7 @@ fn public_client(
 /// Unknown users in ConfirmSignUp, ResendConfirmationCode and ForgotPassword (LEGACY).
 fn unknown_user() -> ApiError {
     ApiError::new(
-        "UserNotFoundException",
+        ErrorCode::UserNotFoundException,
         "Username/client id combination not found.",
     )
 }
@@ -87,7 +87,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
-            "UsernameExistsException",
+            ErrorCode::UsernameExistsException,
             "User already exists",
         ));
     }

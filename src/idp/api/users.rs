@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::password_policy::{self, Context};
@@ -54,7 +54,7 @@ pub fn admin_create_user(
         if user.status != UserStatusType::ForceChangePassword {
             // Text unconfirmed.
             return Err(ApiError::new(
-                "UnsupportedUserStateException",
+                ErrorCode::UnsupportedUserStateException,
                 format!(
                     "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
                     user.username
@@ -115,7 +115,7 @@ pub fn admin_create_user(
     let mut pool = handle.write();
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
-            "UsernameExistsException",
+            ErrorCode::UsernameExistsException,
             "User account already exists",
         ));
     }

@@ -4,7 +4,7 @@
 use rand::Rng;
 
 use crate::app::App;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType};
 use crate::idp::engine::attributes::mask_destination;
 use crate::idp::store::auth::{CodePurpose, PendingCode};
@@ -140,13 +140,13 @@ pub fn check(
     };
     if pending.failures >= MAX_FAILURES {
         return Err(ApiError::new(
-            "LimitExceededException",
+            ErrorCode::LimitExceededException,
             "Attempt limit exceeded, please try after some time.",
         ));
     }
     if pending.expires <= now {
         return Err(ApiError::new(
-            "ExpiredCodeException",
+            ErrorCode::ExpiredCodeException,
             "Invalid code provided, please request a code again.",
         ));
     }
@@ -166,7 +166,7 @@ pub fn consume(pool: &mut UserPool, key: UserKey, purpose: CodePurpose) {
 
 pub fn mismatch() -> ApiError {
     ApiError::new(
-        "CodeMismatchException",
+        ErrorCode::CodeMismatchException,
         "Invalid verification code provided, please try again.",
     )
 }

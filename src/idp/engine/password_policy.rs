@@ -4,7 +4,7 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::generated::cognito_idp::PasswordPolicyType;
 
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
@@ -87,7 +87,7 @@ pub fn check(
     match violation(policy, password) {
         None => Ok(()),
         Some(rule) => Err(ApiError::new(
-            "InvalidPasswordException",
+            ErrorCode::InvalidPasswordException,
             format!("{}{rule}", context.prefix()),
         )),
     }
