@@ -511,3 +511,27 @@ async fn truncated_bodies_and_wrong_methods_are_aws_errors() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["__type"], "UnknownOperationException");
 }
+
+/// GetSigningCertificate keeps working wherever the emulator's clock is moved (X.509 dates
+/// end at year 9999; the clock can go far past it either way).
+#[tokio::test]
+async fn signing_certificate_survives_extreme_clocks() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("clock").await;
+    for direction in [1.0, -1.0] {
+        for _ in 0..120 {
+            emulator
+                .http
+                .post(format!("{}/_emulator/clock", emulator.url))
+                .json(&json!({"seconds": direction * 1e12}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let (status, body) = emulator
+            .idp_call("GetSigningCertificate", json!({"UserPoolId": pool_id}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["Certificate"].as_str().unwrap().len() > 500);
+    }
+}
