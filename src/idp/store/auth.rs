@@ -97,7 +97,11 @@ pub struct Lockout {
 pub struct AuthState {
     /// Assigned on first need; shared so it can be initialised outside the pool's lock.
     pub keys: Arc<OnceLock<Arc<PoolKeys>>>,
+    /// Pending challenges by Session string; add them with [`AuthState::add_session`].
     pub sessions: HashMap<String, AuthSession>,
+    /// (expiry in milliseconds, Session string): expired challenges are found from the
+    /// front instead of by scanning every pending one.
+    session_expiry: std::collections::BTreeSet<(i64, String)>,
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
@@ -116,14 +120,30 @@ pub struct AuthState {
 }
 
 impl AuthState {
-    /// Forgets challenges that expired (called as new ones are made).
-    pub fn purge_sessions(&mut self, now: f64) {
-        let before = self.sessions.len();
-        self.sessions.retain(|_, s| s.expires > now);
-        if self.sessions.len() != before {
-            let live: HashSet<&String> = self.sessions.keys().collect();
-            self.secret_blocks
-                .retain(|_, session| live.contains(session));
+    /// Keeps a pending challenge, first forgetting those that expired.
+    pub fn add_session(&mut self, id: String, session: AuthSession, now: f64) {
+        self.purge_sessions(now);
+        if let Some(block) = &session.secret_block {
+            self.secret_blocks.insert(block.clone(), id.clone());
+        }
+        self.session_expiry
+            .insert(((session.expires * 1000.0) as i64, id.clone()));
+        self.sessions.insert(id, session);
+    }
+
+    /// Forgets challenges that expired, oldest first.
+    fn purge_sessions(&mut self, now: f64) {
+        let now = (now * 1000.0) as i64;
+        while let Some(first) = self.session_expiry.first() {
+            if first.0 > now {
+                break;
+            }
+            let (_, id) = self.session_expiry.pop_first().expect("first exists");
+            if let Some(session) = self.sessions.remove(&id) {
+                if let Some(block) = session.secret_block {
+                    self.secret_blocks.remove(&block);
+                }
+            }
         }
     }
 
@@ -265,7 +285,14 @@ impl AuthState {
             self.refresh_tokens.remove(&token);
             self.token_changed(&token);
         }
-        self.sessions.retain(|_, s| s.user != user);
+        let blocks = &mut self.secret_blocks;
+        self.sessions.retain(|_, s| {
+            let keep = s.user != user;
+            if let (false, Some(block)) = (keep, &s.secret_block) {
+                blocks.remove(block);
+            }
+            keep
+        });
         self.lockouts.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
     }
@@ -273,6 +300,31 @@ impl AuthState {
 
 #[cfg(test)]
 mod tests {
+    /// Expired challenges go, with their SECRET_BLOCK entries, when new ones are added.
+    #[test]
+    fn expired_sessions_are_forgotten() {
+        let mut auth = super::AuthState::default();
+        let session = |expires: f64, block: &str| super::AuthSession {
+            client_id: "c".into(),
+            user: 1,
+            username: "u".into(),
+            pending: super::Pending::NewPassword,
+            expires,
+            used: false,
+            secret_block: Some(block.into()),
+        };
+        auth.add_session("a".into(), session(100.0, "A"), 0.0);
+        auth.add_session("b".into(), session(300.0, "B"), 0.0);
+        auth.add_session("c".into(), session(200.0, "C"), 150.0);
+        assert_eq!(auth.sessions.len(), 2, "a expired at 100");
+        assert!(!auth.secret_blocks.contains_key("A"));
+        auth.add_session("d".into(), session(900.0, "D"), 250.0);
+        let mut left: Vec<&String> = auth.sessions.keys().collect();
+        left.sort();
+        assert_eq!(left, ["b", "d"]);
+        assert_eq!(auth.secret_blocks.len(), 2);
+    }
+
     use super::*;
 
     #[test]
