@@ -278,7 +278,7 @@ async fn the_lockout_covers_every_first_factor_and_hides_the_password() {
         }
     }
     // Wrong passwords during the lockout do not extend it: the first lock is one second.
-    emulator.app.clock.advance(1.5);
+    emulator.advance_clock(1.5).await;
     assert!(srp_login(&emulator, &setup, "alice", "Perm4nent!pass")
         .await
         .is_ok());
