@@ -257,7 +257,7 @@ pub fn get_user_attribute_verification_code(
     }
     let mut pool = token.pool.write();
     let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
         &mut pool,
         token.user,

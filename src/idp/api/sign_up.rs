@@ -231,7 +231,7 @@ pub fn resend_confirmation_code(
         .ok_or_else(|| {
             ApiError::invalid_parameter("The user has no email or phone_number to send a code to.")
         })?;
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
         &mut pool,
         key,
@@ -337,7 +337,7 @@ pub fn forgot_password(
         });
     };
     let attribute = recovery_attribute(&pool, key)?;
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
         &mut pool,
         key,

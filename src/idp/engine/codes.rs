@@ -14,8 +14,14 @@ use crate::infra::messages::Message;
 
 const DEFAULT_MESSAGE: &str = "Your verification code is {####}.";
 const DEFAULT_SUBJECT: &str = "Your verification code";
-/// Wrong codes allowed before LimitExceededException (number unconfirmed).
+/// Wrong codes allowed for one code before it is refused, even when right, until a new one
+/// is requested: Cognito invalidates a code after about five (number unconfirmed).
 const MAX_FAILURES: u32 = 5;
+/// Codes one user may ask for (ForgotPassword, ResendConfirmationCode,
+/// GetUserAttributeVerificationCode) per window: with [`MAX_FAILURES`] this bounds guesses
+/// at a code to 25 an hour. Cognito throttles per user too (numbers unconfirmed).
+const MAX_REQUESTS: usize = 5;
+const REQUEST_WINDOW: f64 = 3_600.0;
 
 impl CodePurpose {
     /// Confirmation codes live 24 hours, password-reset codes 1 hour.
@@ -45,6 +51,26 @@ pub fn send(
         })?
         .to_string();
     send_to(app, pool, key, purpose, attribute, &to, None, trigger)
+}
+
+/// As [`send`], for a user asking for a code: refused with LimitExceededException when the
+/// user has asked too often lately.
+pub fn send_requested(
+    app: &App,
+    pool: &mut UserPool,
+    key: UserKey,
+    purpose: CodePurpose,
+    attribute: &str,
+    trigger: &str,
+) -> ApiResult<CodeDeliveryDetailsType> {
+    let now = app.clock.now();
+    if !pool
+        .auth
+        .allow_code_request(key, now, REQUEST_WINDOW, MAX_REQUESTS)
+    {
+        return Err(limit_exceeded());
+    }
+    send(app, pool, key, purpose, attribute, trigger)
 }
 
 /// As [`send`], to an explicit address; `pending_value` takes effect when the code is used.
@@ -139,10 +165,7 @@ pub fn check(
         return Err(mismatch());
     };
     if pending.failures >= MAX_FAILURES {
-        return Err(ApiError::new(
-            ErrorCode::LimitExceededException,
-            "Attempt limit exceeded, please try after some time.",
-        ));
+        return Err(limit_exceeded());
     }
     if pending.expires <= now {
         return Err(ApiError::new(
@@ -162,6 +185,13 @@ pub fn check(
 /// Uses a checked code up.
 pub fn consume(pool: &mut UserPool, key: UserKey, purpose: CodePurpose) {
     pool.auth.codes.remove(&(key, purpose));
+}
+
+fn limit_exceeded() -> ApiError {
+    ApiError::new(
+        ErrorCode::LimitExceededException,
+        "Attempt limit exceeded, please try after some time.",
+    )
 }
 
 pub fn mismatch() -> ApiError {

@@ -117,6 +117,10 @@ pub struct AuthState {
     pub lockouts: HashMap<UserKey, Lockout>,
     /// Codes sent and not yet used.
     pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
+    /// When each user last asked for codes (at most the limit's worth of times per user),
+    /// to throttle requests; forgotten once out of the window (amortised).
+    code_requests: HashMap<UserKey, Vec<f64>>,
+    next_request_sweep: usize,
 }
 
 impl AuthState {
@@ -252,6 +256,31 @@ impl AuthState {
         }
     }
 
+    /// Records a request for a code at `now` unless `limit` were recorded within the `window`
+    /// seconds before it (refused requests are not recorded). Returns whether it is allowed.
+    pub fn allow_code_request(
+        &mut self,
+        user: UserKey,
+        now: f64,
+        window: f64,
+        limit: usize,
+    ) -> bool {
+        let recent = |t: &f64| *t > now - window;
+        // Amortised: a sweep only when the map has doubled since the last one.
+        if self.code_requests.len() >= self.next_request_sweep {
+            self.code_requests
+                .retain(|_, times| times.iter().any(recent));
+            self.next_request_sweep = (2 * self.code_requests.len()).max(1024);
+        }
+        let times = self.code_requests.entry(user).or_default();
+        times.retain(recent);
+        if times.len() >= limit {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+
     /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
     /// since the last one.
     pub fn purge_refresh_tokens(&mut self, now: f64) {
@@ -294,6 +323,7 @@ impl AuthState {
             keep
         });
         self.lockouts.remove(&user);
+        self.code_requests.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
     }
 }
@@ -352,5 +382,30 @@ mod tests {
             auth.revoke_origin(format!("new{i}"), two_days);
         }
         assert!(auth.is_revoked_origin("recent"));
+    }
+
+    #[test]
+    fn code_requests_are_counted_in_a_sliding_window_and_forgotten() {
+        let mut auth = AuthState::default();
+        for i in 0..3 {
+            assert!(auth.allow_code_request(0, f64::from(i), 10.0, 3));
+        }
+        assert!(
+            !auth.allow_code_request(0, 5.0, 10.0, 3),
+            "a fourth within 10 s"
+        );
+        assert!(auth.allow_code_request(1, 5.0, 10.0, 3), "per user");
+        assert!(
+            auth.allow_code_request(0, 10.5, 10.0, 3),
+            "the first left the window"
+        );
+        assert!(!auth.allow_code_request(0, 10.6, 10.0, 3));
+        // Users whose requests left the window are forgotten as others ask.
+        for user in 2..1100 {
+            auth.allow_code_request(user, 100.0, 10.0, 3);
+        }
+        assert!(!auth.code_requests.contains_key(&0));
+        assert!(!auth.code_requests.contains_key(&1));
+        assert!(auth.code_requests.contains_key(&1099));
     }
 }
