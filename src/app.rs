@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone)]
 pub struct RequestContext {
     pub request_id: String,
+    /// The region the request was signed for (the SigV4 credential scope), or `--region`:
+    /// pools are created in it and listed from it, as each AWS region has its own.
+    pub region: String,
 }
 
 pub struct App {
@@ -54,10 +57,9 @@ impl App {
     /// The `iss` of a pool's tokens.
     pub fn issuer(&self, pool_id: &str) -> String {
         if self.config.aws_issuer {
-            format!(
-                "https://cognito-idp.{}.amazonaws.com/{pool_id}",
-                self.config.region
-            )
+            // A pool id starts with its region.
+            let region = pool_id.split_once('_').map_or(self.region(), |(r, _)| r);
+            format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
         } else {
             format!("{}/{pool_id}", self.public_url)
         }

@@ -129,6 +129,9 @@ async fn run_operation(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
+    if let Target::UserPools(_) = target {
+        check_region(&ctx, &input)?;
+    }
     match target {
         Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
             tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
@@ -144,6 +147,16 @@ fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) ->
     idp::call(app, ctx, op, input)
 }
 
+/// A pool id names its region; as in AWS, a region does not see another region's pools.
+fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
+    match input.get("UserPoolId").and_then(Value::as_str) {
+        Some(id) if id.split_once('_').map(|(region, _)| region) != Some(&ctx.region) => {
+            Err(ApiError::pool_not_found(id))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Runs a cognito-idp operation in-process, validated as a request would be, without waiting
 /// for its commit: for seeding, which runs inside one [`perform`]. Not for CPU-heavy
 /// operations on async threads.
@@ -151,6 +164,7 @@ pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     Target::UserPools(op).validate(&input)?;
     let ctx = RequestContext {
         request_id: crate::infra::ids::uuid(),
+        region: app.region().to_string(),
     };
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))

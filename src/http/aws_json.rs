@@ -22,6 +22,7 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         .map(str::to_owned);
     let ctx = RequestContext {
         request_id: request_id.clone(),
+        region: signed_region(&headers).unwrap_or_else(|| app.region().to_string()),
     };
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);
@@ -33,6 +34,21 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         request_id = %request_id,
     );
     response
+}
+
+/// The region of a SigV4 `Authorization` header's credential scope
+/// (`Credential=AKID/20261205/us-west-2/cognito-idp/aws4_request`), if it names a
+/// well-formed one. Signatures are not checked: any credentials work.
+fn signed_region(headers: &HeaderMap) -> Option<String> {
+    let authorization = headers.get("authorization")?.to_str().ok()?;
+    let credential = authorization.split("Credential=").nth(1)?;
+    let region = credential.split('/').nth(2)?;
+    let well_formed = (4..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region.contains('-');
+    well_formed.then(|| region.to_string())
 }
 
 async fn process(
