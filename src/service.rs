@@ -143,8 +143,13 @@ async fn run_operation(
     }
 }
 
+/// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
-    idp::call(app, ctx, op, input)
+    let output = idp::call(app, ctx, op, input)?;
+    for message in ctx.outbox.take() {
+        app.messages.push(message);
+    }
+    Ok(output)
 }
 
 /// A pool id names its region; as in AWS, a region does not see another region's pools.
@@ -162,10 +167,7 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
 /// operations on async threads.
 pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     Target::UserPools(op).validate(&input)?;
-    let ctx = RequestContext {
-        request_id: crate::infra::ids::uuid(),
-        region: app.region().to_string(),
-    };
+    let ctx = RequestContext::new(app.region());
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }

@@ -15,15 +15,14 @@ use crate::service;
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let request_id = crate::infra::ids::uuid();
+
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let ctx = RequestContext {
-        request_id: request_id.clone(),
-        region: signed_region(&headers).unwrap_or_else(|| app.region().to_string()),
-    };
+    let region = signed_region(&headers);
+    let ctx = RequestContext::new(region.as_deref().unwrap_or(app.region()));
+    let request_id = ctx.request_id.clone();
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);
     tracing::info!(

@@ -60,7 +60,7 @@ fn verification_attribute(pool: &UserPool, user: &User) -> Option<&'static str> 
     .map(|(_, name)| name)
 }
 
-pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
+pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
     let (pool, _) = public_client(
         app,
         &input.client_id,
@@ -131,6 +131,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     let code_delivery_details = match attribute {
         Some(attribute) => Some(codes::send(
             app,
+            ctx,
             &mut pool,
             key,
             CodePurpose::SignUp,
@@ -203,7 +204,7 @@ pub fn confirm_sign_up(
 
 pub fn resend_confirmation_code(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ResendConfirmationCodeRequest,
 ) -> ApiResult<ResendConfirmationCodeResponse> {
     let (pool, rules) = public_client(
@@ -233,6 +234,7 @@ pub fn resend_confirmation_code(
         })?;
     let details = codes::send_requested(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::SignUp,
@@ -321,7 +323,7 @@ fn recovery_attribute(pool: &UserPool, key: UserKey) -> ApiResult<&'static str> 
 
 pub fn forgot_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ForgotPasswordRequest,
 ) -> ApiResult<ForgotPasswordResponse> {
     let (pool, rules) = public_client(
@@ -339,6 +341,7 @@ pub fn forgot_password(
     let attribute = recovery_attribute(&pool, key)?;
     let details = codes::send_requested(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::ForgotPassword,
@@ -404,7 +407,7 @@ pub fn confirm_forgot_password(
 /// ForgotPassword sends it.
 pub fn admin_reset_user_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminResetUserPasswordRequest,
 ) -> ApiResult<AdminResetUserPasswordResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
@@ -414,6 +417,7 @@ pub fn admin_reset_user_password(
     let attribute = recovery_attribute(&pool, key)?;
     codes::send(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::ForgotPassword,

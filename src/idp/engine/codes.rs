@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType};
 use crate::idp::engine::attributes::mask_destination;
@@ -37,6 +37,7 @@ impl CodePurpose {
 /// returns the CodeDeliveryDetails Cognito answers with.
 pub fn send(
     app: &App,
+    ctx: &RequestContext,
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
@@ -50,13 +51,20 @@ pub fn send(
             ApiError::invalid_parameter(format!("The user has no {attribute} to send a code to."))
         })?
         .to_string();
-    send_to(app, pool, key, purpose, attribute, &to, None, trigger)
+    let delivery = Delivery {
+        attribute,
+        to: &to,
+        pending_value: None,
+        trigger,
+    };
+    send_to(app, ctx, pool, key, purpose, delivery)
 }
 
 /// As [`send`], for a user asking for a code: refused with LimitExceededException when the
 /// user has asked too often lately.
 pub fn send_requested(
     app: &App,
+    ctx: &RequestContext,
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
@@ -70,21 +78,36 @@ pub fn send_requested(
     {
         return Err(limit_exceeded());
     }
-    send(app, pool, key, purpose, attribute, trigger)
+    send(app, ctx, pool, key, purpose, attribute, trigger)
 }
 
-/// As [`send`], to an explicit address; `pending_value` takes effect when the code is used.
-#[allow(clippy::too_many_arguments)]
+/// Where a code goes and why.
+pub struct Delivery<'a> {
+    /// `email` or `phone_number`.
+    pub attribute: &'a str,
+    /// The address or number.
+    pub to: &'a str,
+    /// A new attribute value that takes effect when the code is used.
+    pub pending_value: Option<String>,
+    /// What the message is for, e.g. `ForgotPassword`.
+    pub trigger: &'a str,
+}
+
+/// As [`send`], to an explicit address.
 pub fn send_to(
     app: &App,
+    ctx: &RequestContext,
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
-    attribute: &str,
-    to: &str,
-    pending_value: Option<String>,
-    trigger: &str,
+    delivery: Delivery,
 ) -> ApiResult<CodeDeliveryDetailsType> {
+    let Delivery {
+        attribute,
+        to,
+        pending_value,
+        trigger,
+    } = delivery;
     let username = pool
         .users
         .get(key)
@@ -121,7 +144,7 @@ pub fn send_to(
         ),
     };
     let now = app.clock.now();
-    app.messages.push(Message {
+    ctx.outbox.send(Message {
         id: ids::uuid(),
         user_pool_id: pool.id().to_string(),
         username,
