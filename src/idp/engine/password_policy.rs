@@ -9,17 +9,7 @@ use crate::generated::cognito_idp::PasswordPolicyType;
 
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
-pub fn default_policy() -> PasswordPolicyType {
-    PasswordPolicyType {
-        minimum_length: Some(8),
-        require_uppercase: Some(true),
-        require_lowercase: Some(true),
-        require_numbers: Some(true),
-        require_symbols: Some(true),
-        password_history_size: None,
-        temporary_password_validity_days: Some(7),
-    }
-}
+pub use crate::idp::store::pool::default_password_policy as default_policy;
 
 /// Which operation checks the password: Cognito words the message differently.
 #[derive(Debug, Clone, Copy)]
