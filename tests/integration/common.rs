@@ -83,6 +83,12 @@ impl Emulator {
         (status, headers, value)
     }
 
+    /// A GET answered with JSON.
+    pub async fn get_json(&self, url: &str) -> Value {
+        let response = self.http.get(url).send().await.expect("request");
+        response.json().await.expect("a JSON body")
+    }
+
     /// Gives a user a permanent password (AdminSetUserPassword), confirming it.
     pub async fn set_password(&self, pool_id: &str, username: &str, password: &str) {
         self.idp
@@ -113,15 +119,7 @@ impl Emulator {
         if let Some(username) = username {
             url.push_str(&format!("&username={username}"));
         }
-        let body: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = self.get_json(&url).await;
         body["messages"].as_array().cloned().unwrap_or_default()
     }
 

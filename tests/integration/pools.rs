@@ -1542,18 +1542,12 @@ async fn each_region_has_its_own_pools() {
     assert_eq!(message, format!("User pool {west_id} does not exist."));
 
     // Its tokens' issuer (AWS form) names its region.
-    let discovery: serde_json::Value = emulator
-        .http
-        .get(format!(
+    let discovery = emulator
+        .get_json(&format!(
             "{}/{west_id}/.well-known/openid-configuration",
             emulator.url
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         discovery["issuer"],
         format!("https://cognito-idp.us-west-2.amazonaws.com/{west_id}")

@@ -22,11 +22,7 @@ impl SignIn<'_> {
             {
                 return Err(invalid_session());
             }
-            self.rules.check_secret_hash(
-                self.client_id,
-                answer.get("SECRET_HASH"),
-                &[username, &found.username],
-            )?;
+            self.check_answer_hash(answer, &found.username)?;
             let policy = guard.password_policy();
             password_policy::check(&policy, new_password, Context::UserPassword)?;
             let written: Vec<AttributeType> = answer

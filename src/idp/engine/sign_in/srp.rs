@@ -83,7 +83,8 @@ impl SignIn<'_> {
     }
 
     pub(super) fn verify_srp(&self, answer: &Answer) -> ApiResult<Step> {
-        let username = answer.param("USERNAME")?;
+        // Missing parameters are reported in this order.
+        answer.param("USERNAME")?;
         let secret_block = answer.param("PASSWORD_CLAIM_SECRET_BLOCK")?;
         let signature = answer.param("PASSWORD_CLAIM_SIGNATURE")?;
         let timestamp = answer.param("TIMESTAMP")?;
@@ -95,11 +96,7 @@ impl SignIn<'_> {
             if found.secret_block.as_deref() != Some(secret_block) {
                 return Err(invalid_session());
             }
-            self.rules.check_secret_hash(
-                self.client_id,
-                answer.get("SECRET_HASH"),
-                &[username, &found.username],
-            )?;
+            self.check_answer_hash(answer, &found.username)?;
             (id, found, guard.srp_pool_name().to_string())
         };
         let Pending::PasswordVerifier { b, big_b, a, v } = &found.pending else {
