@@ -155,11 +155,22 @@ pub fn server_challenge_with_b(v: &BigUint, b: BigUint) -> Option<ServerChalleng
     Some(ServerChallenge { b, big_b })
 }
 
-/// Parses the client's `SRP_A`: hex digits of either case, no sign or separators, any length
-/// (leading zeros allowed). `None` when it is not such hex or when `A mod N == 0`.
+/// Longest `SRP_A` accepted: the hex digits of `N` (3072 bits), plus one `00` byte so that a
+/// client sending `padHex(A)` still works. Anything longer is refused before any work, and a
+/// pending challenge keeps at most 384 bytes of it.
+pub const MAX_SRP_A_HEX_DIGITS: usize = 770;
+
+/// Parses the client's `SRP_A`: hex digits of either case, no sign or separators, at most
+/// [`MAX_SRP_A_HEX_DIGITS`] of them and a value below `2^3072` (leading zeros allowed within
+/// that length). `None` when it is not such hex or when `A mod N == 0`.
 /// The value is returned as sent (not reduced), since the client hashes it that way.
 pub fn parse_a(srp_a_hex: &str) -> Option<BigUint> {
-    if srp_a_hex.is_empty() || !srp_a_hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+    const N_DIGITS: usize = 768;
+    if srp_a_hex.is_empty()
+        || srp_a_hex.len() > MAX_SRP_A_HEX_DIGITS
+        || srp_a_hex.trim_start_matches('0').len() > N_DIGITS
+        || !srp_a_hex.bytes().all(|c| c.is_ascii_hexdigit())
+    {
         return None;
     }
     let a = BigUint::parse_bytes(srp_a_hex.as_bytes(), 16)?;
@@ -513,6 +524,17 @@ mod tests {
         assert!(parse_a("1_f").is_none());
         assert!(parse_a(" 1f").is_none());
         assert_eq!(parse_a("001F"), Some(BigUint::from(0x1fu32)));
+        // Length: up to 768 significant digits, plus one padding byte of zeros.
+        let big = "f".repeat(768);
+        assert!(parse_a(&big).is_some());
+        assert!(parse_a(&format!("00{big}")).is_some());
+        assert!(parse_a(&format!("000{big}")).is_none());
+        assert!(parse_a(&format!("1{big}")).is_none());
+        assert!(parse_a(&format!("{}1", "0".repeat(770))).is_none());
+        assert_eq!(
+            parse_a(&format!("{}1", "0".repeat(769))),
+            Some(BigUint::from(1u32))
+        );
         assert_eq!(parse_a("abc"), Some(BigUint::from(0xabcu32)));
     }
 
