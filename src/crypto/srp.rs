@@ -14,7 +14,7 @@
 //!    and [`verify_claim`]`(&expected, PASSWORD_CLAIM_SIGNATURE)`.
 //!
 //! For devices the pool name is replaced by the DeviceGroupKey and the user id by the DeviceKey.
-//! The modular exponentiations run on aws-lc's BIGNUM (about 3× num-bigint's speed, see
+//! The modular exponentiations run on aws-lc's BIGNUM (2.35× num-bigint's speed, see
 //! `benches/srp.rs`), constant time where the exponent is secret (`x`, `b`).
 
 use std::sync::LazyLock;
