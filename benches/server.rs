@@ -4,6 +4,9 @@
 //! connections, next to a bare axum handler that returns a JSON body of the same size as
 //! AdminGetUser's: that handler's rate is our ceiling. Also measures start-up latency and
 //! memory of the real binary. Reports figures and ratios; asserts nothing.
+//!
+//! `cargo bench --bench server -- logins logging` runs only the named parts (after the
+//! ceiling): `requests`, `logins`, `logging`, `durable`, `process`; none named runs all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -224,6 +227,15 @@ async fn bare_axum(body_size: usize) -> String {
     url
 }
 
+/// Whether the command line asks for this part of the benchmark (none named: all).
+fn wanted(part: &str) -> bool {
+    let named: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    named.is_empty() || named.iter().any(|n| n == part)
+}
+
 fn main() {
     // The servers get their own runtime (2 workers, like the binary on this machine); the load
     // generator gets another.
@@ -263,15 +275,38 @@ fn main() {
         report("bare axum handler (ceiling)", &ceiling, None);
         let c = Some(ceiling.per_second);
 
-        let p = pool.clone();
-        let stats = load(&url, None, move |i| {
-            (idp("AdminGetUser"), json!({"UserPoolId": p, "Username": format!("user{}", (i * 7919) % 1000)}))
-        })
-        .await;
-        report("AdminGetUser (pool of 1,000)", &stats, c);
+        if wanted("requests") {
+            requests_figures(&url, &pool, c).await;
+        }
+        if wanted("logins") {
+            login_figures(&url, c).await;
+        }
+        if wanted("logging") {
+            logging_figures(c).await;
+        }
+        if wanted("durable") {
+            durable_figures(&servers, &url).await;
+        }
+        if wanted("process") {
+            process_figures().await;
+        }
+    });
+}
 
-        let p = pool.clone();
-        let stats = load(&url, None, move |i| {
+async fn requests_figures(url: &str, pool: &str, c: Option<f64>) {
+    let url = url.to_string();
+    let p = pool.to_string();
+    let stats = load(&url, None, move |i| {
+        (
+            idp("AdminGetUser"),
+            json!({"UserPoolId": p, "Username": format!("user{}", (i * 7919) % 1000)}),
+        )
+    })
+    .await;
+    report("AdminGetUser (pool of 1,000)", &stats, c);
+
+    let p = pool.to_string();
+    let stats = load(&url, None, move |i| {
             (
                 idp("AdminCreateUser"),
                 json!({"UserPoolId": p, "Username": format!("new{i}"), "MessageAction": "SUPPRESS",
@@ -279,34 +314,85 @@ fn main() {
             )
         })
         .await;
-        report("AdminCreateUser", &stats, c);
+    report("AdminCreateUser", &stats, c);
 
-        let stats = load(&url, None, |i| (idp("CreateUserPool"), json!({"PoolName": format!("p{i}")}))).await;
-        report("CreateUserPool", &stats, c);
+    let stats = load(&url, None, |i| {
+        (idp("CreateUserPool"), json!({"PoolName": format!("p{i}")}))
+    })
+    .await;
+    report("CreateUserPool", &stats, c);
 
-        let big = call(&client, &url, "CreateUserPool", json!({"PoolName": "big"})).await;
-        let big = big["UserPool"]["Id"].as_str().unwrap().to_string();
-        fill(&url, &big, 100_000, 0).await;
-        let b = big.clone();
-        let stats = load(&url, None, move |i| {
+    let client = reqwest::Client::new();
+    let big = call(&client, &url, "CreateUserPool", json!({"PoolName": "big"})).await;
+    let big = big["UserPool"]["Id"].as_str().unwrap().to_string();
+    fill(&url, &big, 100_000, 0).await;
+    let b = big.clone();
+    let stats = load(&url, None, move |i| {
             (
                 idp("ListUsers"),
                 json!({"UserPoolId": b, "Filter": format!("email ^= \"user{}\"", (i * 7919) % 100_000), "Limit": 60}),
             )
         })
         .await;
-        report("ListUsers email ^= prefix (pool of 100,000)", &stats, c);
-        let b = big.clone();
-        let stats = load(&url, None, move |_| {
+    report("ListUsers email ^= prefix (pool of 100,000)", &stats, c);
+    let b = big.clone();
+    let stats = load(&url, None, move |_| {
             (idp("ListUsers"), json!({"UserPoolId": b, "Filter": "cognito:user_status = \"FORCE_CHANGE_PASSWORD\"", "Limit": 60}))
         })
         .await;
-        report("ListUsers status filter, 60 of 100,000", &stats, c);
+    report("ListUsers status filter, 60 of 100,000", &stats, c);
+}
 
-        login_figures(&url, c).await;
-        durable_figures(&servers, &url).await;
-        process_figures().await;
-    });
+/// Spawns the release binary with `args` (and `--port 0`); its stdout is drained by a thread,
+/// as a container runtime reading the logs would. Returns the child and its URL.
+fn spawn_binary(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    (child, url)
+}
+
+/// The binary's per-request log line: AdminGetUser with the default `--log info` (one line per
+/// request) against `--log warn` (none), alternating.
+async fn logging_figures(c: Option<f64>) {
+    println!();
+    println!("| the binary, stdout drained through a pipe   |     req/s | vs bare  | p50 (ms) | p99 (ms) |   total | errs |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for round in 0..2 {
+        for log in ["info", "warn"] {
+            let (mut child, url) = spawn_binary(&["--log", log]);
+            let client = reqwest::Client::new();
+            let pool = call(&client, &url, "CreateUserPool", json!({"PoolName": "logs"})).await;
+            let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+            fill(&url, &pool, 1_000, 0).await;
+            let stats = load(&url, None, move |i| {
+                (
+                    idp("AdminGetUser"),
+                    json!({"UserPoolId": pool, "Username": format!("user{}", (i * 7919) % 1000)}),
+                )
+            })
+            .await;
+            report(
+                &format!("AdminGetUser, --log {log} (round {})", round + 1),
+                &stats,
+                c,
+            );
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// With `--data-dir`: AdminCreateUser and AdminGetUser throughput against the in-memory

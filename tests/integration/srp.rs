@@ -298,3 +298,52 @@ async fn the_lockout_covers_every_first_factor_and_hides_the_password() {
         exceeded
     );
 }
+
+/// SRP_A longer than the 3072-bit modulus is refused up front: a pending challenge would
+/// otherwise keep whatever the caller sent (up to the body limit).
+#[tokio::test]
+async fn srp_refuses_an_oversize_srp_a() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    let initiate_with = |username: &'static str, srp_a: String| {
+        emulator
+            .idp
+            .initiate_auth()
+            .client_id(&setup.client_id)
+            .auth_flow(AuthFlowType::UserSrpAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("SRP_A", srp_a)
+            .send()
+    };
+    let refused = (
+        "InvalidParameterException".to_string(),
+        "Invalid SRP_A value.".to_string(),
+    );
+    let too_long = [
+        format!("1{}", "0".repeat(768)),
+        "f".repeat(60_000),
+        format!("{}1", "0".repeat(770)),
+    ];
+    for srp_a in too_long {
+        let len = srp_a.len();
+        for user in ["alice", "nobody"] {
+            let error = initiate_with(user, srp_a.clone()).await.map_err(err);
+            assert_eq!(error.unwrap_err(), refused, "{len} digits for {user}");
+        }
+    }
+    // A written out to the modulus' length, plus one zero byte (padHex), still signs in.
+    let client = Client::new();
+    let padded = format!("00{:0>768}", client.srp_a());
+    let output = initiate_with("alice", padded).await.unwrap();
+    let parameters = output.challenge_parameters.unwrap();
+    assert!(verify(
+        &emulator,
+        &setup,
+        &client,
+        &parameters,
+        output.session,
+        "Perm4nent!pass"
+    )
+    .await
+    .is_ok());
+}
