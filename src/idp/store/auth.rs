@@ -25,6 +25,23 @@ fn drain_changes<V: Clone>(
         .collect()
 }
 
+/// When to sweep a map of expiring entries: only once it has doubled since the last sweep,
+/// so a sweep costs O(1) per insertion however large the map grows.
+#[derive(Debug, Default)]
+struct Sweep {
+    next: usize,
+}
+
+impl Sweep {
+    fn due(&self, len: usize) -> bool {
+        len >= self.next
+    }
+
+    fn done(&mut self, len: usize) {
+        self.next = (2 * len).max(1024);
+    }
+}
+
 /// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
 #[derive(Debug)]
 pub struct PoolKeys {
@@ -101,11 +118,11 @@ pub struct AuthState {
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
-    next_refresh_sweep: usize,
+    refresh_sweep: Sweep,
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out), with when
     /// they were revoked.
     revoked_origins: HashMap<String, f64>,
-    next_origin_sweep: usize,
+    origin_sweep: Sweep,
     /// What changed since last written to disk (tracked only when state is durable).
     tracking: bool,
     changed_tokens: HashSet<String>,
@@ -113,17 +130,33 @@ pub struct AuthState {
     pub lockouts: HashMap<UserKey, Lockout>,
     /// Codes sent and not yet used.
     pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
+    code_sweep: Sweep,
+    session_sweep: Sweep,
 }
 
 impl AuthState {
-    /// Forgets challenges that expired (called as new ones are made).
+    /// Forgets challenges that expired (called as new ones are made; amortised).
     pub fn purge_sessions(&mut self, now: f64) {
+        if !self.session_sweep.due(self.sessions.len()) {
+            return;
+        }
         let before = self.sessions.len();
         self.sessions.retain(|_, s| s.expires > now);
         if self.sessions.len() != before {
             let live: HashSet<&String> = self.sessions.keys().collect();
             self.secret_blocks
                 .retain(|_, session| live.contains(session));
+        }
+        self.session_sweep.done(self.sessions.len());
+    }
+
+    /// Keeps a code sent to a user (replacing any earlier one for the same purpose), and
+    /// forgets codes that expired unused (amortised).
+    pub fn add_code(&mut self, slot: (UserKey, CodePurpose), code: PendingCode, now: f64) {
+        self.codes.insert(slot, code);
+        if self.code_sweep.due(self.codes.len()) {
+            self.codes.retain(|_, c| c.expires > now);
+            self.code_sweep.done(self.codes.len());
         }
     }
 
@@ -187,7 +220,7 @@ impl AuthState {
         }
         self.revoked_origins.insert(origin.clone(), now);
         self.origin_changed(origin);
-        if self.revoked_origins.len() >= self.next_origin_sweep {
+        if self.origin_sweep.due(self.revoked_origins.len()) {
             let expired: Vec<String> = self
                 .revoked_origins
                 .iter()
@@ -198,7 +231,7 @@ impl AuthState {
                 self.revoked_origins.remove(&origin);
                 self.origin_changed(origin);
             }
-            self.next_origin_sweep = (2 * self.revoked_origins.len()).max(1024);
+            self.origin_sweep.done(self.revoked_origins.len());
         }
     }
 
@@ -235,7 +268,7 @@ impl AuthState {
     /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
     /// since the last one.
     pub fn purge_refresh_tokens(&mut self, now: f64) {
-        if self.refresh_tokens.len() < self.next_refresh_sweep {
+        if !self.refresh_sweep.due(self.refresh_tokens.len()) {
             return;
         }
         let expired: Vec<String> = self
@@ -248,7 +281,7 @@ impl AuthState {
             self.refresh_tokens.remove(&token);
             self.token_changed(&token);
         }
-        self.next_refresh_sweep = (2 * self.refresh_tokens.len()).max(1024);
+        self.refresh_sweep.done(self.refresh_tokens.len());
     }
 
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
@@ -274,6 +307,48 @@ impl AuthState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expired_codes_and_sessions_are_swept_as_new_ones_arrive() {
+        let mut auth = AuthState::default();
+        let code = |expires| PendingCode {
+            code: "123456".into(),
+            expires,
+            failures: 0,
+            pending_value: None,
+        };
+        let session = |user, expires| AuthSession {
+            client_id: "client".into(),
+            user,
+            username: "someone".into(),
+            pending: Pending::NewPassword,
+            expires,
+            used: false,
+            secret_block: None,
+        };
+        let user = |i: usize| i as UserKey;
+        let (early, late) = (100.0, 10_000.0);
+        for i in 0..3000 {
+            auth.add_code((user(i), CodePurpose::SignUp), code(early), 0.0);
+            auth.purge_sessions(0.0);
+            auth.sessions
+                .insert(format!("s{i}"), session(user(i), early));
+        }
+        for i in 3000..6000 {
+            auth.add_code((user(i), CodePurpose::SignUp), code(late), late - 1.0);
+            auth.purge_sessions(late - 1.0);
+            auth.sessions
+                .insert(format!("s{i}"), session(user(i), late));
+        }
+        assert!(auth.codes.len() <= 3000, "{} codes kept", auth.codes.len());
+        assert!(
+            auth.sessions.len() <= 3000,
+            "{} sessions kept",
+            auth.sessions.len()
+        );
+        assert!(auth.codes.contains_key(&(user(5999), CodePurpose::SignUp)));
+        assert!(auth.sessions.contains_key("s5999"));
+    }
 
     #[test]
     fn revocations_are_forgotten_once_no_access_token_can_use_them() {
