@@ -58,6 +58,11 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "COGNITO_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Host names, besides loopback, the public URL's and the listening address's, under
+    /// which the emulator's own endpoints (`/_emulator`) answer; comma-separated, `*` for any.
+    /// Other hosts are refused, against DNS rebinding.
+    #[arg(long, env = "COGNITO_EMULATOR_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "COGNITO_EMULATOR_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

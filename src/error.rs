@@ -24,6 +24,7 @@ impl ApiError {
         match self.code {
             "InternalErrorException" | "InternalServerException" => 500,
             "RequestEntityTooLargeException" => 413,
+            "AccessDeniedException" => 403,
             _ => 400,
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod aws_json;
 pub mod emulator;
+mod guard;
 pub mod well_known;
 
 use std::net::SocketAddr;
@@ -12,7 +13,7 @@ use std::sync::Arc;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
+use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
@@ -21,16 +22,22 @@ use crate::config::Config;
 use crate::protocol;
 
 pub fn router(app: Arc<App>) -> Router {
+    let guard = Arc::new(guard::Guard::new(&app.config, &app.public_url));
     Router::new()
         .route("/", post(aws_json::handle))
-        .nest("/_emulator", emulator::router())
         .merge(well_known::router())
         .fallback(not_found)
         .layer(cors())
+        // Added after the CORS layer, so web pages cannot read the emulator's own endpoints.
+        .nest(
+            "/_emulator",
+            emulator::router().layer(middleware::from_fn_with_state(guard, guard::check)),
+        )
         .with_state(app)
 }
 
-/// Browser apps (amazon-cognito-identity-js, Amplify) call us cross-origin.
+/// Browser apps (amazon-cognito-identity-js, Amplify) call the AWS API and the well-known
+/// documents cross-origin.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())

@@ -1,6 +1,8 @@
-//! The AWS JSON 1.1 protocol: routing, errors, validation messages, limits, CORS.
+//! The AWS JSON 1.1 protocol: routing, errors, validation messages, limits, CORS; the guard
+//! on the emulator's own endpoints.
 
-use crate::common::start;
+use crate::common::{start, start_with};
+use cognito_emulator::config::Config;
 use serde_json::json;
 
 #[tokio::test]
@@ -389,4 +391,186 @@ async fn the_rust_sdk_parses_our_errors() {
         .messages("us-east-1_missing00", None)
         .await
         .is_empty());
+}
+
+#[tokio::test]
+async fn web_pages_cannot_read_the_emulator_endpoints_but_can_call_the_aws_api() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("cross-site").await;
+    let evil = "https://evil.example";
+    let messages = emulator
+        .http
+        .get(format!("{}/_emulator/messages", emulator.url))
+        .header("origin", evil)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(messages.status(), 200);
+    assert!(!messages
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    let preflight = emulator
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/_emulator/reset", emulator.url),
+        )
+        .header("origin", evil)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(!preflight
+        .headers()
+        .contains_key("access-control-allow-origin"));
+
+    // Browser apps on any origin still reach the AWS API and the well-known documents.
+    let preflight = emulator
+        .http
+        .request(reqwest::Method::OPTIONS, &emulator.url)
+        .header("origin", evil)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-amz-target",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], evil);
+    let jwks = emulator
+        .http
+        .get(format!(
+            "{}/{pool_id}/.well-known/openid-configuration",
+            emulator.url
+        ))
+        .header("origin", evil)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(jwks.status(), 200);
+    assert_eq!(jwks.headers()["access-control-allow-origin"], evil);
+}
+
+#[tokio::test]
+async fn cross_site_and_form_shaped_state_changes_are_refused() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("survivor").await;
+    let reset = format!("{}/_emulator/reset", emulator.url);
+    let refusals = [
+        emulator
+            .http
+            .post(&reset)
+            .header("content-type", "text/plain")
+            .body("{}"),
+        emulator
+            .http
+            .post(&reset)
+            .header(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body("a=b"),
+        emulator
+            .http
+            .post(&reset)
+            .header("content-type", "application/json")
+            .header("origin", "http://localhost:3000"),
+        emulator.http.post(&reset).header("origin", "null"),
+        emulator
+            .http
+            .post(&reset)
+            .header("sec-fetch-site", "cross-site"),
+        emulator
+            .http
+            .delete(format!("{}/_emulator/messages", emulator.url))
+            .header("origin", "https://evil.example"),
+    ];
+    for request in refusals {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(
+            response.headers()["x-amzn-errortype"],
+            "AccessDeniedException:"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["__type"], "AccessDeniedException");
+    }
+    let (status, _) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": pool_id}))
+        .await;
+    assert_eq!(status, 200, "the pool survived");
+
+    // Scripts, and pages served by the emulator itself, may.
+    let own = emulator
+        .http
+        .post(&reset)
+        .header("origin", &emulator.url)
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let (status, _) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": pool_id}))
+        .await;
+    assert_eq!(status, 400, "reset");
+}
+
+#[tokio::test]
+async fn the_emulator_endpoints_answer_only_their_own_host_names() {
+    let emulator = start().await;
+    let health = format!("{}/_emulator/health", emulator.url);
+    let get = |host: &'static str| emulator.http.get(&health).header("host", host).send();
+    let refused = get("evil.example:9229").await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["__type"], "AccessDeniedException");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("evil.example") && message.contains("--allowed-hosts"),
+        "{message}"
+    );
+    for host in [
+        "localhost:9229",
+        "app.localhost",
+        "127.0.0.2:80",
+        "[::1]:9229",
+    ] {
+        assert_eq!(get(host).await.unwrap().status(), 200, "{host}");
+    }
+    // The AWS API is not guarded: browser apps call it from anywhere.
+    let aws = emulator
+        .http
+        .post(&emulator.url)
+        .header("host", "evil.example")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools",
+        )
+        .body(r#"{"MaxResults": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aws.status(), 200);
+
+    let mut config = Config::default_for_tests();
+    config.allowed_hosts = vec!["evil.example".into()];
+    config.public_url = Some("http://cognito:9229".into());
+    let allowing = start_with(config).await;
+    for host in ["evil.example", "cognito:9229"] {
+        let response = allowing
+            .http
+            .get(format!("{}/_emulator/health", allowing.url))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{host}");
+    }
 }
