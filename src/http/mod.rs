@@ -3,6 +3,7 @@
 //! graceful shutdown.
 
 pub mod aws_json;
+mod connections;
 pub mod emulator;
 mod guard;
 pub mod well_known;
@@ -110,9 +111,11 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.app))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let limits = connections::Limits {
+            max_connections: self.app.config.max_connections,
+            idle_timeout: std::time::Duration::from_secs(self.app.config.idle_timeout),
+        };
+        connections::serve(self.listener, router(self.app), limits, shutdown).await
     }
 
     /// Serves on a background task (tests, benchmarks) until [`RunningServer::stop`].

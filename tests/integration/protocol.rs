@@ -574,3 +574,66 @@ async fn the_emulator_endpoints_answer_only_their_own_host_names() {
         assert_eq!(response.status(), 200, "{host}");
     }
 }
+
+#[tokio::test]
+async fn silent_and_idle_connections_are_closed_and_the_limit_is_kept() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio::time::timeout;
+
+    let mut config = Config::default_for_tests();
+    config.max_connections = 8;
+    config.idle_timeout = 1;
+    let emulator = start_with(config).await;
+    let addr = emulator.url.trim_start_matches("http://").to_string();
+    const HEALTH: &[u8] = b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n";
+    let bound = Duration::from_secs(10);
+
+    // More connections than the limit that never send anything.
+    let mut silent = Vec::new();
+    for _ in 0..12 {
+        silent.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    let request = async {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        stream.write_all(HEALTH).await.unwrap();
+        stream
+            .write_all(b"Connection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        response
+    };
+    tokio::pin!(request);
+    assert!(
+        timeout(Duration::from_millis(500), &mut request)
+            .await
+            .is_err(),
+        "served while every slot was taken"
+    );
+    let response = timeout(bound, request)
+        .await
+        .expect("served once the silent connections timed out");
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{response:?}");
+    for mut stream in silent {
+        let mut byte = [0u8; 1];
+        let read = timeout(bound, stream.read(&mut byte))
+            .await
+            .expect("the server closes a silent connection");
+        assert_eq!(read.unwrap_or(0), 0);
+    }
+
+    // A keep-alive connection is closed once idle after its response.
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(HEALTH).await.unwrap();
+    stream.write_all(b"\r\n").await.unwrap();
+    let mut response = Vec::new();
+    timeout(bound, stream.read_to_end(&mut response))
+        .await
+        .expect("the server closes an idle keep-alive connection")
+        .unwrap();
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{response:?}");
+    emulator.stop().await;
+}
