@@ -11,7 +11,7 @@ pub mod well_known;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{middleware, Router};
@@ -20,6 +20,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use crate::config::Config;
+use crate::error::ApiError;
 use crate::protocol;
 
 pub fn router(app: Arc<App>) -> Router {
@@ -27,12 +28,16 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", post(aws_json::handle))
         .merge(well_known::router())
+        // Before the layers, which must wrap these too (the CORS layer answers preflights).
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(cors())
         // Added after the CORS layer, so web pages cannot read the emulator's own endpoints.
         .nest(
             "/_emulator",
-            emulator::router().layer(middleware::from_fn_with_state(guard, guard::check)),
+            emulator::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(middleware::from_fn_with_state(guard, guard::check)),
         )
         .with_state(app)
 }
@@ -51,6 +56,16 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("x-amzn-errormessage"),
         ])
         .max_age(std::time::Duration::from_secs(600))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let error = ApiError::new(
+        "UnknownOperationException",
+        format!("{} does not answer {method}.", uri.path()),
+    );
+    let mut response = aws_json::error_response(&error);
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    response
 }
 
 async fn not_found() -> Response {

@@ -425,6 +425,18 @@ async fn web_pages_cannot_read_the_emulator_endpoints_but_can_call_the_aws_api()
     assert!(!preflight
         .headers()
         .contains_key("access-control-allow-origin"));
+    assert_eq!(preflight.status(), 403);
+    let body: serde_json::Value = preflight.json().await.unwrap();
+    assert_eq!(body["__type"], "AccessDeniedException");
+    let wrong_method = emulator
+        .http
+        .get(format!("{}/_emulator/reset", emulator.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    let body: serde_json::Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
 
     // Browser apps on any origin still reach the AWS API and the well-known documents.
     let preflight = emulator
