@@ -336,6 +336,16 @@ async fn emulator_endpoints_health_reset_and_clock() {
         .unwrap();
     assert_eq!(moved["offsetSeconds"], 3600.0);
     assert!(moved["now"].as_f64().unwrap() >= before + 3600.0);
+    let malformed = emulator
+        .http
+        .post(format!("{}/_emulator/clock", emulator.url))
+        .json(&json!({"seconds": "soon"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(body["__type"], "SerializationException");
 }
 
 #[tokio::test]
