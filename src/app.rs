@@ -4,13 +4,28 @@ use crate::config::Config;
 use crate::idp::store::Store;
 use crate::infra::clock::Clock;
 use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
-use crate::infra::messages::Messages;
+use crate::infra::messages::{Messages, Outbox};
 use std::sync::OnceLock;
 
 /// What an operation knows about the request besides its input.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RequestContext {
     pub request_id: String,
+    /// The region the request was signed for (the SigV4 credential scope), or `--region`:
+    /// pools are created in it and listed from it, as each AWS region has its own.
+    pub region: String,
+    /// Messages the operation would send, delivered once it has succeeded.
+    pub outbox: Outbox,
+}
+
+impl RequestContext {
+    pub fn new(region: &str) -> Self {
+        Self {
+            request_id: crate::infra::ids::uuid(),
+            region: region.to_string(),
+            outbox: Outbox::default(),
+        }
+    }
 }
 
 pub struct App {
@@ -54,10 +69,9 @@ impl App {
     /// The `iss` of a pool's tokens.
     pub fn issuer(&self, pool_id: &str) -> String {
         if self.config.aws_issuer {
-            format!(
-                "https://cognito-idp.{}.amazonaws.com/{pool_id}",
-                self.config.region
-            )
+            // A pool id starts with its region.
+            let region = pool_id.split_once('_').map_or(self.region(), |(r, _)| r);
+            format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
         } else {
             format!("{}/{pool_id}", self.public_url)
         }

@@ -2,18 +2,20 @@
 
 use std::fmt;
 
+pub use crate::generated::errors::ErrorCode;
+
 /// An error an operation answers with. Every client error is HTTP 400 (as Cognito does);
 /// only internal errors are 500, because SDKs retry 5xx.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,
             message: message.into(),
@@ -21,24 +23,19 @@ impl ApiError {
     }
 
     pub fn status(&self) -> u16 {
-        match self.code {
-            "InternalErrorException" | "InternalServerException" => 500,
-            "RequestEntityTooLargeException" => 413,
-            "AccessDeniedException" => 403,
-            _ => 400,
-        }
+        self.code.status()
     }
 
     pub fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new("InvalidParameterException", message)
+        Self::new(ErrorCode::InvalidParameterException, message)
     }
 
     pub fn not_authorized(message: impl Into<String>) -> Self {
-        Self::new("NotAuthorizedException", message)
+        Self::new(ErrorCode::NotAuthorizedException, message)
     }
 
     pub fn resource_not_found(message: impl Into<String>) -> Self {
-        Self::new("ResourceNotFoundException", message)
+        Self::new(ErrorCode::ResourceNotFoundException, message)
     }
 
     pub fn pool_not_found(pool_id: &str) -> Self {
@@ -50,7 +47,7 @@ impl ApiError {
     }
 
     pub fn user_not_found() -> Self {
-        Self::new("UserNotFoundException", "User does not exist.")
+        Self::new(ErrorCode::UserNotFoundException, "User does not exist.")
     }
 
     pub fn group_not_found() -> Self {
@@ -58,17 +55,17 @@ impl ApiError {
     }
 
     pub fn serialization(message: impl Into<String>) -> Self {
-        Self::new("SerializationException", message)
+        Self::new(ErrorCode::SerializationException, message)
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new("InternalErrorException", message)
+        Self::new(ErrorCode::InternalErrorException, message)
     }
 
     /// The answer of every routed operation that has no implementation yet.
     pub fn not_implemented(operation: &str) -> Self {
         Self::new(
-            "NotImplementedException",
+            ErrorCode::NotImplementedException,
             format!("{operation} is not implemented by cognito-emulator yet."),
         )
     }
@@ -76,8 +73,14 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code, self.message)
+        write!(f, "{}: {}", self.code.as_str(), self.message)
     }
 }
 
 impl std::error::Error for ApiError {}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod idp;
 pub mod infra;
+pub mod operation;
 pub mod protocol;
 pub mod seed;
 pub mod service;

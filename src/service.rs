@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::app::{App, RequestContext};
@@ -14,33 +12,6 @@ use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
 use crate::protocol::Target;
 use crate::{identity, idp};
-
-/// What every operation handler looks like: typed input in, typed output out.
-pub type Handler<I, O> = fn(&App, &RequestContext, I) -> ApiResult<O>;
-
-/// A service's operation table: `$table` lists the implemented operations and `$call` runs
-/// one (decoding its input, encoding its output); the others answer NotImplementedException.
-macro_rules! operations {
-    ($table:ident, $call:ident, $service:ident { $($op:ident => $handler:path,)* }) => {
-        /// The operations of this service that are implemented.
-        pub const $table: &[$service] = &[$($service::$op),*];
-
-        #[allow(unused_variables)]
-        pub fn $call(
-            app: &crate::app::App,
-            ctx: &crate::app::RequestContext,
-            op: $service,
-            input: serde_json::Value,
-        ) -> crate::error::ApiResult<String> {
-            match op {
-                $($service::$op => crate::service::run(app, ctx, input, $handler),)*
-                #[allow(unreachable_patterns)]
-                other => Err(crate::error::ApiError::not_implemented(other.name())),
-            }
-        }
-    };
-}
-pub(crate) use operations;
 
 /// Runs a validated request's operation and waits until what it changed is on disk.
 pub async fn dispatch(
@@ -95,6 +66,9 @@ async fn run_operation(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
+    if let Target::UserPools(_) = target {
+        check_region(&ctx, &input)?;
+    }
     match target {
         Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
             tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
@@ -106,8 +80,23 @@ async fn run_operation(
     }
 }
 
+/// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
-    idp::call(app, ctx, op, input)
+    let output = idp::call(app, ctx, op, input)?;
+    for message in ctx.outbox.take() {
+        app.messages.push(message);
+    }
+    Ok(output)
+}
+
+/// A pool id names its region; as in AWS, a region does not see another region's pools.
+fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
+    match input.get("UserPoolId").and_then(Value::as_str) {
+        Some(id) if id.split_once('_').map(|(region, _)| region) != Some(&ctx.region) => {
+            Err(ApiError::pool_not_found(id))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Runs a cognito-idp operation in-process, validated as a request would be, without waiting
@@ -115,25 +104,9 @@ fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) ->
 /// operations on async threads.
 pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     Target::UserPools(op).validate(&input)?;
-    let ctx = RequestContext {
-        request_id: crate::infra::ids::uuid(),
-    };
+    let ctx = RequestContext::new(app.region());
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
-}
-
-pub(crate) fn run<I: DeserializeOwned, O: Serialize>(
-    app: &App,
-    ctx: &RequestContext,
-    input: Value,
-    handler: Handler<I, O>,
-) -> ApiResult<String> {
-    // The validator has already checked types, so this only fails on shapes it cannot see.
-    let input: I =
-        serde_json::from_value(input).map_err(|e| ApiError::serialization(e.to_string()))?;
-    let output = handler(app, ctx, input)?;
-    // Straight to JSON text: no intermediate Value on the way out.
-    serde_json::to_string(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// The README's coverage section, produced from the tables above so it cannot drift.

@@ -5,3 +5,5 @@
 pub mod cognito_idp;
 #[rustfmt::skip]
 pub mod cognito_identity;
+#[rustfmt::skip]
+pub mod errors;

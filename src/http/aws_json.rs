@@ -9,20 +9,20 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::app::{App, RequestContext};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::protocol::{self, ErrorReply, Target, CONTENT_TYPE};
 use crate::service;
 
 pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
-    let request_id = crate::infra::ids::uuid();
+
     let target = headers
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let ctx = RequestContext {
-        request_id: request_id.clone(),
-    };
+    let region = signed_region(&headers);
+    let ctx = RequestContext::new(region.as_deref().unwrap_or(app.region()));
+    let request_id = ctx.request_id.clone();
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);
     tracing::info!(
@@ -35,6 +35,21 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
     response
 }
 
+/// The region of a SigV4 `Authorization` header's credential scope
+/// (`Credential=AKID/20261205/us-west-2/cognito-idp/aws4_request`), if it names a
+/// well-formed one. Signatures are not checked: any credentials work.
+fn signed_region(headers: &HeaderMap) -> Option<String> {
+    let authorization = headers.get("authorization")?.to_str().ok()?;
+    let credential = authorization.split("Credential=").nth(1)?;
+    let region = credential.split('/').nth(2)?;
+    let well_formed = (4..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && region.contains('-');
+    well_formed.then(|| region.to_string())
+}
+
 async fn process(
     app: Arc<App>,
     ctx: RequestContext,
@@ -42,18 +57,26 @@ async fn process(
     body: Body,
 ) -> Result<String, ApiError> {
     let target = target.ok_or_else(|| {
-        ApiError::new(
-            "UnknownOperationException",
+        ApiError::new(ErrorCode::UnknownOperationException,
             "Missing the X-Amz-Target header: it names the operation, e.g. AWSCognitoIdentityProviderService.ListUserPools",
         )
     })?;
     let target = Target::parse(target)?;
     let limit = app.config.max_body_bytes;
-    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            "RequestEntityTooLargeException",
-            format!("Request body exceeds the limit of {limit} bytes."),
-        )
+    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large = e
+            .into_inner()
+            .downcast_ref::<http_body_util::LengthLimitError>()
+            .is_some();
+        if too_large {
+            ApiError::new(
+                ErrorCode::RequestEntityTooLargeException,
+                format!("Request body exceeds the limit of {limit} bytes."),
+            )
+        } else {
+            // The connection ended (or broke) before the body did.
+            ApiError::serialization("The request body ended before its declared length.")
+        }
     })?;
     let input = protocol::parse_body(&bytes)?;
     target.validate(&input)?;

@@ -10,13 +10,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{header, Method};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::aws_json::error_response;
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The host names the emulator's own endpoints answer to, besides loopback.
 #[derive(Debug)]
@@ -116,13 +116,15 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
                 request.uri(),
                 error.message
             );
-            error_response(&error)
+            let mut response = error_response(&error);
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
         }
     }
 }
 
 fn denied(message: impl Into<String>) -> ApiError {
-    ApiError::new("AccessDeniedException", message)
+    ApiError::new(ErrorCode::AccessDeniedException, message)
 }
 
 /// `scheme://authority` of a URL.

@@ -11,8 +11,8 @@ pub mod well_known;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::response::Response;
 use axum::routing::post;
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
@@ -20,8 +20,7 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::error::ApiError;
-use crate::protocol;
+use crate::error::{ApiError, ErrorCode};
 
 pub fn router(app: Arc<App>) -> Router {
     let guard = Arc::new(guard::Guard::new(&app.config, &app.public_url));
@@ -58,26 +57,21 @@ fn cors() -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let error = ApiError::new(
-        "UnknownOperationException",
-        format!("{} does not answer {method}.", uri.path()),
-    );
-    let mut response = aws_json::error_response(&error);
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+async fn not_found() -> Response {
+    let mut response = aws_json::error_response(&ApiError::new(
+        ErrorCode::UnknownOperationException,
+        "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
+    ));
+    *response.status_mut() = StatusCode::NOT_FOUND;
     response
 }
 
-async fn not_found() -> Response {
-    let body = serde_json::json!({
-        "__type": "UnknownOperationException",
-        "message": "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
-    });
-    let mut response = (StatusCode::NOT_FOUND, body.to_string()).into_response();
-    response.headers_mut().insert(
-        "content-type",
-        HeaderValue::from_static(protocol::CONTENT_TYPE),
-    );
+async fn method_not_allowed() -> Response {
+    let mut response = aws_json::error_response(&ApiError::new(
+        ErrorCode::UnknownOperationException,
+        "Method not allowed. The Cognito APIs answer POST / with an X-Amz-Target header.",
+    ));
+    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     response
 }
 

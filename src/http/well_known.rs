@@ -12,7 +12,8 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::app::App;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
+use crate::http::aws_json::error_response;
 use crate::idp::engine::tokens::pool_keys;
 use crate::service;
 
@@ -25,12 +26,13 @@ pub fn router() -> Router<Arc<App>> {
         )
 }
 
+/// The AWS-shaped error, with 404 for an unknown pool (these are plain GETs, not API calls).
 fn not_found(error: ApiError) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"__type": error.code, "message": error.message})),
-    )
-        .into_response()
+    let mut response = error_response(&error);
+    if error.code == ErrorCode::ResourceNotFoundException {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
 }
 
 async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {

@@ -3,4 +3,4 @@
 
 use crate::generated::cognito_identity::Operation as Identity;
 
-crate::service::operations!(IMPLEMENTED, call, Identity {});
+crate::operation::operations!(IMPLEMENTED, call, Identity {});

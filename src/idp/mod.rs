@@ -10,7 +10,7 @@ use api::*;
 
 use crate::generated::cognito_idp::Operation as Idp;
 
-crate::service::operations!(IMPLEMENTED, call, Idp {
+crate::operation::operations!(IMPLEMENTED, call, Idp {
     CreateUserPool => pools::create_user_pool,
     DescribeUserPool => pools::describe_user_pool,
     UpdateUserPool => pools::update_user_pool,

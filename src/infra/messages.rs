@@ -41,11 +41,27 @@ struct Kept {
     by_pool: HashMap<String, VecDeque<(u64, Message)>>,
 }
 
+/// The messages one operation would send. Built under the pool's lock, delivered (kept and
+/// logged) by the service layer once the operation has succeeded, with no lock held: the
+/// place where a CustomMessage trigger will rewrite them.
+#[derive(Debug, Default)]
+pub struct Outbox(Mutex<Vec<Message>>);
+
+impl Outbox {
+    pub fn send(&self, message: Message) {
+        self.0.lock().push(message);
+    }
+
+    pub fn take(&self) -> Vec<Message> {
+        std::mem::take(&mut *self.0.lock())
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Messages {
     kept: Mutex<Kept>,
-    /// Messages are logged on a thread of their own: they are kept while a pool's lock is
-    /// held, and writing a log line is I/O.
+    /// Messages are logged on a thread of their own: writing a log line is I/O, and
+    /// delivery happens on the threads that serve requests.
     logger: OnceLock<Sender<Message>>,
 }
 

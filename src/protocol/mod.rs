@@ -7,7 +7,7 @@ pub mod validate;
 
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::generated::{cognito_identity, cognito_idp};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
@@ -23,7 +23,7 @@ impl Target {
     pub fn parse(header: &str) -> Result<Self, ApiError> {
         let unknown = || {
             ApiError::new(
-                "UnknownOperationException",
+                ErrorCode::UnknownOperationException,
                 format!("Unknown operation: {header}"),
             )
         };
@@ -48,12 +48,22 @@ impl Target {
     }
 
     pub fn validate(self, body: &Value) -> Result<(), ApiError> {
-        let (shapes, input) = match self {
-            Target::UserPools(op) => (cognito_idp::SHAPES, op.input_shape()),
-            Target::IdentityPools(op) => (cognito_identity::SHAPES, op.input_shape()),
+        // cognito-idp reports broken constraints as InvalidParameterException,
+        // cognito-identity as ValidationException.
+        let (shapes, input, code) = match self {
+            Target::UserPools(op) => (
+                cognito_idp::SHAPES,
+                op.input_shape(),
+                ErrorCode::InvalidParameterException,
+            ),
+            Target::IdentityPools(op) => (
+                cognito_identity::SHAPES,
+                op.input_shape(),
+                ErrorCode::ValidationException,
+            ),
         };
         match input {
-            Some(index) => validate::validate(shapes, index, body),
+            Some(index) => validate::validate(shapes, index, body, code),
             None => Ok(()),
         }
     }
@@ -74,6 +84,10 @@ pub fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
     }
 }
 
+/// `x-amzn-ErrorMessage` is cut to this many characters: boto3 fails on a 70 KB header and the
+/// JavaScript SDK on anything over about 16 KB. The body keeps the whole message.
+const MAX_HEADER_MESSAGE: usize = 1024;
+
 /// An error as AWS JSON 1.1 answers it: the status, the body and the header values.
 pub struct ErrorReply {
     pub status: u16,
@@ -88,9 +102,10 @@ impl ErrorReply {
     pub fn new(error: &ApiError) -> Self {
         Self {
             status: error.status(),
-            body: serde_json::json!({"__type": error.code, "message": error.message}).to_string(),
+            body: serde_json::json!({"__type": error.code.as_str(), "message": error.message})
+                .to_string(),
             error_type: format!("{}:", error.code),
-            error_message: header_safe(&error.message),
+            error_message: header_safe(&validate::cut(&error.message, MAX_HEADER_MESSAGE)),
         }
     }
 }

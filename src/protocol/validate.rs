@@ -10,34 +10,61 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::schema::{Kind, Shape};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
-/// Validates `value` (the whole request body) against structure `root` of `shapes`.
-pub fn validate(shapes: &'static [Shape], root: usize, value: &Value) -> Result<(), ApiError> {
+/// At most this many violations are described in a message (all are counted): a request full
+/// of bad values must not produce an error many times its size.
+const MAX_REPORTED: usize = 10;
+/// Echoed values are cut to this many characters, for the same reason (and because SDKs
+/// choke on long `x-amzn-ErrorMessage` headers).
+const MAX_ECHOED_CHARS: usize = 256;
+
+/// Validates `value` (the whole request body) against structure `root` of `shapes`; a
+/// violation is answered with `code` (InvalidParameterException for cognito-idp,
+/// ValidationException for cognito-identity).
+pub fn validate(
+    shapes: &'static [Shape],
+    root: usize,
+    value: &Value,
+    code: ErrorCode,
+) -> Result<(), ApiError> {
     let mut walker = Walker {
         shapes,
         violations: Vec::new(),
+        count: 0,
     };
     walker.walk(root, value, "")?;
-    match walker.violations.len() {
+    match walker.count {
         0 => Ok(()),
-        1 => Err(ApiError::invalid_parameter(format!(
-            "1 validation error detected: {}",
-            walker.violations[0]
-        ))),
-        n => Err(ApiError::invalid_parameter(format!(
-            "{n} validation errors detected: {}",
-            walker.violations.join("; ")
-        ))),
+        1 => Err(ApiError::new(
+            code,
+            format!("1 validation error detected: {}", walker.violations[0]),
+        )),
+        n => Err(ApiError::new(
+            code,
+            format!(
+                "{n} validation errors detected: {}",
+                walker.violations.join("; ")
+            ),
+        )),
     }
 }
 
 struct Walker {
     shapes: &'static [Shape],
+    /// The first [`MAX_REPORTED`] violations.
     violations: Vec<String>,
+    count: usize,
 }
 
 impl Walker {
+    fn violation(&mut self, text: String) {
+        self.count += 1;
+        if self.violations.len() < MAX_REPORTED {
+            self.violations.push(text);
+        }
+    }
+
     fn walk(&mut self, index: usize, value: &Value, path: &str) -> Result<(), ApiError> {
         let shape = &self.shapes[index];
         match (&shape.kind, value) {
@@ -48,7 +75,7 @@ impl Walker {
                     match object.get(member.name) {
                         None | Some(Value::Null) => {
                             if member.required {
-                                self.violations.push(format!(
+                                self.violation(format!(
                                     "Value null at '{child_path}' failed to satisfy constraint: Member must not be null"
                                 ));
                             }
@@ -67,7 +94,7 @@ impl Walker {
                         item.as_str()
                             .is_some_and(|s| !member_shape.enum_values.contains(&s))
                     }) {
-                        self.violations.push(format!(
+                        self.violation(format!(
                             "{} at '{path}' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
                             describe(shape, value),
                             member_shape.enum_values.join(", ")
@@ -114,13 +141,13 @@ impl Walker {
                     return Err(type_error(value, "an Integer", path));
                 };
                 if let Some(min) = shape.min.filter(|min| n < *min) {
-                    self.violations.push(format!(
+                    self.violation(format!(
                         "{} at '{path}' failed to satisfy constraint: Member must have value greater than or equal to {min}",
                         describe(shape, value)
                     ));
                 }
                 if let Some(max) = shape.max.filter(|max| n > *max) {
-                    self.violations.push(format!(
+                    self.violation(format!(
                         "{} at '{path}' failed to satisfy constraint: Member must have value less than or equal to {max}",
                         describe(shape, value)
                     ));
@@ -135,7 +162,7 @@ impl Walker {
 
     fn check_string(&mut self, shape: &Shape, s: &str, value: &Value, path: &str) {
         if !shape.enum_values.is_empty() && !shape.enum_values.contains(&s) {
-            self.violations.push(format!(
+            self.violation(format!(
                 "{} at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
                 describe(shape, value),
                 shape.enum_values.join(", ")
@@ -146,7 +173,7 @@ impl Walker {
         self.check_length(shape, s.chars().count(), value, path);
         if let (Some(pattern), Some(regex)) = (shape.pattern, shape.regex) {
             if !compiled(regex).is_match(s) {
-                self.violations.push(format!(
+                self.violation(format!(
                     "{} at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}",
                     describe(shape, value)
                 ));
@@ -157,13 +184,13 @@ impl Walker {
     fn check_length(&mut self, shape: &Shape, len: usize, value: &Value, path: &str) {
         let len = len as i64;
         if let Some(min) = shape.min.filter(|min| len < *min) {
-            self.violations.push(format!(
+            self.violation(format!(
                 "{} at '{path}' failed to satisfy constraint: Member must have length greater than or equal to {min}",
                 describe(shape, value)
             ));
         }
         if let Some(max) = shape.max.filter(|max| len > *max) {
-            self.violations.push(format!(
+            self.violation(format!(
                 "{} at '{path}' failed to satisfy constraint: Member must have length less than or equal to {max}",
                 describe(shape, value)
             ));
@@ -192,8 +219,8 @@ fn describe(shape: &Shape, value: &Value) -> String {
     if shape.sensitive {
         return "Value".to_string();
     }
-    match value {
-        Value::String(s) => format!("Value '{s}'"),
+    let text = match value {
+        Value::String(s) => s.clone(),
         Value::Array(items) => {
             let items: Vec<String> = items
                 .iter()
@@ -202,9 +229,18 @@ fn describe(shape: &Shape, value: &Value) -> String {
                     other => other.to_string(),
                 })
                 .collect();
-            format!("Value '[{}]'", items.join(", "))
+            format!("[{}]", items.join(", "))
         }
-        other => format!("Value '{other}'"),
+        other => other.to_string(),
+    };
+    format!("Value '{}'", cut(&text, MAX_ECHOED_CHARS))
+}
+
+/// `text`, cut to `max` characters with `...` marking the cut.
+pub fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}...", &text[..end]).into(),
+        None => text.into(),
     }
 }
 

@@ -1127,3 +1127,190 @@ async fn a_recreated_user_does_not_inherit_old_tokens() {
         )
     );
 }
+
+/// Turns refresh-token rotation on for the setup's client.
+async fn enable_rotation(emulator: &Emulator, setup: &Setup) {
+    emulator
+        .idp
+        .update_user_pool_client()
+        .user_pool_id(&setup.pool_id)
+        .client_id(&setup.client_id)
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .refresh_token_rotation(
+            aws_sdk_cognitoidentityprovider::types::RefreshTokenRotationType::builder()
+                .feature(aws_sdk_cognitoidentityprovider::types::FeatureType::Enabled)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// A refresh through InitiateAuth (REFRESH_TOKEN_AUTH) or GetTokensFromRefreshToken: the new
+/// access token and, with rotation, the new refresh token.
+async fn refresh_with(
+    idp: aws_sdk_cognitoidentityprovider::Client,
+    client_id: String,
+    token: String,
+    via_initiate_auth: bool,
+) -> Result<(String, Option<String>), (String, String)> {
+    let result = if via_initiate_auth {
+        idp.initiate_auth()
+            .client_id(client_id)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", token)
+            .send()
+            .await
+            .map_err(err)?
+            .authentication_result
+    } else {
+        idp.get_tokens_from_refresh_token()
+            .client_id(client_id)
+            .refresh_token(token)
+            .send()
+            .await
+            .map_err(err)?
+            .authentication_result
+    };
+    let result = result.unwrap();
+    Ok((result.access_token.unwrap(), result.refresh_token))
+}
+
+fn revoked_refresh_token() -> (String, String) {
+    (
+        "NotAuthorizedException".into(),
+        "Refresh Token has been revoked".into(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refresh_racing_a_sign_out_leaves_nothing_working() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    for rotation in [false, true] {
+        if rotation {
+            enable_rotation(&emulator, &setup).await;
+        }
+        for round in 0..50 {
+            let tokens = password_login(&emulator, &setup, "alice", PASSWORD)
+                .await
+                .unwrap()
+                .authentication_result
+                .unwrap();
+            let (access, old) = (tokens.access_token.unwrap(), tokens.refresh_token.unwrap());
+            let refresh = tokio::spawn(refresh_with(
+                emulator.idp.clone(),
+                setup.client_id.clone(),
+                old.clone(),
+                round % 2 == 0,
+            ));
+            if round % 4 < 2 {
+                emulator
+                    .idp
+                    .global_sign_out()
+                    .access_token(&access)
+                    .send()
+                    .await
+                    .unwrap();
+            } else {
+                emulator
+                    .idp
+                    .admin_user_global_sign_out()
+                    .user_pool_id(&setup.pool_id)
+                    .username("alice")
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            // Whichever came first, nothing the refresh gave out works after the sign-out.
+            match refresh.await.unwrap() {
+                Ok((new_access, new_refresh)) => {
+                    let get_user = emulator
+                        .idp
+                        .get_user()
+                        .access_token(new_access)
+                        .send()
+                        .await
+                        .unwrap_err();
+                    assert_eq!(
+                        err(get_user),
+                        (
+                            "NotAuthorizedException".into(),
+                            "Access Token has been revoked".into()
+                        ),
+                        "round {round}, rotation {rotation}"
+                    );
+                    assert_eq!(new_refresh.is_some(), rotation);
+                    if let Some(new_refresh) = new_refresh {
+                        let again = refresh_with(
+                            emulator.idp.clone(),
+                            setup.client_id.clone(),
+                            new_refresh,
+                            round % 2 == 1,
+                        )
+                        .await;
+                        assert_eq!(
+                            again.unwrap_err(),
+                            revoked_refresh_token(),
+                            "round {round}: a refresh token issued after the sign-out"
+                        );
+                    }
+                }
+                Err(error) => assert_eq!(error, revoked_refresh_token()),
+            }
+            let old = refresh_with(emulator.idp.clone(), setup.client_id.clone(), old, true).await;
+            assert_eq!(old.unwrap_err(), revoked_refresh_token());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_rotated_refresh_token_is_exchanged_once_however_many_race() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    enable_rotation(&emulator, &setup).await;
+    for round in 0..10 {
+        let old = password_login(&emulator, &setup, "alice", PASSWORD)
+            .await
+            .unwrap()
+            .authentication_result
+            .unwrap()
+            .refresh_token
+            .unwrap();
+        let mut racing = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            racing.spawn(refresh_with(
+                emulator.idp.clone(),
+                setup.client_id.clone(),
+                old.clone(),
+                i % 2 == 0,
+            ));
+        }
+        let mut winners = Vec::new();
+        while let Some(result) = racing.join_next().await {
+            match result.unwrap() {
+                Ok(tokens) => winners.push(tokens),
+                Err(error) => assert_eq!(error, revoked_refresh_token()),
+            }
+        }
+        assert_eq!(winners.len(), 1, "round {round}: exactly one exchange");
+        let (access, new) = winners.pop().unwrap();
+        emulator
+            .idp
+            .get_user()
+            .access_token(access)
+            .send()
+            .await
+            .unwrap();
+        refresh_with(
+            emulator.idp.clone(),
+            setup.client_id.clone(),
+            new.unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+    }
+}

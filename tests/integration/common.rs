@@ -120,6 +120,19 @@ impl Emulator {
         body["messages"].as_array().cloned().unwrap_or_default()
     }
 
+    /// Moves the emulator's clock forward through its endpoint (codes, sessions, tokens and
+    /// limits then expire).
+    pub async fn advance_clock(&self, seconds: f64) {
+        let response = self
+            .http
+            .post(format!("{}/_emulator/clock", self.url))
+            .json(&serde_json::json!({ "seconds": seconds }))
+            .send()
+            .await
+            .expect("clock endpoint");
+        assert!(response.status().is_success());
+    }
+
     /// A new pool with default settings; returns its id.
     pub async fn pool(&self, name: &str) -> String {
         self.idp

@@ -1486,3 +1486,88 @@ async fn verification_messages_mirror_the_template() {
     let pool = describe(pool.id().unwrap().to_string()).await;
     assert_eq!(pool.email_verification_message(), Some("Template {####}"));
 }
+
+/// Requests are served in the region the client signed for: a client for us-west-2 creates
+/// `us-west-2_…` pools with us-west-2 ARNs and issuers, and each region lists only its own.
+#[tokio::test]
+async fn each_region_has_its_own_pools() {
+    let mut config = cognito_emulator::config::Config::default_for_tests();
+    config.aws_issuer = true;
+    let emulator = crate::common::start_with(config).await;
+    let west_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-west-2"))
+        .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(&emulator.url)
+        .load()
+        .await;
+    let west = aws_sdk_cognitoidentityprovider::Client::new(&west_config);
+    let pool = west
+        .create_user_pool()
+        .pool_name("western")
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap();
+    let west_id = pool.id.unwrap();
+    assert!(west_id.starts_with("us-west-2_"), "{west_id}");
+    assert_eq!(
+        pool.arn.unwrap(),
+        format!("arn:aws:cognito-idp:us-west-2:000000000000:userpool/{west_id}")
+    );
+    let east_id = emulator.pool("eastern").await;
+    assert!(east_id.starts_with("us-east-1_"), "{east_id}");
+
+    let names = |pools: Vec<aws_sdk_cognitoidentityprovider::types::UserPoolDescriptionType>| {
+        pools
+            .into_iter()
+            .map(|p| p.name.unwrap())
+            .collect::<Vec<_>>()
+    };
+    let listed_west = west.list_user_pools().max_results(60).send().await.unwrap();
+    assert_eq!(names(listed_west.user_pools.unwrap()), ["western"]);
+    let listed_east = emulator
+        .idp
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names(listed_east.user_pools.unwrap()), ["eastern"]);
+
+    // Another region's pool does not exist here.
+    let error = emulator
+        .idp
+        .describe_user_pool()
+        .user_pool_id(&west_id)
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message) = crate::common::err(error);
+    assert_eq!(code, "ResourceNotFoundException");
+    assert_eq!(message, format!("User pool {west_id} does not exist."));
+
+    // Its tokens' issuer (AWS form) names its region.
+    let discovery: serde_json::Value = emulator
+        .http
+        .get(format!(
+            "{}/{west_id}/.well-known/openid-configuration",
+            emulator.url
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        discovery["issuer"],
+        format!("https://cognito-idp.us-west-2.amazonaws.com/{west_id}")
+    );
+}

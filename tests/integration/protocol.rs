@@ -57,6 +57,7 @@ async fn every_operation_of_both_services_is_routed_never_500() {
         assert!(
             [
                 "InvalidParameterException",
+                "ValidationException",
                 "NotImplementedException",
                 "ResourceNotFoundException"
             ]
@@ -658,4 +659,148 @@ async fn silent_and_idle_connections_are_closed_and_the_limit_is_kept() {
         .unwrap();
     assert!(response.starts_with(b"HTTP/1.1 200"), "{response:?}");
     emulator.stop().await;
+}
+
+/// cognito-identity answers broken constraints with ValidationException (cognito-idp with
+/// InvalidParameterException).
+#[tokio::test]
+async fn identity_pool_validation_is_a_validation_exception() {
+    let emulator = start().await;
+    let (status, headers, body) = emulator
+        .call("AWSCognitoIdentityService.DescribeIdentityPool", "{}")
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "ValidationException");
+    assert_eq!(headers["x-amzn-errortype"], "ValidationException:");
+    assert_eq!(
+        body["message"],
+        "1 validation error detected: Value null at 'identityPoolId' failed to satisfy constraint: Member must not be null"
+    );
+}
+
+/// A long echoed value is cut in the message, and the `x-amzn-ErrorMessage` header stays short
+/// enough for boto3 and the JavaScript SDK.
+#[tokio::test]
+async fn echoed_values_and_error_headers_stay_short() {
+    let emulator = start().await;
+    let long = "a".repeat(70_000);
+    let (status, headers, body) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.DescribeUserPool",
+            &json!({ "UserPoolId": long }).to_string(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "InvalidParameterException");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "2 validation errors detected: Value '{}...' at 'userPoolId'",
+            "a".repeat(256)
+        )),
+        "{message}"
+    );
+    assert!(message.len() < 1_000, "{} bytes", message.len());
+    let header = headers["x-amzn-errormessage"].to_str().unwrap();
+    assert!(header.len() <= 1_030, "{} bytes", header.len());
+
+    // Any long message (not only validation) is cut in the header but whole in the body.
+    let pool_id = emulator.pool("long").await;
+    let (_, headers, body) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.AdminCreateUser",
+            &json!({"UserPoolId": pool_id, "Username": "u", "MessageAction": "SUPPRESS",
+                    "UserAttributes": [{"Name": format!("custom:{}", "b".repeat(20)), "Value": "x".repeat(2040)}]})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(body["__type"], "InvalidParameterException", "{body}");
+    assert!(headers["x-amzn-errormessage"].len() <= 1_030);
+}
+
+/// A request of many bad values reports how many and describes the first ten, instead of an
+/// error hundreds of times larger than the request.
+#[tokio::test]
+async fn validation_errors_are_counted_not_all_described() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("many").await;
+    let attributes: Vec<_> = (0..30_000).map(|_| json!({"Name": ""})).collect();
+    let (status, headers, body) = emulator
+        .call(
+            "AWSCognitoIdentityProviderService.AdminCreateUser",
+            &json!({"UserPoolId": pool_id, "Username": "u", "UserAttributes": attributes})
+                .to_string(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["__type"], "InvalidParameterException");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("60000 validation errors detected: Value '' at 'userAttributes.1.member.name' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+        "{}",
+        &message[..200.min(message.len())]
+    );
+    assert_eq!(message.matches("failed to satisfy constraint").count(), 10);
+    assert!(headers["x-amzn-errormessage"].len() <= 1_030);
+}
+
+/// A body that ends before its Content-Length is a client error (SerializationException, 400),
+/// not "too large" (413); GET / is an AWS-shaped 405.
+#[tokio::test]
+async fn truncated_bodies_and_wrong_methods_are_aws_errors() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emulator = start().await;
+    let address = emulator.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\nContent-Length: 100\r\n\r\n{{\"MaxResults\":"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.shutdown().await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut answer),
+    )
+    .await
+    .expect("an answer, not a hang")
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(
+        answer.contains("\"__type\":\"SerializationException\""),
+        "{answer}"
+    );
+
+    let response = emulator.http.get(&emulator.url).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response.headers()["x-amzn-errortype"],
+        "UnknownOperationException:"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+}
+
+/// GetSigningCertificate keeps working wherever the emulator's clock is moved (X.509 dates
+/// end at year 9999; the clock can go far past it either way).
+#[tokio::test]
+async fn signing_certificate_survives_extreme_clocks() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("clock").await;
+    for direction in [1.0, -1.0] {
+        for _ in 0..120 {
+            emulator
+                .http
+                .post(format!("{}/_emulator/clock", emulator.url))
+                .json(&json!({"seconds": direction * 1e12}))
+                .send()
+                .await
+                .unwrap();
+        }
+        let (status, body) = emulator
+            .idp_call("GetSigningCertificate", json!({"UserPoolId": pool_id}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["Certificate"].as_str().unwrap().len() > 500);
+    }
 }

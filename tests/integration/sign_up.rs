@@ -972,3 +972,197 @@ async fn password_reset_needs_an_enabled_user_without_a_temporary_password() {
         .unwrap();
     assert_eq!(gina.user_status.unwrap().as_str(), "CONFIRMED", "unchanged");
 }
+
+/// A confirmed user with a verified e-mail and a password, in a pool from [`pool_and_client`].
+async fn verified_user(emulator: &Emulator, pool_id: &str, username: &str, password: &str) {
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value(format!("{username}@example.com"))
+                .build()
+                .unwrap(),
+        )
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("true")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    emulator.set_password(pool_id, username, password).await;
+}
+
+/// LimitExceededException as Cognito words it, from a raw call (SDKs retry it).
+fn assert_limit_exceeded(status: u16, body: &serde_json::Value) {
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["__type"], "LimitExceededException");
+    assert_eq!(
+        body["message"],
+        "Attempt limit exceeded, please try after some time."
+    );
+}
+
+#[tokio::test]
+async fn asking_for_codes_too_often_is_refused_per_user_until_time_passes() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    verified_user(&emulator, &pool_id, "gina", "Gina!pass12").await;
+    verified_user(&emulator, &pool_id, "hugo", "Hugo!pass12").await;
+    let forgot = |username: &'static str| {
+        emulator.idp_call(
+            "ForgotPassword",
+            json!({"ClientId": client_id, "Username": username}),
+        )
+    };
+    // Five requests an hour, then refused (the limit is per user: hugo may still ask).
+    for _ in 0..5 {
+        let (status, body) = forgot("gina").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = forgot("gina").await;
+    assert_limit_exceeded(status, &body);
+    let (status, body) = forgot("hugo").await;
+    assert_eq!(status, 200, "{body}");
+    // A refused request sent nothing: the last code still works.
+    let sent = emulator.messages(&pool_id, Some("gina")).await.len();
+    assert_eq!(sent, 5);
+    // Requests leave the window an hour later.
+    emulator.advance_clock(3_601.0).await;
+    for _ in 0..5 {
+        let (status, body) = forgot("gina").await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = forgot("gina").await;
+    assert_limit_exceeded(status, &body);
+
+    // GetUserAttributeVerificationCode counts the same way.
+    let access = login(&emulator, &client_id, "hugo", "Hugo!pass12")
+        .await
+        .unwrap();
+    let verification_code = || {
+        emulator.idp_call(
+            "GetUserAttributeVerificationCode",
+            json!({"AccessToken": access, "AttributeName": "email"}),
+        )
+    };
+    // (hugo's ForgotPassword left the window with the clock.)
+    for _ in 0..5 {
+        let (status, body) = verification_code().await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = verification_code().await;
+    assert_limit_exceeded(status, &body);
+
+    // ResendConfirmationCode too (SignUp's own code does not count).
+    emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("ivan")
+        .password("Ivan!pass12")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("ivan@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..5 {
+        let (status, body) = emulator
+            .idp_call(
+                "ResendConfirmationCode",
+                json!({"ClientId": client_id, "Username": "ivan"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, body) = emulator
+        .idp_call(
+            "ResendConfirmationCode",
+            json!({"ClientId": client_id, "Username": "ivan"}),
+        )
+        .await;
+    assert_limit_exceeded(status, &body);
+}
+
+#[tokio::test]
+async fn a_reset_or_verification_code_dies_after_five_wrong_guesses() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_and_client(&emulator).await;
+    verified_user(&emulator, &pool_id, "jane", "Jane!pass12").await;
+    let (status, _) = emulator
+        .idp_call(
+            "ForgotPassword",
+            json!({"ClientId": client_id, "Username": "jane"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let code = latest_code(&emulator, &pool_id, "jane", "ForgotPassword").await;
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    let confirm = |code: &str| {
+        emulator.idp_call(
+            "ConfirmForgotPassword",
+            json!({"ClientId": client_id, "Username": "jane", "ConfirmationCode": code, "Password": "Jane!new123"}),
+        )
+    };
+    for _ in 0..5 {
+        let (status, body) = confirm(wrong).await;
+        assert_eq!(status, 400);
+        assert_eq!(body["__type"], "CodeMismatchException");
+        assert_eq!(
+            body["message"],
+            "Invalid verification code provided, please try again."
+        );
+    }
+    // Even the right code is refused now, and the password is unchanged.
+    let (status, body) = confirm(&code).await;
+    assert_limit_exceeded(status, &body);
+    let access = login(&emulator, &client_id, "jane", "Jane!pass12")
+        .await
+        .unwrap();
+    // A new code works.
+    emulator
+        .idp_call(
+            "ForgotPassword",
+            json!({"ClientId": client_id, "Username": "jane"}),
+        )
+        .await;
+    let code = latest_code(&emulator, &pool_id, "jane", "ForgotPassword").await;
+    let (status, body) = confirm(&code).await;
+    assert_eq!(status, 200, "{body}");
+
+    // VerifyUserAttribute shares the limit.
+    let (status, _) = emulator
+        .idp_call(
+            "GetUserAttributeVerificationCode",
+            json!({"AccessToken": access, "AttributeName": "email"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let code = latest_code(&emulator, &pool_id, "jane", "VerifyUserAttribute").await;
+    let wrong = if code == "999999" { "888888" } else { "999999" };
+    let verify = |code: &str| {
+        emulator.idp_call(
+            "VerifyUserAttribute",
+            json!({"AccessToken": access, "AttributeName": "email", "Code": code}),
+        )
+    };
+    for _ in 0..5 {
+        let (_, body) = verify(wrong).await;
+        assert_eq!(body["__type"], "CodeMismatchException");
+    }
+    let (status, body) = verify(&code).await;
+    assert_limit_exceeded(status, &body);
+}

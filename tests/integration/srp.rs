@@ -194,3 +194,107 @@ async fn srp_hides_unknown_users_when_the_client_asks() {
     .await
     .is_ok());
 }
+
+/// An SRP sign-in from start to finish.
+async fn srp_login(
+    emulator: &Emulator,
+    setup: &Setup,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    let client = Client::new();
+    let (parameters, session) = initiate(emulator, setup, &client, username).await?;
+    verify(
+        emulator,
+        setup,
+        &client,
+        &parameters,
+        Some(session),
+        password,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_lockout_covers_every_first_factor_and_hides_the_password() {
+    let emulator = start().await;
+    let setup = setup(&emulator, false, false).await;
+    let incorrect = (
+        "NotAuthorizedException".to_string(),
+        "Incorrect username or password.".to_string(),
+    );
+    let exceeded = (
+        "NotAuthorizedException".to_string(),
+        "Password attempts exceeded".to_string(),
+    );
+    let password_login = |flow: AuthFlowType, password: &'static str| async {
+        let admin = flow == AuthFlowType::AdminUserPasswordAuth;
+        let params = [("USERNAME", "alice"), ("PASSWORD", password)];
+        if admin {
+            let mut request = emulator
+                .idp
+                .admin_initiate_auth()
+                .user_pool_id(&setup.pool_id)
+                .client_id(&setup.client_id)
+                .auth_flow(flow);
+            for (k, v) in params {
+                request = request.auth_parameters(k, v);
+            }
+            request.send().await.map(|_| ()).map_err(err)
+        } else {
+            let mut request = emulator
+                .idp
+                .initiate_auth()
+                .client_id(&setup.client_id)
+                .auth_flow(flow);
+            for (k, v) in params {
+                request = request.auth_parameters(k, v);
+            }
+            request.send().await.map(|_| ()).map_err(err)
+        }
+    };
+    // Five wrong SRP proofs lock the user out of every flow.
+    for _ in 0..5 {
+        assert_eq!(
+            srp_login(&emulator, &setup, "alice", "Wrong!pass1")
+                .await
+                .unwrap_err(),
+            incorrect
+        );
+    }
+    // During the lockout right and wrong passwords get the same answer, in every flow.
+    for password in ["Perm4nent!pass", "Wrong!pass1"] {
+        assert_eq!(
+            srp_login(&emulator, &setup, "alice", password)
+                .await
+                .unwrap_err(),
+            exceeded
+        );
+        for flow in [
+            AuthFlowType::UserPasswordAuth,
+            AuthFlowType::AdminUserPasswordAuth,
+        ] {
+            assert_eq!(password_login(flow, password).await.unwrap_err(), exceeded);
+        }
+    }
+    // Wrong passwords during the lockout do not extend it: the first lock is one second.
+    emulator.advance_clock(1.5).await;
+    assert!(srp_login(&emulator, &setup, "alice", "Perm4nent!pass")
+        .await
+        .is_ok());
+    // Failures through the password flows lock SRP out too.
+    for _ in 0..5 {
+        assert_eq!(
+            password_login(AuthFlowType::AdminUserPasswordAuth, "Wrong!pass1")
+                .await
+                .unwrap_err(),
+            incorrect
+        );
+    }
+    assert_eq!(
+        srp_login(&emulator, &setup, "alice", "Perm4nent!pass")
+            .await
+            .unwrap_err(),
+        exceeded
+    );
+}

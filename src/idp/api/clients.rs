@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::{page_by_key, page_size, reshape, Empty};
 use crate::idp::store::{AppClient, ClientSecret, UserPool};
@@ -245,7 +245,7 @@ fn check_oauth(config: &UserPoolClientType) -> ApiResult<()> {
     for scope in scopes {
         if !STANDARD_SCOPES.contains(&scope.as_str()) && !scope.contains('/') {
             return Err(ApiError::new(
-                "ScopeDoesNotExistException",
+                ErrorCode::ScopeDoesNotExistException,
                 format!("Invalid scope requested: {scope}"),
             ));
         }
@@ -357,7 +357,7 @@ pub fn add_user_pool_client_secret(
     if client.secrets.len() >= MAX_SECRETS {
         // Text unconfirmed.
         return Err(ApiError::new(
-            "LimitExceededException",
+            ErrorCode::LimitExceededException,
             format!(
                 "Client {} already has the maximum of {MAX_SECRETS} client secrets.",
                 input.client_id

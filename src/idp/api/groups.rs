@@ -4,7 +4,7 @@ use std::ops::Bound;
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::{decode_token, encode_token, page_by_key, page_size, Empty};
 use crate::idp::engine::users::user_type;
@@ -21,7 +21,7 @@ pub fn create_group(
     if pool.groups.contains_key(&input.group_name) {
         // Punctuation unconfirmed.
         return Err(ApiError::new(
-            "GroupExistsException",
+            ErrorCode::GroupExistsException,
             "A group with the name already exists.",
         ));
     }

@@ -12,7 +12,7 @@ use crate::infra::ids;
 
 pub fn create_user_pool(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: CreateUserPoolRequest,
 ) -> ApiResult<CreateUserPoolResponse> {
     if input
@@ -31,12 +31,12 @@ pub fn create_user_pool(
     }
     let schema = attributes::build_schema(input.schema.as_deref().unwrap_or_default())?;
     let now = app.clock.now();
-    let id = ids::user_pool_id(app.region());
+    let id = ids::user_pool_id(&ctx.region);
     let mut config: UserPoolType = reshape(&input)?;
     config.name = Some(input.pool_name.clone());
     config.schema_attributes = Some(schema);
     config.id = Some(id.clone());
-    config.arn = Some(ids::user_pool_arn(app.region(), app.account_id(), &id));
+    config.arn = Some(ids::user_pool_arn(&ctx.region, app.account_id(), &id));
     config.creation_date = Some(now);
     config.last_modified_date = Some(now);
     fill_defaults(&mut config, true)?;
@@ -218,13 +218,15 @@ pub fn delete_user_pool(
 
 pub fn list_user_pools(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ListUserPoolsRequest,
 ) -> ApiResult<ListUserPoolsResponse> {
     let after = decode_token(input.next_token.as_deref())?;
-    let (page, more) = app
-        .store
-        .pools_after(after.as_deref(), page_size(Some(input.max_results)));
+    let (page, more) = app.store.pools_after(
+        &ctx.region,
+        after.as_deref(),
+        page_size(Some(input.max_results)),
+    );
     let user_pools: Vec<UserPoolDescriptionType> = page
         .iter()
         .map(|pool| {

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::Empty;
 use crate::idp::engine::attributes::WriteKind;
@@ -72,7 +72,7 @@ pub fn revoke_token(
     if client.config.enable_token_revocation == Some(false) {
         // Text unconfirmed.
         return Err(ApiError::new(
-            "UnsupportedOperationException",
+            ErrorCode::UnsupportedOperationException,
             "Token revocation is not enabled for this client.",
         ));
     }
@@ -80,7 +80,7 @@ pub fn revoke_token(
     if input.token.split('.').count() == 3 {
         // An ID or access token (JWS); only refresh tokens can be revoked.
         return Err(ApiError::new(
-            "UnsupportedTokenTypeException",
+            ErrorCode::UnsupportedTokenTypeException,
             "Unsupported token type",
         ));
     }
@@ -170,7 +170,7 @@ pub fn set_user_settings(
 /// new one is verified, otherwise the new value is kept unverified.
 pub fn update_user_attributes(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: UpdateUserAttributesRequest,
 ) -> ApiResult<UpdateUserAttributesResponse> {
     let token = verify_access_token(app, &input.access_token)?;
@@ -227,15 +227,14 @@ pub fn update_user_attributes(
     for (name, value, pending) in to_verify {
         let purpose = CodePurpose::VerifyAttribute(name.clone());
         let pending_value = pending.then(|| value.clone());
-        details.push(codes::send_to(
-            app,
-            &mut pool,
-            token.user,
-            purpose,
-            &name,
-            &value,
+        let delivery = codes::Delivery {
+            attribute: &name,
+            to: &value,
             pending_value,
-            "UpdateUserAttribute",
+            trigger: "UpdateUserAttribute",
+        };
+        details.push(codes::send_to(
+            app, ctx, &mut pool, token.user, purpose, delivery,
         )?);
     }
     Ok(UpdateUserAttributesResponse {
@@ -245,7 +244,7 @@ pub fn update_user_attributes(
 
 pub fn get_user_attribute_verification_code(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: GetUserAttributeVerificationCodeRequest,
 ) -> ApiResult<GetUserAttributeVerificationCodeResponse> {
     let token = verify_access_token(app, &input.access_token)?;
@@ -257,8 +256,9 @@ pub fn get_user_attribute_verification_code(
     }
     let mut pool = token.pool.write();
     let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
+        ctx,
         &mut pool,
         token.user,
         purpose,

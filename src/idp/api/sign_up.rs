@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::client_rules::ClientRules;
@@ -39,7 +39,7 @@ fn public_client(
 /// Unknown users in ConfirmSignUp, ResendConfirmationCode and ForgotPassword (LEGACY).
 fn unknown_user() -> ApiError {
     ApiError::new(
-        "UserNotFoundException",
+        ErrorCode::UserNotFoundException,
         "Username/client id combination not found.",
     )
 }
@@ -60,7 +60,7 @@ fn verification_attribute(pool: &UserPool, user: &User) -> Option<&'static str> 
     .map(|(_, name)| name)
 }
 
-pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
+pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
     let (pool, _) = public_client(
         app,
         &input.client_id,
@@ -87,7 +87,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
-            "UsernameExistsException",
+            ErrorCode::UsernameExistsException,
             "User already exists",
         ));
     }
@@ -131,6 +131,7 @@ pub fn sign_up(app: &App, _: &RequestContext, input: SignUpRequest) -> ApiResult
     let code_delivery_details = match attribute {
         Some(attribute) => Some(codes::send(
             app,
+            ctx,
             &mut pool,
             key,
             CodePurpose::SignUp,
@@ -203,7 +204,7 @@ pub fn confirm_sign_up(
 
 pub fn resend_confirmation_code(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ResendConfirmationCodeRequest,
 ) -> ApiResult<ResendConfirmationCodeResponse> {
     let (pool, rules) = public_client(
@@ -231,8 +232,9 @@ pub fn resend_confirmation_code(
         .ok_or_else(|| {
             ApiError::invalid_parameter("The user has no email or phone_number to send a code to.")
         })?;
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::SignUp,
@@ -321,7 +323,7 @@ fn recovery_attribute(pool: &UserPool, key: UserKey) -> ApiResult<&'static str> 
 
 pub fn forgot_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ForgotPasswordRequest,
 ) -> ApiResult<ForgotPasswordResponse> {
     let (pool, rules) = public_client(
@@ -337,8 +339,9 @@ pub fn forgot_password(
         });
     };
     let attribute = recovery_attribute(&pool, key)?;
-    let details = codes::send(
+    let details = codes::send_requested(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::ForgotPassword,
@@ -404,7 +407,7 @@ pub fn confirm_forgot_password(
 /// ForgotPassword sends it.
 pub fn admin_reset_user_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminResetUserPasswordRequest,
 ) -> ApiResult<AdminResetUserPasswordResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
@@ -414,6 +417,7 @@ pub fn admin_reset_user_password(
     let attribute = recovery_attribute(&pool, key)?;
     codes::send(
         app,
+        ctx,
         &mut pool,
         key,
         CodePurpose::ForgotPassword,

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::app::App;
 use crate::app::RequestContext;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::password_policy::{self, Context};
@@ -28,7 +28,7 @@ fn temporary_password_expiry(pool: &UserPool, now: f64) -> f64 {
 
 pub fn admin_create_user(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminCreateUserRequest,
 ) -> ApiResult<AdminCreateUserResponse> {
     let handle = app.store.pool(&input.user_pool_id)?;
@@ -54,7 +54,7 @@ pub fn admin_create_user(
         if user.status != UserStatusType::ForceChangePassword {
             // Text unconfirmed.
             return Err(ApiError::new(
-                "UnsupportedUserStateException",
+                ErrorCode::UnsupportedUserStateException,
                 format!(
                     "Resend not possible. {} status is not FORCE_CHANGE_PASSWORD",
                     user.username
@@ -71,6 +71,7 @@ pub fn admin_create_user(
         let user = pool.user(key)?.clone();
         send_invitation(
             app,
+            ctx,
             &pool,
             &user,
             &temporary_password,
@@ -115,7 +116,7 @@ pub fn admin_create_user(
     let mut pool = handle.write();
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
-            "UsernameExistsException",
+            ErrorCode::UsernameExistsException,
             "User account already exists",
         ));
     }
@@ -129,6 +130,7 @@ pub fn admin_create_user(
     if input.message_action != Some(MessageActionType::Suppress) {
         send_invitation(
             app,
+            ctx,
             &pool,
             &user,
             &temporary_password,
@@ -146,6 +148,7 @@ pub fn admin_create_user(
 /// Keeps the invitation AdminCreateUser would send.
 fn send_invitation(
     app: &App,
+    ctx: &RequestContext,
     pool: &UserPool,
     user: &User,
     temporary_password: &str,
@@ -190,7 +193,7 @@ fn send_invitation(
         let Some(destination) = user.attribute(attribute) else {
             continue;
         };
-        app.messages.push(Message {
+        ctx.outbox.send(Message {
             id: ids::uuid(),
             user_pool_id: pool.id().to_string(),
             username: user.username.clone(),

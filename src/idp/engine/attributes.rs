@@ -9,34 +9,7 @@ use crate::generated::cognito_idp::{
     StringAttributeConstraintsType,
 };
 
-const STANDARD: &[(&str, AttributeDataType)] = &[
-    ("sub", AttributeDataType::String),
-    ("name", AttributeDataType::String),
-    ("given_name", AttributeDataType::String),
-    ("family_name", AttributeDataType::String),
-    ("middle_name", AttributeDataType::String),
-    ("nickname", AttributeDataType::String),
-    ("preferred_username", AttributeDataType::String),
-    ("profile", AttributeDataType::String),
-    ("picture", AttributeDataType::String),
-    ("website", AttributeDataType::String),
-    ("email", AttributeDataType::String),
-    ("email_verified", AttributeDataType::Boolean),
-    ("gender", AttributeDataType::String),
-    ("birthdate", AttributeDataType::String),
-    ("zoneinfo", AttributeDataType::String),
-    ("locale", AttributeDataType::String),
-    ("phone_number", AttributeDataType::String),
-    ("phone_number_verified", AttributeDataType::Boolean),
-    ("address", AttributeDataType::String),
-    ("updated_at", AttributeDataType::Number),
-    ("identities", AttributeDataType::String),
-];
-
-/// The static copy of a standard attribute's name.
-pub fn standard_name(name: &str) -> Option<&'static str> {
-    STANDARD.iter().map(|(n, _)| *n).find(|n| *n == name)
-}
+pub use crate::idp::store::users::{standard_name, STANDARD_ATTRIBUTES as STANDARD};
 
 fn string_constraints(min: &str, max: &str) -> Option<StringAttributeConstraintsType> {
     Some(StringAttributeConstraintsType {

@@ -3,8 +3,8 @@
 
 use rand::Rng;
 
-use crate::app::App;
-use crate::error::{ApiError, ApiResult};
+use crate::app::{App, RequestContext};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::{CodeDeliveryDetailsType, DeliveryMediumType};
 use crate::idp::engine::attributes::mask_destination;
 use crate::idp::store::auth::{CodePurpose, PendingCode};
@@ -14,8 +14,14 @@ use crate::infra::messages::Message;
 
 const DEFAULT_MESSAGE: &str = "Your verification code is {####}.";
 const DEFAULT_SUBJECT: &str = "Your verification code";
-/// Wrong codes allowed before LimitExceededException (number unconfirmed).
+/// Wrong codes allowed for one code before it is refused, even when right, until a new one
+/// is requested: Cognito invalidates a code after about five (number unconfirmed).
 const MAX_FAILURES: u32 = 5;
+/// Codes one user may ask for (ForgotPassword, ResendConfirmationCode,
+/// GetUserAttributeVerificationCode) per window: with [`MAX_FAILURES`] this bounds guesses
+/// at a code to 25 an hour. Cognito throttles per user too (numbers unconfirmed).
+const MAX_REQUESTS: usize = 5;
+const REQUEST_WINDOW: f64 = 3_600.0;
 
 impl CodePurpose {
     /// Confirmation codes live 24 hours, password-reset codes 1 hour.
@@ -31,6 +37,7 @@ impl CodePurpose {
 /// returns the CodeDeliveryDetails Cognito answers with.
 pub fn send(
     app: &App,
+    ctx: &RequestContext,
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
@@ -44,21 +51,63 @@ pub fn send(
             ApiError::invalid_parameter(format!("The user has no {attribute} to send a code to."))
         })?
         .to_string();
-    send_to(app, pool, key, purpose, attribute, &to, None, trigger)
+    let delivery = Delivery {
+        attribute,
+        to: &to,
+        pending_value: None,
+        trigger,
+    };
+    send_to(app, ctx, pool, key, purpose, delivery)
 }
 
-/// As [`send`], to an explicit address; `pending_value` takes effect when the code is used.
-#[allow(clippy::too_many_arguments)]
-pub fn send_to(
+/// As [`send`], for a user asking for a code: refused with LimitExceededException when the
+/// user has asked too often lately.
+pub fn send_requested(
     app: &App,
+    ctx: &RequestContext,
     pool: &mut UserPool,
     key: UserKey,
     purpose: CodePurpose,
     attribute: &str,
-    to: &str,
-    pending_value: Option<String>,
     trigger: &str,
 ) -> ApiResult<CodeDeliveryDetailsType> {
+    let now = app.clock.now();
+    if !pool
+        .auth
+        .allow_code_request(key, now, REQUEST_WINDOW, MAX_REQUESTS)
+    {
+        return Err(limit_exceeded());
+    }
+    send(app, ctx, pool, key, purpose, attribute, trigger)
+}
+
+/// Where a code goes and why.
+pub struct Delivery<'a> {
+    /// `email` or `phone_number`.
+    pub attribute: &'a str,
+    /// The address or number.
+    pub to: &'a str,
+    /// A new attribute value that takes effect when the code is used.
+    pub pending_value: Option<String>,
+    /// What the message is for, e.g. `ForgotPassword`.
+    pub trigger: &'a str,
+}
+
+/// As [`send`], to an explicit address.
+pub fn send_to(
+    app: &App,
+    ctx: &RequestContext,
+    pool: &mut UserPool,
+    key: UserKey,
+    purpose: CodePurpose,
+    delivery: Delivery,
+) -> ApiResult<CodeDeliveryDetailsType> {
+    let Delivery {
+        attribute,
+        to,
+        pending_value,
+        trigger,
+    } = delivery;
     let username = pool
         .users
         .get(key)
@@ -95,7 +144,7 @@ pub fn send_to(
         ),
     };
     let now = app.clock.now();
-    app.messages.push(Message {
+    ctx.outbox.send(Message {
         id: ids::uuid(),
         user_pool_id: pool.id().to_string(),
         username,
@@ -140,14 +189,11 @@ pub fn check(
         return Err(mismatch());
     };
     if pending.failures >= MAX_FAILURES {
-        return Err(ApiError::new(
-            "LimitExceededException",
-            "Attempt limit exceeded, please try after some time.",
-        ));
+        return Err(limit_exceeded());
     }
     if pending.expires <= now {
         return Err(ApiError::new(
-            "ExpiredCodeException",
+            ErrorCode::ExpiredCodeException,
             "Invalid code provided, please request a code again.",
         ));
     }
@@ -165,9 +211,16 @@ pub fn consume(pool: &mut UserPool, key: UserKey, purpose: CodePurpose) {
     pool.auth.codes.remove(&(key, purpose));
 }
 
+fn limit_exceeded() -> ApiError {
+    ApiError::new(
+        ErrorCode::LimitExceededException,
+        "Attempt limit exceeded, please try after some time.",
+    )
+}
+
 pub fn mismatch() -> ApiError {
     ApiError::new(
-        "CodeMismatchException",
+        ErrorCode::CodeMismatchException,
         "Invalid verification code provided, please try again.",
     )
 }

@@ -4,22 +4,12 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::generated::cognito_idp::PasswordPolicyType;
 
 pub const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
-pub fn default_policy() -> PasswordPolicyType {
-    PasswordPolicyType {
-        minimum_length: Some(8),
-        require_uppercase: Some(true),
-        require_lowercase: Some(true),
-        require_numbers: Some(true),
-        require_symbols: Some(true),
-        password_history_size: None,
-        temporary_password_validity_days: Some(7),
-    }
-}
+pub use crate::idp::store::pool::default_password_policy as default_policy;
 
 /// Which operation checks the password: Cognito words the message differently.
 #[derive(Debug, Clone, Copy)]
@@ -87,7 +77,7 @@ pub fn check(
     match violation(policy, password) {
         None => Ok(()),
         Some(rule) => Err(ApiError::new(
-            "InvalidPasswordException",
+            ErrorCode::InvalidPasswordException,
             format!("{}{rule}", context.prefix()),
         )),
     }

@@ -2,7 +2,8 @@
 //! Cognito's claims, opaque refresh tokens, revocation.
 //!
 //! Signing happens outside the pool's lock: claims are built from a snapshot taken under
-//! the lock, then signed, then the refresh token is recorded under a short write lock.
+//! the lock, then signed, then, under a short write lock, a refresh is re-checked and the
+//! refresh token recorded.
 
 use std::sync::Arc;
 
@@ -198,21 +199,26 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
 
     let id_token = keys.id.sign(&Value::Object(id_claims));
     let access_token = keys.access.sign(&Value::Object(access_claims));
-    let refresh_token = grant.with_refresh_token.then(|| {
-        let token = new_refresh_token();
-        let record = RefreshRecord {
-            user: grant.user,
-            client_id: grant.client_id.clone(),
-            origin_jti: origin_jti.clone(),
-            auth_time,
-            expires: now as f64 + refresh_life as f64,
-            revoked: false,
-        };
+    let refresh_token = grant.with_refresh_token.then(new_refresh_token);
+    {
         let mut pool = pool.write();
-        pool.auth.add_refresh_token(token.clone(), record);
-        pool.auth.purge_refresh_tokens(now as f64);
-        token
-    });
+        // A sign-out may have overtaken a refresh while it signed: then nothing comes out.
+        if grant.origin.is_some() {
+            check_sign_in_live(&pool, &origin_jti)?;
+        }
+        if let Some(token) = &refresh_token {
+            let record = RefreshRecord {
+                user: grant.user,
+                client_id: grant.client_id.clone(),
+                origin_jti: origin_jti.clone(),
+                auth_time,
+                expires: now as f64 + refresh_life as f64,
+                revoked: false,
+            };
+            pool.auth.add_refresh_token(token.clone(), record);
+            pool.auth.purge_refresh_tokens(now as f64);
+        }
+    }
     Ok(AuthenticationResultType {
         access_token: Some(access_token),
         id_token: Some(id_token),
@@ -221,6 +227,19 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
         token_type: Some("Bearer".to_string()),
         new_device_metadata: None,
     })
+}
+
+/// Whether a sign-in may still be refreshed: sign-out, RevokeToken and deleting the user
+/// revoke its origin along with its refresh tokens (rotation alone revokes only the old token).
+pub fn check_sign_in_live(pool: &UserPool, origin_jti: &str) -> ApiResult<()> {
+    if pool.auth.is_revoked_origin(origin_jti) {
+        return Err(revoked_refresh_token());
+    }
+    Ok(())
+}
+
+pub fn revoked_refresh_token() -> ApiError {
+    ApiError::not_authorized("Refresh Token has been revoked")
 }
 
 fn new_refresh_token() -> String {

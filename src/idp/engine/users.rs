@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::store::{User, UserKey, UserPool};
@@ -146,7 +146,7 @@ pub fn claim_aliases(
         };
         if username_attributes && creating {
             return Err(ApiError::new(
-                "UsernameExistsException",
+                ErrorCode::UsernameExistsException,
                 format!("An account with the given {attribute} already exists."),
             ));
         }
@@ -158,7 +158,7 @@ pub fn claim_aliases(
         } else {
             // Cognito says `An account with the email already exists.` here (no "given").
             return Err(ApiError::new(
-                "AliasExistsException",
+                ErrorCode::AliasExistsException,
                 format!("An account with the {attribute} already exists."),
             ));
         }

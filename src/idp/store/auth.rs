@@ -114,7 +114,11 @@ pub struct Lockout {
 pub struct AuthState {
     /// Assigned on first need; shared so it can be initialised outside the pool's lock.
     pub keys: Arc<OnceLock<Arc<PoolKeys>>>,
+    /// Pending challenges by Session string; add them with [`AuthState::add_session`].
     pub sessions: HashMap<String, AuthSession>,
+    /// (expiry in milliseconds, Session string): expired challenges are found from the
+    /// front instead of by scanning every pending one.
+    session_expiry: std::collections::BTreeSet<(i64, String)>,
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
@@ -130,26 +134,14 @@ pub struct AuthState {
     pub lockouts: HashMap<UserKey, Lockout>,
     /// Codes sent and not yet used.
     pub codes: HashMap<(UserKey, CodePurpose), PendingCode>,
+    /// When each user last asked for codes (at most the limit's worth of times per user),
+    /// to throttle requests; forgotten once out of the window (amortised).
+    code_requests: HashMap<UserKey, Vec<f64>>,
+    request_sweep: Sweep,
     code_sweep: Sweep,
-    session_sweep: Sweep,
 }
 
 impl AuthState {
-    /// Forgets challenges that expired (called as new ones are made; amortised).
-    pub fn purge_sessions(&mut self, now: f64) {
-        if !self.session_sweep.due(self.sessions.len()) {
-            return;
-        }
-        let before = self.sessions.len();
-        self.sessions.retain(|_, s| s.expires > now);
-        if self.sessions.len() != before {
-            let live: HashSet<&String> = self.sessions.keys().collect();
-            self.secret_blocks
-                .retain(|_, session| live.contains(session));
-        }
-        self.session_sweep.done(self.sessions.len());
-    }
-
     /// Keeps a code sent to a user (replacing any earlier one for the same purpose), and
     /// forgets codes that expired unused (amortised).
     pub fn add_code(&mut self, slot: (UserKey, CodePurpose), code: PendingCode, now: f64) {
@@ -157,6 +149,33 @@ impl AuthState {
         if self.code_sweep.due(self.codes.len()) {
             self.codes.retain(|_, c| c.expires > now);
             self.code_sweep.done(self.codes.len());
+        }
+    }
+
+    /// Keeps a pending challenge, first forgetting those that expired.
+    pub fn add_session(&mut self, id: String, session: AuthSession, now: f64) {
+        self.purge_sessions(now);
+        if let Some(block) = &session.secret_block {
+            self.secret_blocks.insert(block.clone(), id.clone());
+        }
+        self.session_expiry
+            .insert(((session.expires * 1000.0) as i64, id.clone()));
+        self.sessions.insert(id, session);
+    }
+
+    /// Forgets challenges that expired, oldest first.
+    fn purge_sessions(&mut self, now: f64) {
+        let now = (now * 1000.0) as i64;
+        while let Some(first) = self.session_expiry.first() {
+            if first.0 > now {
+                break;
+            }
+            let (_, id) = self.session_expiry.pop_first().expect("first exists");
+            if let Some(session) = self.sessions.remove(&id) {
+                if let Some(block) = session.secret_block {
+                    self.secret_blocks.remove(&block);
+                }
+            }
         }
     }
 
@@ -265,6 +284,31 @@ impl AuthState {
         }
     }
 
+    /// Records a request for a code at `now` unless `limit` were recorded within the `window`
+    /// seconds before it (refused requests are not recorded). Returns whether it is allowed.
+    pub fn allow_code_request(
+        &mut self,
+        user: UserKey,
+        now: f64,
+        window: f64,
+        limit: usize,
+    ) -> bool {
+        let recent = |t: &f64| *t > now - window;
+        // Amortised: a sweep only when the map has doubled since the last one.
+        if self.request_sweep.due(self.code_requests.len()) {
+            self.code_requests
+                .retain(|_, times| times.iter().any(recent));
+            self.request_sweep.done(self.code_requests.len());
+        }
+        let times = self.code_requests.entry(user).or_default();
+        times.retain(recent);
+        if times.len() >= limit {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+
     /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
     /// since the last one.
     pub fn purge_refresh_tokens(&mut self, now: f64) {
@@ -298,18 +342,51 @@ impl AuthState {
             self.refresh_tokens.remove(&token);
             self.token_changed(&token);
         }
-        self.sessions.retain(|_, s| s.user != user);
+        let blocks = &mut self.secret_blocks;
+        self.sessions.retain(|_, s| {
+            let keep = s.user != user;
+            if let (false, Some(block)) = (keep, &s.secret_block) {
+                blocks.remove(block);
+            }
+            keep
+        });
         self.lockouts.remove(&user);
+        self.code_requests.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// Expired challenges go, with their SECRET_BLOCK entries, when new ones are added.
+    #[test]
+    fn expired_sessions_are_forgotten() {
+        let mut auth = super::AuthState::default();
+        let session = |expires: f64, block: &str| super::AuthSession {
+            client_id: "c".into(),
+            user: 1,
+            username: "u".into(),
+            pending: super::Pending::NewPassword,
+            expires,
+            used: false,
+            secret_block: Some(block.into()),
+        };
+        auth.add_session("a".into(), session(100.0, "A"), 0.0);
+        auth.add_session("b".into(), session(300.0, "B"), 0.0);
+        auth.add_session("c".into(), session(200.0, "C"), 150.0);
+        assert_eq!(auth.sessions.len(), 2, "a expired at 100");
+        assert!(!auth.secret_blocks.contains_key("A"));
+        auth.add_session("d".into(), session(900.0, "D"), 250.0);
+        let mut left: Vec<&String> = auth.sessions.keys().collect();
+        left.sort();
+        assert_eq!(left, ["b", "d"]);
+        assert_eq!(auth.secret_blocks.len(), 2);
+    }
+
     use super::*;
 
     #[test]
-    fn expired_codes_and_sessions_are_swept_as_new_ones_arrive() {
+    fn expired_codes_are_swept_as_new_ones_arrive() {
         let mut auth = AuthState::default();
         let code = |expires| PendingCode {
             code: "123456".into(),
@@ -317,37 +394,15 @@ mod tests {
             failures: 0,
             pending_value: None,
         };
-        let session = |user, expires| AuthSession {
-            client_id: "client".into(),
-            user,
-            username: "someone".into(),
-            pending: Pending::NewPassword,
-            expires,
-            used: false,
-            secret_block: None,
-        };
-        let user = |i: usize| i as UserKey;
         let (early, late) = (100.0, 10_000.0);
-        for i in 0..3000 {
-            auth.add_code((user(i), CodePurpose::SignUp), code(early), 0.0);
-            auth.purge_sessions(0.0);
-            auth.sessions
-                .insert(format!("s{i}"), session(user(i), early));
+        for user in 0..3000 {
+            auth.add_code((user, CodePurpose::SignUp), code(early), 0.0);
         }
-        for i in 3000..6000 {
-            auth.add_code((user(i), CodePurpose::SignUp), code(late), late - 1.0);
-            auth.purge_sessions(late - 1.0);
-            auth.sessions
-                .insert(format!("s{i}"), session(user(i), late));
+        for user in 3000..6000 {
+            auth.add_code((user, CodePurpose::SignUp), code(late), late - 1.0);
         }
         assert!(auth.codes.len() <= 3000, "{} codes kept", auth.codes.len());
-        assert!(
-            auth.sessions.len() <= 3000,
-            "{} sessions kept",
-            auth.sessions.len()
-        );
-        assert!(auth.codes.contains_key(&(user(5999), CodePurpose::SignUp)));
-        assert!(auth.sessions.contains_key("s5999"));
+        assert!(auth.codes.contains_key(&(5999, CodePurpose::SignUp)));
     }
 
     #[test]
@@ -375,5 +430,30 @@ mod tests {
             auth.revoke_origin(format!("new{i}"), two_days);
         }
         assert!(auth.is_revoked_origin("recent"));
+    }
+
+    #[test]
+    fn code_requests_are_counted_in_a_sliding_window_and_forgotten() {
+        let mut auth = AuthState::default();
+        for i in 0..3 {
+            assert!(auth.allow_code_request(0, f64::from(i), 10.0, 3));
+        }
+        assert!(
+            !auth.allow_code_request(0, 5.0, 10.0, 3),
+            "a fourth within 10 s"
+        );
+        assert!(auth.allow_code_request(1, 5.0, 10.0, 3), "per user");
+        assert!(
+            auth.allow_code_request(0, 10.5, 10.0, 3),
+            "the first left the window"
+        );
+        assert!(!auth.allow_code_request(0, 10.6, 10.0, 3));
+        // Users whose requests left the window are forgotten as others ask.
+        for user in 2..1100 {
+            auth.allow_code_request(user, 100.0, 10.0, 3);
+        }
+        assert!(!auth.code_requests.contains_key(&0));
+        assert!(!auth.code_requests.contains_key(&1));
+        assert!(auth.code_requests.contains_key(&1099));
     }
 }

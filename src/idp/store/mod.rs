@@ -456,12 +456,24 @@ impl Store {
             .map_err(|_| ApiError::client_not_found(client_id))
     }
 
-    /// Up to `limit` pools whose id comes after `after`, and whether more follow.
-    pub fn pools_after(&self, after: Option<&str>, limit: usize) -> (Vec<PoolHandle>, bool) {
+    /// Up to `limit` pools of `region` whose id comes after `after`, and whether more follow.
+    /// Pool ids start with their region, so a region's pools are one range of the map.
+    pub fn pools_after(
+        &self,
+        region: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> (Vec<PoolHandle>, bool) {
+        use std::ops::Bound;
+        let prefix = format!("{region}_");
+        let start = match after {
+            Some(after) if after >= prefix.as_str() => Bound::Excluded(after.to_string()),
+            _ => Bound::Included(prefix.clone()),
+        };
         let pools = self.pools.read();
         let mut iter = pools
-            .iter()
-            .filter(|(id, _)| after.is_none_or(|after| id.as_str() > after))
+            .range((start, Bound::Unbounded))
+            .take_while(|(id, _)| id.starts_with(&prefix))
             .map(|(_, pool)| pool.clone());
         let page: Vec<PoolHandle> = iter.by_ref().take(limit).collect();
         let more = iter.next().is_some();

@@ -243,7 +243,7 @@ impl UserPool {
             .policies
             .as_ref()
             .and_then(|p| p.password_policy.clone())
-            .unwrap_or_else(crate::idp::engine::password_policy::default_policy)
+            .unwrap_or_else(default_password_policy)
     }
 
     /// The user a key names (gone if deleted since the key was found).
@@ -275,5 +275,18 @@ impl UserPool {
 
     pub fn group(&self, name: &str) -> ApiResult<&Group> {
         self.groups.get(name).ok_or_else(ApiError::group_not_found)
+    }
+}
+
+/// Cognito's default password policy, for pools created without one.
+pub fn default_password_policy() -> PasswordPolicyType {
+    PasswordPolicyType {
+        minimum_length: Some(8),
+        require_uppercase: Some(true),
+        require_lowercase: Some(true),
+        require_numbers: Some(true),
+        require_symbols: Some(true),
+        password_history_size: None,
+        temporary_password_validity_days: Some(7),
     }
 }

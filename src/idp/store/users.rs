@@ -9,8 +9,43 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::generated::cognito_idp::AttributeDataType;
+
 use crate::generated::cognito_idp::{MFAOptionType, UserStatusType};
 use crate::infra::crypto::password::PasswordRecord;
+
+/// The standard attributes and their types (every pool has them).
+pub const STANDARD_ATTRIBUTES: &[(&str, AttributeDataType)] = &[
+    ("sub", AttributeDataType::String),
+    ("name", AttributeDataType::String),
+    ("given_name", AttributeDataType::String),
+    ("family_name", AttributeDataType::String),
+    ("middle_name", AttributeDataType::String),
+    ("nickname", AttributeDataType::String),
+    ("preferred_username", AttributeDataType::String),
+    ("profile", AttributeDataType::String),
+    ("picture", AttributeDataType::String),
+    ("website", AttributeDataType::String),
+    ("email", AttributeDataType::String),
+    ("email_verified", AttributeDataType::Boolean),
+    ("gender", AttributeDataType::String),
+    ("birthdate", AttributeDataType::String),
+    ("zoneinfo", AttributeDataType::String),
+    ("locale", AttributeDataType::String),
+    ("phone_number", AttributeDataType::String),
+    ("phone_number_verified", AttributeDataType::Boolean),
+    ("address", AttributeDataType::String),
+    ("updated_at", AttributeDataType::Number),
+    ("identities", AttributeDataType::String),
+];
+
+/// The static copy of a standard attribute's name.
+pub fn standard_name(name: &str) -> Option<&'static str> {
+    STANDARD_ATTRIBUTES
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| *n == name)
+}
 
 /// A user's creation sequence number: the stable order ListUsers pages follow.
 pub type UserKey = u64;
@@ -57,7 +92,7 @@ impl Attributes {
         match self.0.iter_mut().find(|(n, _)| n == name) {
             Some((_, v)) => *v = Arc::from(value),
             None => {
-                let name = match crate::idp::engine::attributes::standard_name(name) {
+                let name = match standard_name(name) {
                     Some(standard) => Cow::Borrowed(standard),
                     None => Cow::Owned(name.to_string()),
                 };

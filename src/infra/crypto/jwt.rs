@@ -83,7 +83,9 @@ impl SigningKey {
         let mut name = rcgen::DistinguishedName::new();
         name.push(rcgen::DnType::CommonName, common_name);
         params.distinguished_name = name;
+        // X.509 dates end at year 9999, and the emulator's clock can be moved anywhere.
         let (year, month, day) = civil_date(now);
+        let year = year.clamp(1950, 9989);
         params.not_before = rcgen::date_time_ymd(year, month, day);
         params.not_after = rcgen::date_time_ymd(year + 10, month, day.min(28));
         let certificate = params.self_signed(&key_pair).expect("certificate signing");

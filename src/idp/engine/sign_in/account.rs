@@ -2,7 +2,7 @@
 //! state (disabled, unconfirmed, reset required, expired temporary password).
 
 use super::incorrect;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::UserStatusType;
 use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::store::{UserKey, UserPool};
@@ -42,12 +42,12 @@ pub(super) fn check_user_state(
     }
     match user.status {
         UserStatusType::Unconfirmed => Err(ApiError::new(
-            "UserNotConfirmedException",
+            ErrorCode::UserNotConfirmedException,
             "User is not confirmed.",
         )),
         UserStatusType::ResetRequired if rules.prevent_user_existence_errors => Err(incorrect()),
         UserStatusType::ResetRequired => Err(ApiError::new(
-            "PasswordResetRequiredException",
+            ErrorCode::PasswordResetRequiredException,
             "Password reset required for the user",
         )),
         UserStatusType::ForceChangePassword

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{SignIn, Step};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::tokens::{self, Grant};
 use crate::idp::store::auth::Pending;
@@ -49,8 +49,7 @@ impl SignIn<'_> {
             });
         }
         if guard.mfa.mfa_configuration == Some(UserPoolMfaType::On) {
-            return Err(ApiError::new(
-                "NotImplementedException",
+            return Err(ApiError::new(ErrorCode::NotImplementedException,
                 "MFA challenges are not implemented by cognito-emulator yet; set the pool's MfaConfiguration to OFF or OPTIONAL.",
             ));
         }

@@ -23,7 +23,7 @@ mod srp;
 use std::collections::BTreeMap;
 
 use crate::app::App;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::store::{PoolHandle, UserKey};
@@ -123,7 +123,7 @@ impl<'a> SignIn<'a> {
                 self.refresh_flow(params)
             }
             AuthFlowType::CustomAuth | AuthFlowType::UserAuth => Err(ApiError::new(
-                "NotImplementedException",
+                ErrorCode::NotImplementedException,
                 format!(
                     "The {} flow is not implemented by cognito-emulator yet.",
                     flow.as_str()
@@ -143,7 +143,7 @@ impl<'a> SignIn<'a> {
             ChallengeNameType::NewPasswordRequired => self.new_password(session, responses),
             ChallengeNameType::PasswordVerifier => self.verify_srp(session, responses),
             other => Err(ApiError::new(
-                "NotImplementedException",
+                ErrorCode::NotImplementedException,
                 format!(
                     "The {} challenge is not implemented by cognito-emulator yet.",
                     other.as_str()

@@ -38,8 +38,9 @@ impl SignIn<'_> {
 
     pub fn refresh(&self, token: &str) -> ApiResult<Step> {
         let now = self.app.clock.now();
+        let rotate = self.rules.rotation;
         let record = {
-            let guard = self.pool.read();
+            let mut guard = self.pool.write();
             let record = guard
                 .auth
                 .refresh_token(token)
@@ -47,8 +48,9 @@ impl SignIn<'_> {
                 .cloned()
                 .ok_or_else(|| ApiError::not_authorized("Invalid Refresh Token"))?;
             if record.revoked {
-                return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+                return Err(tokens::revoked_refresh_token());
             }
+            tokens::check_sign_in_live(&guard, &record.origin_jti)?;
             if record.expires <= now {
                 return Err(ApiError::not_authorized("Refresh Token has expired"));
             }
@@ -59,9 +61,14 @@ impl SignIn<'_> {
             if !user.enabled {
                 return Err(ApiError::not_authorized("User is disabled."));
             }
+            // With rotation the old token is claimed before signing, so that of requests
+            // racing with it exactly one is answered. No grace period for the old token is
+            // modelled: it dies at once (unconfirmed).
+            if rotate {
+                guard.auth.revoke_refresh_token(token);
+            }
             record
         };
-        let rotate = self.rules.rotation;
         let grant = Grant {
             user: record.user,
             client_id: self.client_id.to_string(),
@@ -69,10 +76,6 @@ impl SignIn<'_> {
             with_refresh_token: rotate,
         };
         let result = tokens::issue(self.app, self.pool, grant)?;
-        if rotate {
-            // The grace period for the old token is not modelled: it dies at once (unconfirmed).
-            self.pool.write().auth.revoke_refresh_token(token);
-        }
         Ok(tokens_step(result))
     }
 }

@@ -22,14 +22,10 @@ impl SignIn<'_> {
         secret_block: Option<String>,
     ) -> String {
         let now = self.app.clock.now();
-        pool.auth.purge_sessions(now);
         let mut bytes = [0u8; 48];
         rand::thread_rng().fill_bytes(&mut bytes);
         let id = URL_SAFE_NO_PAD.encode(bytes);
-        if let Some(block) = &secret_block {
-            pool.auth.secret_blocks.insert(block.clone(), id.clone());
-        }
-        pool.auth.sessions.insert(
+        pool.auth.add_session(
             id.clone(),
             AuthSession {
                 client_id: self.client_id.to_string(),
@@ -40,6 +36,7 @@ impl SignIn<'_> {
                 used: false,
                 secret_block,
             },
+            now,
         );
         id
     }
