@@ -31,14 +31,10 @@ pub async fn start() -> Emulator {
     start_with(Config::default_for_tests()).await
 }
 
-/// As [`start`], with a configuration of the test's choosing.
-pub async fn start_with(config: Config) -> Emulator {
-    let server = Server::bind(config).await.expect("bind");
-    let url = format!("http://{}", server.local_addr());
-    let app = server.app();
-    let server = server.spawn();
+/// An SDK client for the emulator at `url`, signing for `region`.
+pub async fn idp_client(url: &str, region: &str) -> idp::Client {
     let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
+        .region(aws_config::Region::new(region.to_string()))
         .credentials_provider(idp::config::Credentials::new(
             "AKIDEXAMPLE",
             "secret",
@@ -46,10 +42,19 @@ pub async fn start_with(config: Config) -> Emulator {
             None,
             "test",
         ))
-        .endpoint_url(&url)
+        .endpoint_url(url)
         .load()
         .await;
-    let idp = idp::Client::new(&sdk_config);
+    idp::Client::new(&sdk_config)
+}
+
+/// As [`start`], with a configuration of the test's choosing.
+pub async fn start_with(config: Config) -> Emulator {
+    let server = Server::bind(config).await.expect("bind");
+    let url = format!("http://{}", server.local_addr());
+    let app = server.app();
+    let server = server.spawn();
+    let idp = idp_client(&url, "us-east-1").await;
     Emulator {
         url,
         app,
@@ -76,6 +81,12 @@ impl Emulator {
         let text = response.text().await.expect("body");
         let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         (status, headers, value)
+    }
+
+    /// A GET answered with JSON.
+    pub async fn get_json(&self, url: &str) -> Value {
+        let response = self.http.get(url).send().await.expect("request");
+        response.json().await.expect("a JSON body")
     }
 
     /// Gives a user a permanent password (AdminSetUserPassword), confirming it.
@@ -108,15 +119,7 @@ impl Emulator {
         if let Some(username) = username {
             url.push_str(&format!("&username={username}"));
         }
-        let body: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body = self.get_json(&url).await;
         body["messages"].as_array().cloned().unwrap_or_default()
     }
 

@@ -1494,19 +1494,7 @@ async fn each_region_has_its_own_pools() {
     let mut config = cognito_emulator::config::Config::default_for_tests();
     config.aws_issuer = true;
     let emulator = crate::common::start_with(config).await;
-    let west_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-west-2"))
-        .credentials_provider(aws_sdk_cognitoidentityprovider::config::Credentials::new(
-            "AKIDEXAMPLE",
-            "secret",
-            None,
-            None,
-            "test",
-        ))
-        .endpoint_url(&emulator.url)
-        .load()
-        .await;
-    let west = aws_sdk_cognitoidentityprovider::Client::new(&west_config);
+    let west = crate::common::idp_client(&emulator.url, "us-west-2").await;
     let pool = west
         .create_user_pool()
         .pool_name("western")
@@ -1554,18 +1542,12 @@ async fn each_region_has_its_own_pools() {
     assert_eq!(message, format!("User pool {west_id} does not exist."));
 
     // Its tokens' issuer (AWS form) names its region.
-    let discovery: serde_json::Value = emulator
-        .http
-        .get(format!(
+    let discovery = emulator
+        .get_json(&format!(
             "{}/{west_id}/.well-known/openid-configuration",
             emulator.url
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(
         discovery["issuer"],
         format!("https://cognito-idp.us-west-2.amazonaws.com/{west_id}")

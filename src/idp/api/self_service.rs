@@ -256,7 +256,8 @@ pub fn get_user_attribute_verification_code(
     }
     let mut pool = token.pool.write();
     let purpose = CodePurpose::VerifyAttribute(input.attribute_name.clone());
-    let details = codes::send_requested(
+    codes::check_request_rate(app, &mut pool, token.user)?;
+    let details = codes::send(
         app,
         ctx,
         &mut pool,

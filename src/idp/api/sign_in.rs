@@ -6,7 +6,7 @@ use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::reshape;
-use crate::idp::engine::sign_in::{Api, SignIn};
+use crate::idp::engine::sign_in::{Answer, Api, SignIn};
 
 pub fn initiate_auth(
     app: &App,
@@ -42,8 +42,10 @@ pub fn respond_to_auth_challenge(
     reshape(
         SignIn::new(app, &pool, &input.client_id, Api::Public)?.respond(
             input.challenge_name,
-            input.session.as_deref(),
-            &responses,
+            &Answer {
+                session: input.session.as_deref(),
+                responses: &responses,
+            },
         )?,
     )
 }
@@ -59,8 +61,10 @@ pub fn admin_respond_to_auth_challenge(
     reshape(
         SignIn::new(app, &pool, &input.client_id, Api::Admin)?.respond(
             input.challenge_name,
-            input.session.as_deref(),
-            &responses,
+            &Answer {
+                session: input.session.as_deref(),
+                responses: &responses,
+            },
         )?,
     )
 }

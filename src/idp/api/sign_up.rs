@@ -232,7 +232,8 @@ pub fn resend_confirmation_code(
         .ok_or_else(|| {
             ApiError::invalid_parameter("The user has no email or phone_number to send a code to.")
         })?;
-    let details = codes::send_requested(
+    codes::check_request_rate(app, &mut pool, key)?;
+    let details = codes::send(
         app,
         ctx,
         &mut pool,
@@ -339,7 +340,8 @@ pub fn forgot_password(
         });
     };
     let attribute = recovery_attribute(&pool, key)?;
-    let details = codes::send_requested(
+    codes::check_request_rate(app, &mut pool, key)?;
+    let details = codes::send(
         app,
         ctx,
         &mut pool,

@@ -60,25 +60,19 @@ pub fn send(
     send_to(app, ctx, pool, key, purpose, delivery)
 }
 
-/// As [`send`], for a user asking for a code: refused with LimitExceededException when the
-/// user has asked too often lately.
-pub fn send_requested(
-    app: &App,
-    ctx: &RequestContext,
-    pool: &mut UserPool,
-    key: UserKey,
-    purpose: CodePurpose,
-    attribute: &str,
-    trigger: &str,
-) -> ApiResult<CodeDeliveryDetailsType> {
+/// For a user asking for a code (ForgotPassword, ResendConfirmationCode,
+/// GetUserAttributeVerificationCode): refused with LimitExceededException when the user has
+/// asked too often lately; call it before [`send`].
+pub fn check_request_rate(app: &App, pool: &mut UserPool, key: UserKey) -> ApiResult<()> {
     let now = app.clock.now();
-    if !pool
+    if pool
         .auth
         .allow_code_request(key, now, REQUEST_WINDOW, MAX_REQUESTS)
     {
-        return Err(limit_exceeded());
+        Ok(())
+    } else {
+        Err(limit_exceeded())
     }
-    send(app, ctx, pool, key, purpose, attribute, trigger)
 }
 
 /// Where a code goes and why.

@@ -41,6 +41,22 @@ pub type Step = InitiateAuthResponse;
 /// A user the session stands for but who does not exist (PreventUserExistenceErrors).
 const NOBODY: UserKey = UserKey::MAX;
 
+/// A client's answer to a challenge: the Session it names and its ChallengeResponses.
+pub struct Answer<'a> {
+    pub session: Option<&'a str>,
+    pub responses: &'a BTreeMap<String, String>,
+}
+
+impl Answer<'_> {
+    fn param(&self, name: &str) -> ApiResult<&str> {
+        param(self.responses, name)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.responses.get(name).map(String::as_str)
+    }
+}
+
 /// One sign-in step: the pool and app client it happens in, and the client's rules.
 pub struct SignIn<'a> {
     pub app: &'a App,
@@ -133,15 +149,10 @@ impl<'a> SignIn<'a> {
     }
 
     /// RespondToAuthChallenge / AdminRespondToAuthChallenge.
-    pub fn respond(
-        &self,
-        challenge: ChallengeNameType,
-        session: Option<&str>,
-        responses: &BTreeMap<String, String>,
-    ) -> ApiResult<Step> {
+    pub fn respond(&self, challenge: ChallengeNameType, answer: &Answer) -> ApiResult<Step> {
         match challenge {
-            ChallengeNameType::NewPasswordRequired => self.new_password(session, responses),
-            ChallengeNameType::PasswordVerifier => self.verify_srp(session, responses),
+            ChallengeNameType::NewPasswordRequired => self.new_password(answer),
+            ChallengeNameType::PasswordVerifier => self.verify_srp(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -1,9 +1,7 @@
 //! NEW_PASSWORD_REQUIRED: a user with a temporary password chooses a new one, with any
 //! required attributes still missing.
 
-use std::collections::BTreeMap;
-
-use super::{invalid_session, param, SignIn, Step};
+use super::{invalid_session, Answer, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::WriteKind;
@@ -12,30 +10,23 @@ use crate::idp::engine::users::{check_user_writes, claim_aliases, release_aliase
 use crate::idp::store::auth::Pending;
 
 impl SignIn<'_> {
-    pub(super) fn new_password(
-        &self,
-        session: Option<&str>,
-        responses: &BTreeMap<String, String>,
-    ) -> ApiResult<Step> {
-        let username = param(responses, "USERNAME")?;
-        let new_password = param(responses, "NEW_PASSWORD")?;
+    pub(super) fn new_password(&self, answer: &Answer) -> ApiResult<Step> {
+        let username = answer.param("USERNAME")?;
+        let new_password = answer.param("NEW_PASSWORD")?;
         let now = self.app.clock.now();
         let key = {
             let mut guard = self.pool.write();
-            let (id, found) = self.find_session(&guard, session, None)?;
+            let (id, found) = self.find_session(&guard, answer.session, None)?;
             if found.pending != Pending::NewPassword
                 || guard.users.find(username) != Some(found.user)
             {
                 return Err(invalid_session());
             }
-            self.rules.check_secret_hash(
-                self.client_id,
-                responses.get("SECRET_HASH").map(String::as_str),
-                &[username, &found.username],
-            )?;
+            self.check_answer_hash(answer, &found.username)?;
             let policy = guard.password_policy();
             password_policy::check(&policy, new_password, Context::UserPassword)?;
-            let written: Vec<AttributeType> = responses
+            let written: Vec<AttributeType> = answer
+                .responses
                 .iter()
                 .filter_map(|(k, v)| {
                     k.strip_prefix("userAttributes.").map(|name| AttributeType {

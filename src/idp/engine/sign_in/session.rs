@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::{invalid_session, missing, SignIn};
+use super::{invalid_session, missing, Answer, SignIn};
 use crate::error::{ApiError, ApiResult};
 use crate::idp::store::auth::{AuthSession, Pending};
 use crate::idp::store::{UserKey, UserPool};
@@ -77,6 +77,18 @@ impl SignIn<'_> {
             ));
         }
         Ok((id, found))
+    }
+}
+
+impl SignIn<'_> {
+    /// An answer's SECRET_HASH, over the name it gives or the challenged user's.
+    pub(super) fn check_answer_hash(&self, answer: &Answer, session_user: &str) -> ApiResult<()> {
+        let username = answer.param("USERNAME")?;
+        self.rules.check_secret_hash(
+            self.client_id,
+            answer.get("SECRET_HASH"),
+            &[username, session_user],
+        )
     }
 }
 

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::account::{check_lockout, check_user_state, record_failure};
 use super::session::used_session;
-use super::{incorrect, invalid_session, param, SignIn, Step, NOBODY};
+use super::{incorrect, invalid_session, param, Answer, SignIn, Step, NOBODY};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::store::auth::Pending;
@@ -82,28 +82,21 @@ impl SignIn<'_> {
         })
     }
 
-    pub(super) fn verify_srp(
-        &self,
-        session: Option<&str>,
-        responses: &BTreeMap<String, String>,
-    ) -> ApiResult<Step> {
-        let username = param(responses, "USERNAME")?;
-        let secret_block = param(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-        let signature = param(responses, "PASSWORD_CLAIM_SIGNATURE")?;
-        let timestamp = param(responses, "TIMESTAMP")?;
+    pub(super) fn verify_srp(&self, answer: &Answer) -> ApiResult<Step> {
+        // Missing parameters are reported in this order.
+        answer.param("USERNAME")?;
+        let secret_block = answer.param("PASSWORD_CLAIM_SECRET_BLOCK")?;
+        let signature = answer.param("PASSWORD_CLAIM_SIGNATURE")?;
+        let timestamp = answer.param("TIMESTAMP")?;
         let now = self.app.clock.now();
         // pycognito sends no Session here: the SECRET_BLOCK finds the challenge.
         let (id, found, pool_name) = {
             let guard = self.pool.read();
-            let (id, found) = self.find_session(&guard, session, Some(secret_block))?;
+            let (id, found) = self.find_session(&guard, answer.session, Some(secret_block))?;
             if found.secret_block.as_deref() != Some(secret_block) {
                 return Err(invalid_session());
             }
-            self.rules.check_secret_hash(
-                self.client_id,
-                responses.get("SECRET_HASH").map(String::as_str),
-                &[username, &found.username],
-            )?;
+            self.check_answer_hash(answer, &found.username)?;
             (id, found, guard.srp_pool_name().to_string())
         };
         let Pending::PasswordVerifier { b, big_b, a, v } = &found.pending else {
