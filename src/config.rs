@@ -58,6 +58,20 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "COGNITO_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Host names, besides loopback, the public URL's and the listening address's, under
+    /// which the emulator's own endpoints (`/_emulator`) answer; comma-separated, `*` for any.
+    /// Other hosts are refused, against DNS rebinding.
+    #[arg(long, env = "COGNITO_EMULATOR_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Most connections served at once; further ones wait to be accepted until one closes.
+    #[arg(long, env = "COGNITO_EMULATOR_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// Seconds a connection may go without sending a whole request head, from when it opens
+    /// or answers its previous request, before it is closed (idle keep-alive connections, and
+    /// ones too slow to send their headers).
+    #[arg(long, env = "COGNITO_EMULATOR_IDLE_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "COGNITO_EMULATOR_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

@@ -2,13 +2,17 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::aws_json::error_response;
 use crate::app::App;
+use crate::error::ApiError;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
@@ -34,14 +38,23 @@ struct MessageFilter {
     username: Option<String>,
 }
 
+/// An extractor's refusal (a malformed query or body), as an AWS-shaped error.
+fn malformed(rejection: impl std::fmt::Display) -> Response {
+    error_response(&ApiError::serialization(rejection.to_string()))
+}
+
 async fn list_messages(
     State(app): State<Arc<App>>,
-    Query(filter): Query<MessageFilter>,
-) -> Json<Value> {
+    filter: Result<Query<MessageFilter>, QueryRejection>,
+) -> Response {
+    let Query(filter) = match filter {
+        Ok(filter) => filter,
+        Err(rejection) => return malformed(rejection),
+    };
     let messages = app
         .messages
         .list(filter.user_pool_id.as_deref(), filter.username.as_deref());
-    Json(json!({ "messages": messages }))
+    Json(json!({ "messages": messages })).into_response()
 }
 
 async fn clear_messages(State(app): State<Arc<App>>) -> Json<Value> {
@@ -64,7 +77,14 @@ struct Advance {
 }
 
 /// Moves the emulator's clock forward by `seconds` (codes, sessions and tokens then expire).
-async fn advance_clock(State(app): State<Arc<App>>, Json(advance): Json<Advance>) -> Json<Value> {
+async fn advance_clock(
+    State(app): State<Arc<App>>,
+    advance: Result<Json<Advance>, JsonRejection>,
+) -> Response {
+    let Json(advance) = match advance {
+        Ok(advance) => advance,
+        Err(rejection) => return malformed(rejection),
+    };
     app.clock.advance(advance.seconds);
-    Json(json!({ "now": app.clock.now(), "offsetSeconds": app.clock.offset_seconds() }))
+    clock(State(app)).await.into_response()
 }

@@ -3,7 +3,9 @@
 //! graceful shutdown.
 
 pub mod aws_json;
+mod connections;
 pub mod emulator;
+mod guard;
 pub mod well_known;
 
 use std::net::SocketAddr;
@@ -12,7 +14,7 @@ use std::sync::Arc;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
-use axum::Router;
+use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
@@ -21,17 +23,26 @@ use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
 
 pub fn router(app: Arc<App>) -> Router {
+    let guard = Arc::new(guard::Guard::new(&app.config, &app.public_url));
     Router::new()
         .route("/", post(aws_json::handle))
-        .nest("/_emulator", emulator::router())
         .merge(well_known::router())
+        // Before the layers, which must wrap these too (the CORS layer answers preflights).
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(cors())
+        // Added after the CORS layer, so web pages cannot read the emulator's own endpoints.
+        .nest(
+            "/_emulator",
+            emulator::router()
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(middleware::from_fn_with_state(guard, guard::check)),
+        )
         .with_state(app)
 }
 
-/// Browser apps (amazon-cognito-identity-js, Amplify) call us cross-origin.
+/// Browser apps (amazon-cognito-identity-js, Amplify) call the AWS API and the well-known
+/// documents cross-origin.
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
@@ -109,9 +120,11 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.app))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let limits = connections::Limits {
+            max_connections: self.app.config.max_connections,
+            idle_timeout: std::time::Duration::from_secs(self.app.config.idle_timeout),
+        };
+        connections::serve(self.listener, router(self.app), limits, shutdown).await
     }
 
     /// Serves on a background task (tests, benchmarks) until [`RunningServer::stop`].

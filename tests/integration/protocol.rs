@@ -1,6 +1,8 @@
-//! The AWS JSON 1.1 protocol: routing, errors, validation messages, limits, CORS.
+//! The AWS JSON 1.1 protocol: routing, errors, validation messages, limits, CORS; the guard
+//! on the emulator's own endpoints.
 
-use crate::common::start;
+use crate::common::{start, start_with};
+use cognito_emulator::config::Config;
 use serde_json::json;
 
 #[tokio::test]
@@ -335,6 +337,16 @@ async fn emulator_endpoints_health_reset_and_clock() {
         .unwrap();
     assert_eq!(moved["offsetSeconds"], 3600.0);
     assert!(moved["now"].as_f64().unwrap() >= before + 3600.0);
+    let malformed = emulator
+        .http
+        .post(format!("{}/_emulator/clock", emulator.url))
+        .json(&json!({"seconds": "soon"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(body["__type"], "SerializationException");
 }
 
 #[tokio::test]
@@ -390,6 +402,263 @@ async fn the_rust_sdk_parses_our_errors() {
         .messages("us-east-1_missing00", None)
         .await
         .is_empty());
+}
+
+#[tokio::test]
+async fn web_pages_cannot_read_the_emulator_endpoints_but_can_call_the_aws_api() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("cross-site").await;
+    let evil = "https://evil.example";
+    let messages = emulator
+        .http
+        .get(format!("{}/_emulator/messages", emulator.url))
+        .header("origin", evil)
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(messages.status(), 200);
+    assert!(!messages
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    let preflight = emulator
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/_emulator/reset", emulator.url),
+        )
+        .header("origin", evil)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .unwrap();
+    assert!(!preflight
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    assert_eq!(preflight.status(), 403);
+    let body: serde_json::Value = preflight.json().await.unwrap();
+    assert_eq!(body["__type"], "AccessDeniedException");
+    let wrong_method = emulator
+        .http
+        .get(format!("{}/_emulator/reset", emulator.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    let body: serde_json::Value = wrong_method.json().await.unwrap();
+    assert_eq!(body["__type"], "UnknownOperationException");
+
+    // Browser apps on any origin still reach the AWS API and the well-known documents.
+    let preflight = emulator
+        .http
+        .request(reqwest::Method::OPTIONS, &emulator.url)
+        .header("origin", evil)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type,x-amz-target",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], evil);
+    let jwks = emulator
+        .http
+        .get(format!(
+            "{}/{pool_id}/.well-known/openid-configuration",
+            emulator.url
+        ))
+        .header("origin", evil)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(jwks.status(), 200);
+    assert_eq!(jwks.headers()["access-control-allow-origin"], evil);
+}
+
+#[tokio::test]
+async fn cross_site_and_form_shaped_state_changes_are_refused() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("survivor").await;
+    let reset = format!("{}/_emulator/reset", emulator.url);
+    let refusals = [
+        emulator
+            .http
+            .post(&reset)
+            .header("content-type", "text/plain")
+            .body("{}"),
+        emulator
+            .http
+            .post(&reset)
+            .header(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body("a=b"),
+        emulator
+            .http
+            .post(&reset)
+            .header("content-type", "application/json")
+            .header("origin", "http://localhost:3000"),
+        emulator.http.post(&reset).header("origin", "null"),
+        emulator
+            .http
+            .post(&reset)
+            .header("sec-fetch-site", "cross-site"),
+        emulator
+            .http
+            .delete(format!("{}/_emulator/messages", emulator.url))
+            .header("origin", "https://evil.example"),
+    ];
+    for request in refusals {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(
+            response.headers()["x-amzn-errortype"],
+            "AccessDeniedException:"
+        );
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["__type"], "AccessDeniedException");
+    }
+    let (status, _) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": pool_id}))
+        .await;
+    assert_eq!(status, 200, "the pool survived");
+
+    // Scripts, and pages served by the emulator itself, may.
+    let own = emulator
+        .http
+        .post(&reset)
+        .header("origin", &emulator.url)
+        .header("sec-fetch-site", "same-origin")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let (status, _) = emulator
+        .idp_call("DescribeUserPool", json!({"UserPoolId": pool_id}))
+        .await;
+    assert_eq!(status, 400, "reset");
+}
+
+#[tokio::test]
+async fn the_emulator_endpoints_answer_only_their_own_host_names() {
+    let emulator = start().await;
+    let health = format!("{}/_emulator/health", emulator.url);
+    let get = |host: &'static str| emulator.http.get(&health).header("host", host).send();
+    let refused = get("evil.example:9229").await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["__type"], "AccessDeniedException");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("evil.example") && message.contains("--allowed-hosts"),
+        "{message}"
+    );
+    for host in [
+        "localhost:9229",
+        "app.localhost",
+        "127.0.0.2:80",
+        "[::1]:9229",
+    ] {
+        assert_eq!(get(host).await.unwrap().status(), 200, "{host}");
+    }
+    // The AWS API is not guarded: browser apps call it from anywhere.
+    let aws = emulator
+        .http
+        .post(&emulator.url)
+        .header("host", "evil.example")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ListUserPools",
+        )
+        .body(r#"{"MaxResults": 1}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(aws.status(), 200);
+
+    let mut config = Config::default_for_tests();
+    config.allowed_hosts = vec!["evil.example".into()];
+    config.public_url = Some("http://cognito:9229".into());
+    let allowing = start_with(config).await;
+    for host in ["evil.example", "cognito:9229"] {
+        let response = allowing
+            .http
+            .get(format!("{}/_emulator/health", allowing.url))
+            .header("host", host)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{host}");
+    }
+}
+
+#[tokio::test]
+async fn silent_and_idle_connections_are_closed_and_the_limit_is_kept() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    use tokio::time::timeout;
+
+    let mut config = Config::default_for_tests();
+    config.max_connections = 8;
+    config.idle_timeout = 1;
+    let emulator = start_with(config).await;
+    let addr = emulator.url.trim_start_matches("http://").to_string();
+    const HEALTH: &[u8] = b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n";
+    let bound = Duration::from_secs(10);
+
+    // More connections than the limit that never send anything.
+    let mut silent = Vec::new();
+    for _ in 0..12 {
+        silent.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    let request = async {
+        let mut stream = TcpStream::connect(&addr).await.unwrap();
+        stream.write_all(HEALTH).await.unwrap();
+        stream
+            .write_all(b"Connection: close\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        response
+    };
+    tokio::pin!(request);
+    assert!(
+        timeout(Duration::from_millis(500), &mut request)
+            .await
+            .is_err(),
+        "served while every slot was taken"
+    );
+    let response = timeout(bound, request)
+        .await
+        .expect("served once the silent connections timed out");
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{response:?}");
+    for mut stream in silent {
+        let mut byte = [0u8; 1];
+        let read = timeout(bound, stream.read(&mut byte))
+            .await
+            .expect("the server closes a silent connection");
+        assert_eq!(read.unwrap_or(0), 0);
+    }
+
+    // A keep-alive connection is closed once idle after its response.
+    let mut stream = TcpStream::connect(&addr).await.unwrap();
+    stream.write_all(HEALTH).await.unwrap();
+    stream.write_all(b"\r\n").await.unwrap();
+    let mut response = Vec::new();
+    timeout(bound, stream.read_to_end(&mut response))
+        .await
+        .expect("the server closes an idle keep-alive connection")
+        .unwrap();
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{response:?}");
+    emulator.stop().await;
 }
 
 /// cognito-identity answers broken constraints with ValidationException (cognito-idp with

@@ -151,7 +151,7 @@ pub fn send_to(
         created_at: now,
     });
     let expires = now + purpose.lifetime();
-    pool.auth.codes.insert(
+    pool.auth.add_code(
         (key, purpose),
         PendingCode {
             code,
@@ -159,6 +159,7 @@ pub fn send_to(
             failures: 0,
             pending_value,
         },
+        now,
     );
     Ok(CodeDeliveryDetailsType {
         destination: Some(mask_destination(to)),

@@ -25,6 +25,23 @@ fn drain_changes<V: Clone>(
         .collect()
 }
 
+/// When to sweep a map of expiring entries: only once it has doubled since the last sweep,
+/// so a sweep costs O(1) per insertion however large the map grows.
+#[derive(Debug, Default)]
+struct Sweep {
+    next: usize,
+}
+
+impl Sweep {
+    fn due(&self, len: usize) -> bool {
+        len >= self.next
+    }
+
+    fn done(&mut self, len: usize) {
+        self.next = (2 * len).max(1024);
+    }
+}
+
 /// A pool's two signing keys: Cognito signs ID and access tokens with different keys.
 #[derive(Debug)]
 pub struct PoolKeys {
@@ -105,11 +122,11 @@ pub struct AuthState {
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
-    next_refresh_sweep: usize,
+    refresh_sweep: Sweep,
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out), with when
     /// they were revoked.
     revoked_origins: HashMap<String, f64>,
-    next_origin_sweep: usize,
+    origin_sweep: Sweep,
     /// What changed since last written to disk (tracked only when state is durable).
     tracking: bool,
     changed_tokens: HashSet<String>,
@@ -120,10 +137,21 @@ pub struct AuthState {
     /// When each user last asked for codes (at most the limit's worth of times per user),
     /// to throttle requests; forgotten once out of the window (amortised).
     code_requests: HashMap<UserKey, Vec<f64>>,
-    next_request_sweep: usize,
+    request_sweep: Sweep,
+    code_sweep: Sweep,
 }
 
 impl AuthState {
+    /// Keeps a code sent to a user (replacing any earlier one for the same purpose), and
+    /// forgets codes that expired unused (amortised).
+    pub fn add_code(&mut self, slot: (UserKey, CodePurpose), code: PendingCode, now: f64) {
+        self.codes.insert(slot, code);
+        if self.code_sweep.due(self.codes.len()) {
+            self.codes.retain(|_, c| c.expires > now);
+            self.code_sweep.done(self.codes.len());
+        }
+    }
+
     /// Keeps a pending challenge, first forgetting those that expired.
     pub fn add_session(&mut self, id: String, session: AuthSession, now: f64) {
         self.purge_sessions(now);
@@ -211,7 +239,7 @@ impl AuthState {
         }
         self.revoked_origins.insert(origin.clone(), now);
         self.origin_changed(origin);
-        if self.revoked_origins.len() >= self.next_origin_sweep {
+        if self.origin_sweep.due(self.revoked_origins.len()) {
             let expired: Vec<String> = self
                 .revoked_origins
                 .iter()
@@ -222,7 +250,7 @@ impl AuthState {
                 self.revoked_origins.remove(&origin);
                 self.origin_changed(origin);
             }
-            self.next_origin_sweep = (2 * self.revoked_origins.len()).max(1024);
+            self.origin_sweep.done(self.revoked_origins.len());
         }
     }
 
@@ -267,10 +295,10 @@ impl AuthState {
     ) -> bool {
         let recent = |t: &f64| *t > now - window;
         // Amortised: a sweep only when the map has doubled since the last one.
-        if self.code_requests.len() >= self.next_request_sweep {
+        if self.request_sweep.due(self.code_requests.len()) {
             self.code_requests
                 .retain(|_, times| times.iter().any(recent));
-            self.next_request_sweep = (2 * self.code_requests.len()).max(1024);
+            self.request_sweep.done(self.code_requests.len());
         }
         let times = self.code_requests.entry(user).or_default();
         times.retain(recent);
@@ -284,7 +312,7 @@ impl AuthState {
     /// Forgets expired refresh tokens, amortised: a sweep only when the map has doubled
     /// since the last one.
     pub fn purge_refresh_tokens(&mut self, now: f64) {
-        if self.refresh_tokens.len() < self.next_refresh_sweep {
+        if !self.refresh_sweep.due(self.refresh_tokens.len()) {
             return;
         }
         let expired: Vec<String> = self
@@ -297,7 +325,7 @@ impl AuthState {
             self.refresh_tokens.remove(&token);
             self.token_changed(&token);
         }
-        self.next_refresh_sweep = (2 * self.refresh_tokens.len()).max(1024);
+        self.refresh_sweep.done(self.refresh_tokens.len());
     }
 
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
@@ -356,6 +384,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn expired_codes_are_swept_as_new_ones_arrive() {
+        let mut auth = AuthState::default();
+        let code = |expires| PendingCode {
+            code: "123456".into(),
+            expires,
+            failures: 0,
+            pending_value: None,
+        };
+        let (early, late) = (100.0, 10_000.0);
+        for user in 0..3000 {
+            auth.add_code((user, CodePurpose::SignUp), code(early), 0.0);
+        }
+        for user in 3000..6000 {
+            auth.add_code((user, CodePurpose::SignUp), code(late), late - 1.0);
+        }
+        assert!(auth.codes.len() <= 3000, "{} codes kept", auth.codes.len());
+        assert!(auth.codes.contains_key(&(5999, CodePurpose::SignUp)));
+    }
 
     #[test]
     fn revocations_are_forgotten_once_no_access_token_can_use_them() {
