@@ -112,8 +112,9 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
-/// `base^exp mod N` on aws-lc; `secret` selects the constant-time exponentiation.
-fn mod_exp(base: &BigUint, exp: &BigUint, secret: bool) -> BigUint {
+/// `base^exp mod N` on aws-lc; `secret` selects the constant-time exponentiation. Public for
+/// load generators and other clients of this crate.
+pub fn mod_exp(base: &BigUint, exp: &BigUint, secret: bool) -> BigUint {
     let n = &GROUP.n;
     // aws-lc refuses an unreduced base; only a device verifier or `A` can be one.
     let reduced;
