@@ -49,10 +49,11 @@ pub async fn perform<T>(
     app: &App,
     operation: impl std::future::Future<Output = ApiResult<T>> + Send,
 ) -> ApiResult<T> {
+    // Odd while a rollback runs: an operation starting then may see its change undone.
     let rollbacks = app.store.rollbacks();
     let result = operation.await;
     app.store.durable_commit().await?;
-    if app.store.rollbacks() != rollbacks {
+    if rollbacks % 2 == 1 || app.store.rollbacks() != rollbacks {
         return Err(ApiError::internal(
             "The emulator could not write its durable state (is the disk full?); this request's changes were rolled back.",
         ));

@@ -38,6 +38,11 @@ const OFF_MODEL_ERRORS: &[(&str, u16, &str)] = &[
         "the body is larger than the emulator accepts",
     ),
     (
+        "RequestTimeoutException",
+        408,
+        "the body did not arrive within the emulator's idle timeout",
+    ),
+    (
         "NotImplementedException",
         400,
         "the emulator's own: an operation, flow or challenge not implemented yet",

@@ -75,6 +75,8 @@ pub enum ErrorCode {
     ValidationException,
     /// Off-model: the body is larger than the emulator accepts.
     RequestEntityTooLargeException,
+    /// Off-model: the body did not arrive within the emulator's idle timeout.
+    RequestTimeoutException,
     /// Off-model: the emulator's own: an operation, flow or challenge not implemented yet.
     NotImplementedException,
 }
@@ -150,6 +152,7 @@ impl ErrorCode {
             Self::UnknownOperationException => "UnknownOperationException",
             Self::ValidationException => "ValidationException",
             Self::RequestEntityTooLargeException => "RequestEntityTooLargeException",
+            Self::RequestTimeoutException => "RequestTimeoutException",
             Self::NotImplementedException => "NotImplementedException",
         }
     }
@@ -160,6 +163,7 @@ impl ErrorCode {
             Self::InternalErrorException => 500,
             Self::InternalServerException => 500,
             Self::RequestEntityTooLargeException => 413,
+            Self::RequestTimeoutException => 408,
             _ => 400,
         }
     }
@@ -172,6 +176,7 @@ impl ErrorCode {
             | Self::UnknownOperationException
             | Self::ValidationException
             | Self::RequestEntityTooLargeException
+            | Self::RequestTimeoutException
             | Self::NotImplementedException
         )
     }

@@ -63,7 +63,20 @@ async fn process(
     })?;
     let target = Target::parse(target)?;
     let limit = app.config.max_body_bytes;
-    let bytes: Bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+    // A client that sends a request head and then no body must not hold its connection.
+    let patience = std::time::Duration::from_secs(app.config.idle_timeout.max(1));
+    let read = tokio::time::timeout(patience, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::RequestTimeoutException,
+                format!(
+                    "The request body did not arrive within {} seconds.",
+                    patience.as_secs()
+                ),
+            )
+        })?;
+    let bytes: Bytes = read.map_err(|e| {
         let too_large = e
             .into_inner()
             .downcast_ref::<http_body_util::LengthLimitError>()

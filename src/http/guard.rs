@@ -17,6 +17,7 @@ use axum::response::Response;
 use super::aws_json::error_response;
 use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
+use crate::protocol::Target;
 
 /// The host names the emulator's own endpoints answer to, besides loopback.
 #[derive(Debug)]
@@ -103,6 +104,35 @@ impl Guard {
         }
         Ok(())
     }
+}
+
+/// In front of the AWS API (`POST /`): any web page may call the operations Cognito leaves
+/// unauthenticated (sign-up, sign-in…; browser apps do), but the ones that need AWS
+/// credentials (Admin*, pool and client management, ListUsers…) are refused to pages from
+/// other hosts. The emulator checks no signature, so otherwise any site a developer visits
+/// could read every pool or reset any password. Pages from loopback hosts and
+/// `--allowed-hosts` (a developer's own app) may call them.
+pub async fn check_api(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let foreign = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|origin| !guard.host_allowed(&host_name(authority_of(origin))));
+    let signed = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| Target::parse(t).ok())
+        .is_some_and(Target::is_signed);
+    if foreign && signed {
+        let error = denied(
+            "Web pages from other hosts may not call operations that need AWS credentials. Allow the page's host with --allowed-hosts (COGNITO_EMULATOR_ALLOWED_HOSTS).",
+        );
+        tracing::warn!("refused a cross-origin call: {}", error.message);
+        let mut response = error_response(&error);
+        *response.status_mut() = StatusCode::FORBIDDEN;
+        return response;
+    }
+    next.run(request).await
 }
 
 /// The middleware in front of every `/_emulator` endpoint.

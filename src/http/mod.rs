@@ -25,7 +25,13 @@ use crate::error::{ApiError, ErrorCode};
 pub fn router(app: Arc<App>) -> Router {
     let guard = Arc::new(guard::Guard::new(&app.config, &app.public_url));
     Router::new()
-        .route("/", post(aws_json::handle))
+        .route(
+            "/",
+            post(aws_json::handle).layer(middleware::from_fn_with_state(
+                guard.clone(),
+                guard::check_api,
+            )),
+        )
         .merge(well_known::router())
         // Before the layers, which must wrap these too (the CORS layer answers preflights).
         .method_not_allowed_fallback(method_not_allowed)

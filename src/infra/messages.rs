@@ -117,6 +117,12 @@ impl Messages {
         found.into_iter().map(|(_, m)| m.clone()).collect()
     }
 
+    /// Drops a deleted pool's messages, so pools created and deleted by test suites leave
+    /// nothing behind.
+    pub fn forget_pool(&self, user_pool_id: &str) {
+        self.kept.lock().by_pool.remove(user_pool_id);
+    }
+
     pub fn clear(&self) {
         self.kept.lock().by_pool.clear();
     }

@@ -40,6 +40,14 @@ impl Target {
         .ok_or_else(unknown)
     }
 
+    /// Whether AWS requires a SigV4 signature (AWS credentials) for the operation.
+    pub fn is_signed(self) -> bool {
+        match self {
+            Target::UserPools(op) => op.is_signed(),
+            Target::IdentityPools(op) => op.is_signed(),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Target::UserPools(op) => op.name(),

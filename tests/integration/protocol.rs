@@ -804,3 +804,87 @@ async fn signing_certificate_survives_extreme_clocks() {
         assert!(body["Certificate"].as_str().unwrap().len() > 500);
     }
 }
+
+/// A web page from another host may call the operations Cognito leaves open (sign-up,
+/// sign-in) but not the ones that need AWS credentials: the emulator checks no signature, so
+/// otherwise any site could list users or reset passwords.
+#[tokio::test]
+async fn web_pages_from_other_hosts_cannot_call_credentialed_operations() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("origin").await;
+    let call = |origin: &'static str, target: &'static str, body: serde_json::Value| {
+        emulator
+            .http
+            .post(&emulator.url)
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("origin", origin)
+            .header(
+                "x-amz-target",
+                format!("AWSCognitoIdentityProviderService.{target}"),
+            )
+            .body(body.to_string())
+            .send()
+    };
+    let refused = call(
+        "https://evil.example",
+        "ListUsers",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        refused.headers()["x-amzn-errortype"],
+        "AccessDeniedException:"
+    );
+    // Readable by the page (CORS), so a browser app sees why.
+    assert_eq!(
+        refused.headers()["access-control-allow-origin"],
+        "https://evil.example"
+    );
+    // A public operation is answered (here: the unknown client's error, not a refusal).
+    let open = call(
+        "https://evil.example",
+        "InitiateAuth",
+        json!({"ClientId": "nosuchclient1",
+        "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "a", "PASSWORD": "b"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(open.status(), 400);
+    let body: serde_json::Value = open.json().await.unwrap();
+    assert_eq!(body["__type"], "ResourceNotFoundException");
+    // The developer's own app on a loopback host may call anything.
+    let own = call(
+        "http://localhost:3000",
+        "ListUsers",
+        json!({"UserPoolId": pool_id}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(own.status(), 200);
+}
+
+/// A request head followed by no body does not hold its connection: after --idle-timeout the
+/// emulator answers 408 RequestTimeoutException.
+#[tokio::test]
+async fn a_body_that_never_comes_times_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut config = cognito_emulator::config::Config::default_for_tests();
+    config.idle_timeout = 1;
+    let emulator = crate::common::start_with(config).await;
+    let address = emulator.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.ListUserPools\r\nContent-Length: 100\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer within the bound, not a hang")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("RequestTimeoutException"), "{answer}");
+}

@@ -213,6 +213,7 @@ pub fn delete_user_pool(
         ));
     }
     app.store.remove_pool(&input.user_pool_id);
+    app.messages.forget_pool(&input.user_pool_id);
     Ok(Empty {})
 }
 

@@ -202,9 +202,18 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     let refresh_token = grant.with_refresh_token.then(new_refresh_token);
     {
         let mut pool = pool.write();
-        // A sign-out may have overtaken a refresh while it signed: then nothing comes out.
+        // A sign-out may have overtaken a refresh while it signed, or the user may have been
+        // deleted or disabled meanwhile: then nothing comes out.
         if grant.origin.is_some() {
             check_sign_in_live(&pool, &origin_jti)?;
+        }
+        let user = pool
+            .users
+            .get(grant.user)
+            .filter(|u| u.sub() == snapshot.sub)
+            .ok_or_else(ApiError::user_not_found)?;
+        if !user.enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
         }
         if let Some(token) = &refresh_token {
             let record = RefreshRecord {

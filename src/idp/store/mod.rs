@@ -279,12 +279,10 @@ impl Store {
         written
     }
 
-    /// How many failed writes have been rolled back so far: an operation during which this
-    /// changed may have lost its changes, and must not answer success.
+    /// Counts rollbacks of failed writes, twice each (odd while one runs): an operation
+    /// that overlapped one may have lost its changes, and must not answer success.
     pub fn rollbacks(&self) -> u64 {
-        // Odd while a rollback runs: count that as having changed already.
-        let n = self.rollbacks.load(std::sync::atomic::Ordering::SeqCst);
-        n + (n & 1)
+        self.rollbacks.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Reloads these pools from disk (or forgets them, when the disk has none).
@@ -331,11 +329,13 @@ impl Store {
             pool.users.track_changes();
             pool.auth.track_changes();
         }
-        if let Some(changed) = self.changed_pools() {
-            changed.lock().insert(id.clone());
-        }
         let handle = Pool::new(pool, self.changed_pools());
-        self.pools.write().insert(id, handle);
+        self.pools.write().insert(id.clone(), handle);
+        // Recorded only once the pool can be found: a flush that drained the record earlier
+        // would otherwise skip the pool and lose it.
+        if let Some(changed) = self.changed_pools() {
+            changed.lock().insert(id);
+        }
     }
 
     /// Where a durable store's pools record their changes.
