@@ -15,5 +15,6 @@ pub mod idp;
 pub mod infra;
 pub mod operation;
 pub mod protocol;
+pub mod schema;
 pub mod seed;
 pub mod service;

@@ -8,6 +8,31 @@ use serde_json::Value;
 
 use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::generated::{cognito_identity, cognito_idp};
+
+/// An operation of either service, resolved from `X-Amz-Target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    UserPools(cognito_idp::Operation),
+    IdentityPools(cognito_identity::Operation),
+}
+
+impl Target {
+    /// Whether AWS requires a SigV4 signature (AWS credentials) for the operation.
+    pub fn is_signed(self) -> bool {
+        match self {
+            Target::UserPools(op) => op.is_signed(),
+            Target::IdentityPools(op) => op.is_signed(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::UserPools(op) => op.name(),
+            Target::IdentityPools(op) => op.name(),
+        }
+    }
+}
 
 /// What every operation handler looks like: typed input in, typed output out.
 pub type Handler<I, O> = fn(&App, &RequestContext, I) -> ApiResult<O>;

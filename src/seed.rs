@@ -16,7 +16,6 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::generated::cognito_idp::{Operation as Op, UserStatusType};
 use crate::protocol::Target;
-use crate::service::call_user_pools;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -85,6 +84,12 @@ pub struct SeedUser {
 
 fn enabled_by_default() -> bool {
     true
+}
+
+/// Runs an operation as a request would be run: validated against the model first.
+fn call_user_pools(app: &App, op: Op, input: Value) -> Result<Value, ApiError> {
+    Target::UserPools(op).validate(&input)?;
+    crate::service::call_user_pools(app, op, input)
 }
 
 /// Reads and applies a seed file, as one operation whose changes are durably committed

@@ -10,7 +10,7 @@ use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
-use crate::protocol::Target;
+use crate::operation::Target;
 use crate::{identity, idp};
 
 /// Runs a validated request's operation and waits until what it changed is on disk.
@@ -100,11 +100,10 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
     }
 }
 
-/// Runs a cognito-idp operation in-process, validated as a request would be, without waiting
-/// for its commit: for seeding, which runs inside one [`perform`]. Not for CPU-heavy
-/// operations on async threads.
+/// Runs a cognito-idp operation in-process without waiting for its commit: for seeding, which
+/// validates its input first and runs inside one [`perform`]. Not for CPU-heavy operations
+/// on async threads.
 pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
-    Target::UserPools(op).validate(&input)?;
     let ctx = RequestContext::new(app.region());
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))

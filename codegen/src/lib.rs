@@ -835,7 +835,7 @@ impl<'a> Model<'a> {
         s.push('\n');
         let _ = writeln!(
             s,
-            "use crate::protocol::schema::{{{}}};",
+            "use crate::schema::{{{}}};",
             if uses_member {
                 "Kind, Member, Shape"
             } else {

@@ -2,23 +2,18 @@
 //! an operation, a JSON body to a validated input, and an error to its AWS shape. The HTTP
 //! layer ([`crate::http::aws_json`]) calls this; this calls no service.
 
-pub mod schema;
 pub mod validate;
 
 use serde_json::Value;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::generated::{cognito_identity, cognito_idp};
+pub use crate::operation::Target;
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// An operation of either service, resolved from `X-Amz-Target`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    UserPools(cognito_idp::Operation),
-    IdentityPools(cognito_identity::Operation),
-}
-
+/// What AWS JSON 1.1 needs of an operation: its name in `X-Amz-Target`, and its input
+/// checked against the model.
 impl Target {
     pub fn parse(header: &str) -> Result<Self, ApiError> {
         let unknown = || {
@@ -38,21 +33,6 @@ impl Target {
             _ => None,
         }
         .ok_or_else(unknown)
-    }
-
-    /// Whether AWS requires a SigV4 signature (AWS credentials) for the operation.
-    pub fn is_signed(self) -> bool {
-        match self {
-            Target::UserPools(op) => op.is_signed(),
-            Target::IdentityPools(op) => op.is_signed(),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::UserPools(op) => op.name(),
-            Target::IdentityPools(op) => op.name(),
-        }
     }
 
     pub fn validate(self, body: &Value) -> Result<(), ApiError> {

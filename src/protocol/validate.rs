@@ -9,8 +9,8 @@ use parking_lot::RwLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::schema::{Kind, Shape};
 use crate::error::{ApiError, ErrorCode};
+use crate::schema::{Kind, Shape};
 
 /// At most this many violations are described in a message (all are counted): a request full
 /// of bad values must not produce an error many times its size.
