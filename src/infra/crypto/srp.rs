@@ -112,6 +112,9 @@ fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 
+/// Secret exponents (`x`, `b`) are 256-bit.
+const SECRET_EXPONENT_BYTES: usize = 32;
+
 /// `base^exp mod N` on aws-lc; `secret` selects the constant-time exponentiation. Public for
 /// load generators and other clients of this crate.
 pub fn mod_exp(base: &BigUint, exp: &BigUint, secret: bool) -> BigUint {
@@ -124,11 +127,15 @@ pub fn mod_exp(base: &BigUint, exp: &BigUint, secret: bool) -> BigUint {
         reduced = base % n;
         &reduced
     };
-    BigUint::from_bytes_be(&bn::mod_exp_n(
-        &base.to_bytes_be(),
-        &exp.to_bytes_be(),
-        secret,
-    ))
+    let mut exp = exp.to_bytes_be();
+    if secret && exp.len() < SECRET_EXPONENT_BYTES {
+        // A fixed width: aws-lc's constant-time exponentiation runs over the exponent's width,
+        // which would otherwise shrink when the secret's top bytes are zero.
+        let mut padded = vec![0u8; SECRET_EXPONENT_BYTES - exp.len()];
+        padded.extend_from_slice(&exp);
+        exp = padded;
+    }
+    BigUint::from_bytes_be(&bn::mod_exp_n(&base.to_bytes_be(), &exp, secret))
 }
 
 /// `v = g^x mod N`, with `x` the 32 big-endian bytes of `H(PAD(s) | H(pool|user|":"|pw))`
