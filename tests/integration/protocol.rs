@@ -566,7 +566,7 @@ async fn the_emulator_endpoints_answer_only_their_own_host_names() {
     ] {
         assert_eq!(get(host).await.unwrap().status(), 200, "{host}");
     }
-    // The AWS API is not guarded: browser apps call it from anywhere.
+    // The AWS API is not host-checked (only credentialed calls from foreign web pages are refused).
     let aws = emulator
         .http
         .post(&emulator.url)
