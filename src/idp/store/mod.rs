@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod persist;
 pub mod pool;
+pub mod user;
 pub mod users;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,0 +1,143 @@
+//! One user as the store keeps it: its attributes (standard names interned) and its state.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::generated::cognito_idp::{AttributeDataType, MFAOptionType, UserStatusType};
+use crate::infra::crypto::password::PasswordRecord;
+
+/// The standard attributes and their types (every pool has them).
+pub const STANDARD_ATTRIBUTES: &[(&str, AttributeDataType)] = &[
+    ("sub", AttributeDataType::String),
+    ("name", AttributeDataType::String),
+    ("given_name", AttributeDataType::String),
+    ("family_name", AttributeDataType::String),
+    ("middle_name", AttributeDataType::String),
+    ("nickname", AttributeDataType::String),
+    ("preferred_username", AttributeDataType::String),
+    ("profile", AttributeDataType::String),
+    ("picture", AttributeDataType::String),
+    ("website", AttributeDataType::String),
+    ("email", AttributeDataType::String),
+    ("email_verified", AttributeDataType::Boolean),
+    ("gender", AttributeDataType::String),
+    ("birthdate", AttributeDataType::String),
+    ("zoneinfo", AttributeDataType::String),
+    ("locale", AttributeDataType::String),
+    ("phone_number", AttributeDataType::String),
+    ("phone_number_verified", AttributeDataType::Boolean),
+    ("address", AttributeDataType::String),
+    ("updated_at", AttributeDataType::Number),
+    ("identities", AttributeDataType::String),
+];
+
+/// The static copy of a standard attribute's name.
+pub fn standard_name(name: &str) -> Option<&'static str> {
+    STANDARD_ATTRIBUTES
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| *n == name)
+}
+
+/// A user's creation sequence number: the stable order ListUsers pages follow.
+pub type UserKey = u64;
+
+/// A user's attributes in the order they were first written. Standard names are static
+/// strings and values are shared with the filter index, so a user costs few allocations.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(from = "Vec<(String, String)>", into = "Vec<(String, String)>")]
+pub struct Attributes(Vec<(Cow<'static, str>, Arc<str>)>);
+
+impl From<Vec<(String, String)>> for Attributes {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self::from_pairs(pairs)
+    }
+}
+
+impl From<Attributes> for Vec<(String, String)> {
+    fn from(attributes: Attributes) -> Self {
+        attributes
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
+impl Attributes {
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut attributes = Self::default();
+        for (name, value) in pairs {
+            attributes.set(&name, value);
+        }
+        attributes
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.shared(name).map(|v| &**v)
+    }
+
+    pub(super) fn shared(&self, name: &str) -> Option<&Arc<str>> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    pub fn set(&mut self, name: &str, value: String) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => *v = Arc::from(value),
+            None => {
+                let name = match standard_name(name) {
+                    Some(standard) => Cow::Borrowed(standard),
+                    None => Cow::Owned(name.to_string()),
+                };
+                self.0.push((name, Arc::from(value)));
+            }
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| n != name);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    /// Every attribute including `sub`.
+    pub attributes: Attributes,
+    pub status: UserStatusType,
+    pub enabled: bool,
+    pub created: f64,
+    pub modified: f64,
+    pub password: Option<PasswordRecord>,
+    pub temporary_password_expires: Option<f64>,
+    pub mfa_options: Vec<MFAOptionType>,
+    pub groups: BTreeSet<String>,
+}
+
+impl User {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name)
+    }
+
+    pub fn sub(&self) -> &str {
+        self.attribute("sub").unwrap_or_default()
+    }
+
+    pub fn set_attribute(&mut self, name: &str, value: String) {
+        self.attributes.set(name, value);
+    }
+
+    pub fn remove_attribute(&mut self, name: &str) {
+        self.attributes.remove(name);
+    }
+
+    pub fn is_verified(&self, attribute: &str) -> bool {
+        self.attribute(&format!("{attribute}_verified")) == Some("true")
+    }
+}
