@@ -44,6 +44,22 @@ fn unknown_user() -> ApiError {
     )
 }
 
+/// The user a confirmation code is given for; with PreventUserExistenceErrors an unknown
+/// user looks like a wrong code.
+fn user_confirming_a_code(
+    pool: &UserPool,
+    rules: &ClientRules,
+    username: &str,
+) -> ApiResult<UserKey> {
+    pool.users.find(username).ok_or_else(|| {
+        if rules.prevent_user_existence_errors {
+            codes::mismatch()
+        } else {
+            unknown_user()
+        }
+    })
+}
+
 /// Which attribute a sign-up code goes to: an auto-verified e-mail first, else phone.
 fn verification_attribute(pool: &UserPool, user: &User) -> Option<&'static str> {
     let auto: Vec<VerifiedAttributeType> = pool
@@ -161,13 +177,7 @@ pub fn confirm_sign_up(
     )?;
     let now = app.clock.now();
     let mut pool = pool.write();
-    let Some(key) = pool.users.find(&input.username) else {
-        return Err(if rules.prevent_user_existence_errors {
-            codes::mismatch()
-        } else {
-            unknown_user()
-        });
-    };
+    let key = user_confirming_a_code(&pool, &rules, &input.username)?;
     let status = pool.user(key)?.status;
     if status != UserStatusType::Unconfirmed {
         return Err(ApiError::not_authorized(format!(
@@ -368,13 +378,7 @@ pub fn confirm_forgot_password(
     )?;
     let now = app.clock.now();
     let mut pool = pool.write();
-    let Some(key) = pool.users.find(&input.username) else {
-        return Err(if rules.prevent_user_existence_errors {
-            codes::mismatch()
-        } else {
-            unknown_user()
-        });
-    };
+    let key = user_confirming_a_code(&pool, &rules, &input.username)?;
     password_policy::check(
         &pool.password_policy(),
         &input.password,
