@@ -109,6 +109,14 @@ fn encode(request_id: &str, result: Result<String, ApiError>) -> Response {
     response
 }
 
+/// An AWS-shaped error answered with another status than its code's (403 refusals, 404 and
+/// 405 for routes).
+pub fn error_response_with_status(status: StatusCode, error: &ApiError) -> Response {
+    let mut response = error_response(error);
+    *response.status_mut() = status;
+    response
+}
+
 /// An AWS-shaped error response (every error the HTTP layer answers goes through here).
 pub fn error_response(error: &ApiError) -> Response {
     let reply = ErrorReply::new(error);

@@ -14,7 +14,7 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::aws_json::error_response;
+use super::aws_json::error_response_with_status;
 use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
 use crate::protocol::Target;
@@ -128,9 +128,7 @@ pub async fn check_api(State(guard): State<Arc<Guard>>, request: Request, next: 
             "Web pages from other hosts may not call operations that need AWS credentials. Allow the page's host with --allowed-hosts (COGNITO_EMULATOR_ALLOWED_HOSTS).",
         );
         tracing::warn!("refused a cross-origin call: {}", error.message);
-        let mut response = error_response(&error);
-        *response.status_mut() = StatusCode::FORBIDDEN;
-        return response;
+        return error_response_with_status(StatusCode::FORBIDDEN, &error);
     }
     next.run(request).await
 }
@@ -146,9 +144,7 @@ pub async fn check(State(guard): State<Arc<Guard>>, request: Request, next: Next
                 request.uri(),
                 error.message
             );
-            let mut response = error_response(&error);
-            *response.status_mut() = StatusCode::FORBIDDEN;
-            response
+            error_response_with_status(StatusCode::FORBIDDEN, &error)
         }
     }
 }

@@ -64,21 +64,23 @@ fn cors() -> CorsLayer {
 }
 
 async fn not_found() -> Response {
-    let mut response = aws_json::error_response(&ApiError::new(
-        ErrorCode::UnknownOperationException,
-        "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
-    ));
-    *response.status_mut() = StatusCode::NOT_FOUND;
-    response
+    aws_json::error_response_with_status(
+        StatusCode::NOT_FOUND,
+        &ApiError::new(
+            ErrorCode::UnknownOperationException,
+            "No such endpoint. The Cognito APIs answer POST / with an X-Amz-Target header; the emulator's own endpoints are under /_emulator.",
+        ),
+    )
 }
 
 async fn method_not_allowed() -> Response {
-    let mut response = aws_json::error_response(&ApiError::new(
-        ErrorCode::UnknownOperationException,
-        "Method not allowed. The Cognito APIs answer POST / with an X-Amz-Target header.",
-    ));
-    *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    response
+    aws_json::error_response_with_status(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &ApiError::new(
+            ErrorCode::UnknownOperationException,
+            "Method not allowed. The Cognito APIs answer POST / with an X-Amz-Target header.",
+        ),
+    )
 }
 
 /// A bound server, ready to serve.

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::error::{ApiError, ErrorCode};
-use crate::http::aws_json::error_response;
+use crate::http::aws_json::{error_response, error_response_with_status};
 use crate::idp::engine::tokens::pool_keys;
 use crate::service;
 
@@ -28,11 +28,11 @@ pub fn router() -> Router<Arc<App>> {
 
 /// The AWS-shaped error, with 404 for an unknown pool (these are plain GETs, not API calls).
 fn not_found(error: ApiError) -> Response {
-    let mut response = error_response(&error);
     if error.code == ErrorCode::ResourceNotFoundException {
-        *response.status_mut() = StatusCode::NOT_FOUND;
+        error_response_with_status(StatusCode::NOT_FOUND, &error)
+    } else {
+        error_response(&error)
     }
-    response
 }
 
 async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Response {
