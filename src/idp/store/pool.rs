@@ -8,8 +8,9 @@ use super::auth::AuthState;
 use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
-    AliasAttributeType, GetUserPoolMfaConfigResponse, GroupType, PasswordPolicyType,
-    UserPoolClientType, UserPoolType, UsernameAttributeType,
+    AliasAttributeType, DomainDescriptionType, GetUserPoolMfaConfigResponse, GroupType,
+    IdentityProviderType, PasswordPolicyType, ResourceServerType, UserPoolClientType, UserPoolType,
+    UsernameAttributeType,
 };
 use crate::infra::crypto::password::PasswordRecord;
 
@@ -19,6 +20,12 @@ pub struct UserPool {
     pub mfa: GetUserPoolMfaConfigResponse,
     pub clients: BTreeMap<String, AppClient>,
     pub groups: BTreeMap<String, Group>,
+    /// The pool's hosted-UI domain (one per pool), as DescribeUserPoolDomain shows it.
+    pub domain: Option<DomainDescriptionType>,
+    /// Resource servers by identifier: their scopes are `<identifier>/<scope>`.
+    pub resource_servers: BTreeMap<String, ResourceServerType>,
+    /// External identity providers by provider name.
+    pub identity_providers: BTreeMap<String, IdentityProviderType>,
     pub users: Users,
     pub auth: AuthState,
     /// Settings, clients, groups or keys changed since last written to disk.
@@ -32,6 +39,13 @@ pub struct PoolHeader {
     pub mfa: GetUserPoolMfaConfigResponse,
     pub clients: Vec<(UserPoolClientType, Vec<ClientSecret>)>,
     pub groups: Vec<GroupType>,
+    // Added after schema version 2: absent in older files.
+    #[serde(default)]
+    pub domain: Option<DomainDescriptionType>,
+    #[serde(default)]
+    pub resource_servers: Vec<ResourceServerType>,
+    #[serde(default)]
+    pub identity_providers: Vec<IdentityProviderType>,
     /// PKCS#8 of the ID-token and access-token keys, base64.
     pub keys: Option<(String, String)>,
 }
@@ -126,6 +140,9 @@ impl UserPool {
             config,
             clients: BTreeMap::new(),
             groups: BTreeMap::new(),
+            domain: None,
+            resource_servers: BTreeMap::new(),
+            identity_providers: BTreeMap::new(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
             header_dirty: true,
@@ -156,6 +173,9 @@ impl UserPool {
                 .map(|c| (c.config.clone(), c.secrets.clone()))
                 .collect(),
             groups: self.groups.values().map(|g| g.group.clone()).collect(),
+            domain: self.domain.clone(),
+            resource_servers: self.resource_servers.values().cloned().collect(),
+            identity_providers: self.identity_providers.values().cloned().collect(),
             keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
         }
     }
@@ -178,6 +198,15 @@ impl UserPool {
                     members: Default::default(),
                 },
             );
+        }
+        pool.domain = header.domain;
+        for server in header.resource_servers {
+            let identifier = server.identifier.clone().unwrap_or_default();
+            pool.resource_servers.insert(identifier, server);
+        }
+        for provider in header.identity_providers {
+            let name = provider.provider_name.clone().unwrap_or_default();
+            pool.identity_providers.insert(name, provider);
         }
         let key = |b64: &str| {
             base64::engine::general_purpose::STANDARD
