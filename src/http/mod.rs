@@ -6,6 +6,7 @@ pub mod aws_json;
 mod connections;
 pub mod emulator;
 mod guard;
+mod hosted;
 pub mod well_known;
 
 use std::net::SocketAddr;
@@ -33,10 +34,12 @@ pub fn router(app: Arc<App>) -> Router {
             )),
         )
         .merge(well_known::router())
+        .merge(hosted::api_router())
         // Before the layers, which must wrap these too (the CORS layer answers preflights).
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(cors())
+        .merge(hosted::page_router())
         // Added after the CORS layer, so web pages cannot read the emulator's own endpoints.
         .nest(
             "/_emulator",

@@ -73,6 +73,7 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     GetUserAttributeVerificationCode => self_service::get_user_attribute_verification_code,
     VerifyUserAttribute => self_service::verify_user_attribute,
     GetSigningCertificate => signing::get_signing_certificate,
+    GetClientToken => client_tokens::get_client_token,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the
@@ -84,4 +85,5 @@ pub const CPU_HEAVY: &[Idp] = &[
     Idp::AdminRespondToAuthChallenge,
     Idp::GetTokensFromRefreshToken,
     Idp::GetSigningCertificate,
+    Idp::GetClientToken,
 ];

@@ -8,6 +8,7 @@ mod external;
 mod groups;
 mod javascript;
 mod list_users;
+mod oauth;
 mod pools;
 mod protocol;
 mod seed;

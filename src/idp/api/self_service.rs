@@ -9,7 +9,7 @@ use crate::idp::api::Empty;
 use crate::idp::engine::attributes::WriteKind;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
-use crate::idp::engine::tokens::{sign_out_everywhere, verify_access_token};
+use crate::idp::engine::tokens::{self, sign_out_everywhere, verify_access_token};
 use crate::idp::engine::users::{
     attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
     remove_user,
@@ -84,16 +84,7 @@ pub fn revoke_token(
             "Unsupported token type",
         ));
     }
-    // Unknown tokens, or another client's, revoke nothing and are no error (RFC 7009).
-    let ours = pool
-        .auth
-        .refresh_token(&input.token)
-        .is_some_and(|r| r.client_id == input.client_id);
-    if ours {
-        if let Some(origin) = pool.auth.revoke_refresh_token(&input.token) {
-            pool.auth.revoke_origin(origin, app.clock.now());
-        }
-    }
+    tokens::revoke_refresh_token(&mut pool, &input.client_id, &input.token, app.clock.now());
     Ok(RevokeTokenResponse {})
 }
 

@@ -50,6 +50,32 @@ pub struct Grant {
     /// `(origin_jti, auth_time)` of the original sign-in when refreshing.
     pub origin: Option<(String, i64)>,
     pub with_refresh_token: bool,
+    /// The OAuth scopes granted (hosted UI, `/oauth2/token`); None for the user-pool API,
+    /// whose access tokens carry `aws.cognito.signin.user.admin` only.
+    pub scope: Option<String>,
+    /// The authorize request's `nonce`, copied into the ID token.
+    pub nonce: Option<String>,
+}
+
+impl Grant {
+    /// A new sign-in through the user-pool API.
+    pub fn api(user: UserKey, client_id: &str) -> Self {
+        Grant {
+            user,
+            client_id: client_id.to_string(),
+            origin: None,
+            with_refresh_token: true,
+            scope: None,
+            nonce: None,
+        }
+    }
+
+    /// Without `openid`, the OAuth endpoints issue no ID token.
+    fn with_id_token(&self) -> bool {
+        self.scope
+            .as_deref()
+            .is_none_or(|s| s.split(' ').any(|s| s == "openid"))
+    }
 }
 
 fn seconds(value: Option<i64>, unit: Option<TimeUnitsType>, default: i64) -> i64 {
@@ -171,6 +197,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     id_claims.extend(snapshot.attributes.clone());
     id_claims.insert("iss".into(), json!(issuer));
     id_claims.insert("cognito:username".into(), json!(snapshot.username));
+    if let Some(nonce) = &grant.nonce {
+        id_claims.insert("nonce".into(), json!(nonce));
+    }
     id_claims.insert("origin_jti".into(), json!(origin_jti));
     id_claims.insert("aud".into(), json!(grant.client_id));
     id_claims.insert("event_id".into(), json!(event_id));
@@ -190,15 +219,27 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     access_claims.insert("origin_jti".into(), json!(origin_jti));
     access_claims.insert("event_id".into(), json!(event_id));
     access_claims.insert("token_use".into(), json!("access"));
-    access_claims.insert("scope".into(), json!(ADMIN_SCOPE));
+    access_claims.insert(
+        "scope".into(),
+        json!(grant.scope.as_deref().unwrap_or(ADMIN_SCOPE)),
+    );
     access_claims.insert("auth_time".into(), json!(auth_time));
     access_claims.insert("exp".into(), json!(now + access_life));
     access_claims.insert("iat".into(), json!(now));
     access_claims.insert("jti".into(), json!(crate::infra::ids::uuid()));
     access_claims.insert("username".into(), json!(snapshot.username));
+    if grant.scope.is_some() {
+        // Tokens from the OAuth endpoints (unconfirmed for API-issued ones).
+        access_claims.insert("version".into(), json!(2));
+    }
 
-    let id_token = keys.id.sign(&Value::Object(id_claims));
     let access_token = keys.access.sign(&Value::Object(access_claims));
+    let id_token = grant.with_id_token().then(|| {
+        if grant.scope.is_some() {
+            id_claims.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
+        keys.id.sign(&Value::Object(id_claims))
+    });
     let refresh_token = grant.with_refresh_token.then(new_refresh_token);
     {
         let mut pool = pool.write();
@@ -223,6 +264,7 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
                 auth_time,
                 expires: now as f64 + refresh_life as f64,
                 revoked: false,
+                scope: grant.scope.clone(),
             };
             pool.auth.add_refresh_token(token.clone(), record);
             pool.auth.purge_refresh_tokens(now as f64);
@@ -230,12 +272,19 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     }
     Ok(AuthenticationResultType {
         access_token: Some(access_token),
-        id_token: Some(id_token),
+        id_token,
         refresh_token,
         expires_in: Some(access_life),
         token_type: Some("Bearer".to_string()),
         new_device_metadata: None,
     })
+}
+
+/// OIDC's `at_hash`: the left half of the SHA-256 of the access token, base64url.
+pub fn at_hash(access_token: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
 /// Whether a sign-in may still be refreshed: sign-out, RevokeToken and deleting the user
@@ -281,6 +330,11 @@ fn invalid() -> ApiError {
 /// Checks an access token as every self-service operation does: signature by the pool's
 /// access key, `token_use`, expiry, scope, revocation, and that the user still exists.
 pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
+    verify_access_token_for(app, token, ADMIN_SCOPE)
+}
+
+/// [`verify_access_token`] for another scope (`openid` for userInfo).
+pub fn verify_access_token_for(app: &App, token: &str, scope: &str) -> ApiResult<AccessToken> {
     let payload = token.split('.').nth(1).ok_or_else(invalid)?;
     let unverified: Value = URL_SAFE_NO_PAD
         .decode(payload)
@@ -306,7 +360,7 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
         return Err(ApiError::not_authorized("Access Token has expired"));
     }
     let scopes = claims["scope"].as_str().unwrap_or_default();
-    if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+    if !scopes.split(' ').any(|s| s == scope) {
         return Err(ApiError::not_authorized(
             "Access Token does not have required scopes",
         ));
@@ -335,8 +389,51 @@ pub fn verify_access_token(app: &App, token: &str) -> ApiResult<AccessToken> {
     Ok(AccessToken { pool, user, claims })
 }
 
+/// Revokes a refresh token and every token of its sign-in (RevokeToken, `/oauth2/revoke`).
+/// Unknown tokens, or another client's, revoke nothing and are no error (RFC 7009).
+pub fn revoke_refresh_token(pool: &mut UserPool, client_id: &str, token: &str, now: f64) {
+    let ours = pool
+        .auth
+        .refresh_token(token)
+        .is_some_and(|r| r.client_id == client_id);
+    if ours {
+        if let Some(origin) = pool.auth.revoke_refresh_token(token) {
+            pool.auth.revoke_origin(origin, now);
+        }
+    }
+}
+
 /// Signs a user out everywhere: every refresh token dies, and with it every access token
 /// derived from the same sign-ins (they share `origin_jti`).
 pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey, now: f64) {
     pool.auth.revoke_user(user, now);
+}
+
+/// An access token for an app client itself (client_credentials, GetClientToken): the
+/// client is its subject, the scopes are its resource-server scopes; no user, no ID token.
+/// Returns the token and its lifetime in seconds.
+pub fn issue_client_token(
+    app: &App,
+    pool: &PoolHandle,
+    client: &UserPoolClientType,
+    scope: &str,
+) -> (String, i64) {
+    let keys = pool_keys(app, pool);
+    let pool_id = pool.read().id().to_string();
+    let client_id = client.client_id.clone().unwrap_or_default();
+    let (access_life, _, _) = lifetimes(client);
+    let now = app.clock.now() as i64;
+    let claims = json!({
+        "sub": client_id,
+        "token_use": "access",
+        "scope": scope,
+        "auth_time": now,
+        "iss": app.issuer(&pool_id),
+        "exp": now + access_life,
+        "iat": now,
+        "version": 2,
+        "jti": crate::infra::ids::uuid(),
+        "client_id": client_id,
+    });
+    (keys.access.sign(&claims), access_life)
 }

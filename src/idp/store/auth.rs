@@ -84,6 +84,10 @@ pub struct RefreshRecord {
     pub auth_time: i64,
     pub expires: f64,
     pub revoked: bool,
+    /// The OAuth scopes of a sign-in through the hosted UI / OAuth endpoints; refreshed
+    /// tokens keep them. Absent in files written before OAuth.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 /// What a code that was sent to a user is for.
@@ -139,6 +143,8 @@ pub struct AuthState {
     code_requests: HashMap<UserKey, Vec<f64>>,
     request_sweep: Sweep,
     code_sweep: Sweep,
+    /// Authorization codes and hosted-UI sessions.
+    pub oauth: super::oauth::OAuthState,
 }
 
 impl AuthState {
@@ -330,6 +336,7 @@ impl AuthState {
 
     /// Everything a user had: tokens and challenges (AdminDeleteUser, DeleteUser).
     pub fn forget_user(&mut self, user: UserKey, now: f64) {
+        self.oauth.forget_user(user);
         // Its access tokens die with it: they share origin_jti with its refresh tokens.
         self.revoke_user(user, now);
         let tokens: Vec<String> = self

@@ -54,16 +54,11 @@ impl SignIn<'_> {
             ));
         }
         drop(guard);
-        let result = tokens::issue(
-            self.app,
-            self.pool,
-            Grant {
-                user: key,
-                client_id: self.client_id.to_string(),
-                origin: None,
-                with_refresh_token: true,
-            },
-        )?;
+        if self.api == super::Api::Hosted {
+            self.signed_in.set(Some(key));
+            return Ok(Step::default());
+        }
+        let result = tokens::issue(self.app, self.pool, Grant::api(key, self.client_id))?;
         Ok(tokens_step(result))
     }
 }

@@ -6,6 +6,7 @@
 //! - `srp.rs`: USER_SRP_AUTH, then PASSWORD_VERIFIER
 //! - `new_password.rs`: NEW_PASSWORD_REQUIRED
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
+//! - `hosted.rs`: the hosted sign-in page, which ends in a signed-in user, not tokens
 //! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
 //!   factor (lockout, disabled, unconfirmed); `complete.rs`: what follows a first factor.
 //!
@@ -14,6 +15,7 @@
 
 mod account;
 mod complete;
+mod hosted;
 mod new_password;
 mod password;
 mod refresh;
@@ -33,6 +35,9 @@ use crate::idp::store::{PoolHandle, UserKey};
 pub enum Api {
     Public,
     Admin,
+    /// The hosted sign-in pages: no SECRET_HASH (the client authenticates at the token
+    /// endpoint), and a sign-in ends in a hosted session instead of tokens.
+    Hosted,
 }
 
 /// The answer of every sign-in step, whatever API returns it.
@@ -64,6 +69,8 @@ pub struct SignIn<'a> {
     pub client_id: &'a str,
     pub rules: ClientRules,
     api: Api,
+    /// Who a hosted sign-in signed in, once it has.
+    signed_in: std::cell::Cell<Option<UserKey>>,
 }
 
 fn incorrect() -> ApiError {
@@ -92,13 +99,17 @@ impl<'a> SignIn<'a> {
         client_id: &'a str,
         api: Api,
     ) -> ApiResult<Self> {
-        let rules = ClientRules::of(pool.read().client(client_id)?);
+        let mut rules = ClientRules::of(pool.read().client(client_id)?);
+        if api == Api::Hosted {
+            rules.secrets.clear();
+        }
         Ok(Self {
             app,
             pool,
             client_id,
             rules,
             api,
+            signed_in: Default::default(),
         })
     }
 

@@ -16,7 +16,7 @@ impl SignIn<'_> {
     }
 
     /// Resolves the user and checks the password, counting failures towards a lockout.
-    fn check_password(
+    pub(super) fn check_password(
         &self,
         username: &str,
         password: &str,

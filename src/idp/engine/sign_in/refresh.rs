@@ -74,6 +74,8 @@ impl SignIn<'_> {
             client_id: self.client_id.to_string(),
             origin: Some((record.origin_jti.clone(), record.auth_time)),
             with_refresh_token: rotate,
+            scope: record.scope.clone(),
+            nonce: None,
         };
         let result = tokens::issue(self.app, self.pool, grant)?;
         Ok(tokens_step(result))

@@ -1,0 +1,92 @@
+//! The hosted pages' HTML: small server-rendered forms, no JavaScript. Everything a page
+//! shows that came from a request or the store goes through [`escape`].
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f4f4f4;margin:0}\
+.modal-content{max-width:340px;margin:48px auto;background:#fff;padding:24px 28px;border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.2)}\
+h1{font-size:20px;margin:0 0 16px}label{display:block;margin:12px 0 4px;font-size:14px}\
+input[type=text],input[type=password],input[type=email]{width:100%;box-sizing:border-box;padding:8px;font-size:15px}\
+button{margin-top:18px;width:100%;padding:10px;font-size:15px;background:#ec7211;color:#fff;border:0;border-radius:4px}\
+.errorMessage-customizable{color:#b00020;font-size:14px;margin:8px 0}\
+.info{color:#333;font-size:14px;margin:8px 0}.links{margin-top:14px;font-size:14px}";
+
+/// A whole page around a body. `custom_css` is the pool's or client's UI customization.
+pub fn page(title: &str, body: &str, custom_css: Option<&str>) -> String {
+    // Custom CSS is validated by SetUICustomization; `<` is still written as a CSS escape
+    // so that nothing in it can close the style element.
+    let custom = custom_css
+        .map(|css| css.replace('<', "\\3c "))
+        .unwrap_or_default();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{title}</title><style>{STYLE}</style><style>{custom}</style></head>\
+<body><div class=\"modal-content background-customizable\">{body}</div></body></html>\n",
+        title = escape(title),
+    )
+}
+
+pub fn error_message(message: Option<&str>) -> String {
+    message
+        .map(|m| {
+            format!(
+                "<p id=\"loginErrorMessage\" class=\"errorMessage-customizable\">{}</p>",
+                escape(m)
+            )
+        })
+        .unwrap_or_default()
+}
+
+pub fn hidden(name: &str, value: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+        escape(name),
+        escape(value)
+    )
+}
+
+/// A labelled input.
+pub fn field(label: &str, kind: &str, name: &str, value: &str) -> String {
+    let id = format!("field-{name}");
+    format!(
+        "<label for=\"{id}\" class=\"label-customizable\">{label}</label>\
+<input id=\"{id}\" class=\"inputField-customizable\" type=\"{kind}\" name=\"{name}\" value=\"{value}\" autocomplete=\"off\">",
+        id = escape(&id),
+        label = escape(label),
+        kind = escape(kind),
+        name = escape(name),
+        value = escape(value),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped_in_text_and_attributes() {
+        assert_eq!(
+            escape("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;"
+        );
+        assert!(hidden("a\"", "\"><b>").contains("value=\"&quot;&gt;&lt;b&gt;\""));
+        let html = page("t", "", Some("a{}<</style><script>"));
+        assert!(html.contains("a{}\\3c \\3c /style>\\3c script>"));
+        assert_eq!(html.matches("</style>").count(), 2);
+    }
+}

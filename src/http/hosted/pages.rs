@@ -1,0 +1,273 @@
+//! The hosted sign-in page (`/login`) and what follows it on the same form: the
+//! NEW_PASSWORD_REQUIRED step. The form posts back to `/login` with the authorize
+//! parameters in the query, like Cognito's classic hosted UI, and uses its field names
+//! (`username`, `password`), so existing browser tests work.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use subtle::ConstantTimeEq;
+
+use super::oauth::refusal;
+use super::{
+    blocking, cookie, decode_pairs, error_page, html, html_response, internal_error, redirect,
+    session_cookie_name, set_cookie,
+};
+use crate::app::App;
+use crate::error::ApiError;
+use crate::generated::cognito_idp::ChallengeNameType;
+use crate::idp::engine::oauth::authorize::{self, Authorization};
+use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
+
+/// The anti-forgery cookie; its value must come back in the form's `_csrf`. A page from
+/// another site can neither read it nor set it.
+const CSRF_COOKIE: &str = "XSRF-TOKEN";
+
+fn new_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What a sign-in page shows besides its form.
+struct View<'a> {
+    query: &'a str,
+    csrf: &'a str,
+    error: Option<&'a str>,
+}
+
+fn login_page(view: &View, username: &str) -> String {
+    let body = format!(
+        "<h1>Sign in with your username and password</h1>{error}\
+<form name=\"cognitoSignInForm\" method=\"post\" action=\"/login?{action}\">{csrf}\
+{user}{password}<button type=\"submit\" name=\"signInSubmitButton\" class=\"submitButton-customizable\">Sign in</button></form>",
+        error = html::error_message(view.error),
+        action = html::escape(view.query),
+        csrf = html::hidden("_csrf", view.csrf),
+        user = html::field("Username", "text", "username", username),
+        password = html::field("Password", "password", "password", ""),
+    );
+    html::page("Signin", &body, None)
+}
+
+fn new_password_page(view: &View, username: &str, session: &str, required: &[String]) -> String {
+    let attributes: String = required
+        .iter()
+        .map(|name| html::field(name, "text", &format!("userAttributes.{name}"), ""))
+        .collect();
+    let body = format!(
+        "<h1>Change Password</h1><p class=\"info\">Please enter a new password.</p>{error}\
+<form name=\"cognitoNewPasswordForm\" method=\"post\" action=\"/login?{action}\">{csrf}\
+{challenge}{session}{user}{attributes}{new}{confirm}\
+<button type=\"submit\" name=\"reset_password\" class=\"submitButton-customizable\">Send</button></form>",
+        error = html::error_message(view.error),
+        action = html::escape(view.query),
+        csrf = html::hidden("_csrf", view.csrf),
+        challenge = html::hidden("challenge", "NEW_PASSWORD_REQUIRED"),
+        session = html::hidden("session", session),
+        user = html::hidden("username", username),
+        new = html::field("New Password", "password", "new_password", ""),
+        confirm = html::field("Enter New Password Again", "password", "confirm_password", ""),
+    );
+    html::page("Change Password", &body, None)
+}
+
+/// GET /login: the sign-in form for a valid authorize request.
+pub async fn login_form(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if let Err(r) = authorize::check(&app, &decode_pairs(query.as_bytes())) {
+        return refusal(r);
+    }
+    let csrf = cookie(&headers, CSRF_COOKIE)
+        .filter(|c| c.len() >= 32)
+        .map(str::to_string)
+        .unwrap_or_else(new_token);
+    let view = View {
+        query: &query,
+        csrf: &csrf,
+        error: None,
+    };
+    let mut response = html_response(StatusCode::OK, login_page(&view, ""));
+    response
+        .headers_mut()
+        .insert(SET_COOKIE, set_cookie(&app, CSRF_COOKIE, &csrf, 3600));
+    response
+}
+
+/// What the sign-in state machine made of a form.
+enum Outcome {
+    SignedIn {
+        location: String,
+        session: String,
+    },
+    NewPassword {
+        username: String,
+        session: String,
+        required: Vec<String>,
+    },
+    Failed(ApiError),
+}
+
+/// POST /login: the username and password, or the new password of a NEW_PASSWORD_REQUIRED
+/// step; signed in, the browser gets a hosted session and goes back to the app.
+pub async fn login(
+    State(app): State<Arc<App>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match authorize::check(&app, &decode_pairs(query.as_bytes())) {
+        Ok(request) => request,
+        Err(r) => return refusal(r),
+    };
+    let form = decode_pairs(&body);
+    let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let sent = form.get("_csrf").map(String::as_str).unwrap_or_default();
+    if csrf.len() < 32 || !bool::from(csrf.as_bytes().ct_eq(sent.as_bytes())) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Invalid or missing CSRF token: reload the sign-in page and try again.",
+        );
+    }
+    let csrf = csrf.to_string();
+    let pool_id = request.pool.read().id().to_string();
+    let username = form.get("username").cloned().unwrap_or_default();
+    // A failed new password shows its form again, with the same session.
+    let retry =
+        (form.get("challenge").map(String::as_str) == Some("NEW_PASSWORD_REQUIRED")).then(|| {
+            let session = form.get("session").cloned().unwrap_or_default();
+            let required: Vec<String> = form
+                .keys()
+                .filter_map(|k| k.strip_prefix("userAttributes.").map(str::to_string))
+                .collect();
+            (session, required)
+        });
+    let outcome = blocking(&app, move |app| sign_in(app, request, form)).await;
+    let view = View {
+        query: &query,
+        csrf: &csrf,
+        error: None,
+    };
+    match outcome {
+        Ok(Outcome::SignedIn { location, session }) => {
+            let mut response = redirect(&location);
+            response.headers_mut().insert(
+                SET_COOKIE,
+                set_cookie(
+                    &app,
+                    &session_cookie_name(&pool_id),
+                    &session,
+                    authorize::SESSION_LIFETIME as i64,
+                ),
+            );
+            response
+        }
+        Ok(Outcome::NewPassword {
+            username,
+            session,
+            required,
+        }) => html_response(
+            StatusCode::OK,
+            new_password_page(&view, &username, &session, &required),
+        ),
+        Ok(Outcome::Failed(error)) if error.status() >= 500 => internal_error(error),
+        Ok(Outcome::Failed(error)) => {
+            let view = View {
+                error: Some(&error.message),
+                ..view
+            };
+            let page = match retry {
+                Some((session, required)) => {
+                    new_password_page(&view, &username, &session, &required)
+                }
+                None => login_page(&view, &username),
+            };
+            html_response(StatusCode::OK, page)
+        }
+        Err(error) => internal_error(error),
+    }
+}
+
+/// Runs the form through the sign-in state machine (on the blocking pool).
+fn sign_in(app: &App, request: Authorization, form: BTreeMap<String, String>) -> Outcome {
+    let get = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let sign_in = match SignIn::new(app, &request.pool, &request.client_id, Api::Hosted) {
+        Ok(sign_in) => sign_in,
+        Err(error) => return Outcome::Failed(error),
+    };
+    let step = if get("challenge") == "NEW_PASSWORD_REQUIRED" {
+        if get("new_password") != get("confirm_password") {
+            return Outcome::Failed(ApiError::invalid_parameter("Passwords do not match"));
+        }
+        let mut responses = BTreeMap::from([
+            ("USERNAME".to_string(), get("username").to_string()),
+            ("NEW_PASSWORD".to_string(), get("new_password").to_string()),
+        ]);
+        for (name, value) in &form {
+            if name.starts_with("userAttributes.") && !value.is_empty() {
+                responses.insert(name.clone(), value.clone());
+            }
+        }
+        let answer = Answer {
+            session: form.get("session").map(String::as_str),
+            responses: &responses,
+        };
+        sign_in.respond(ChallengeNameType::NewPasswordRequired, &answer)
+    } else {
+        sign_in.hosted_password(get("username"), get("password"))
+    };
+    let step: Step = match step {
+        Ok(step) => step,
+        Err(error) => return Outcome::Failed(error),
+    };
+    if let Some(user) = sign_in.signed_in_user() {
+        let signed_in =
+            authorize::start_session(app, &request.pool, user).and_then(|(session, auth_time)| {
+                let location = authorize::answer(app, &request, user, auth_time)?;
+                Ok(Outcome::SignedIn { location, session })
+            });
+        return match signed_in {
+            Ok(outcome) => outcome,
+            Err(error) => Outcome::Failed(error),
+        };
+    }
+    match step.challenge_name {
+        Some(ChallengeNameType::NewPasswordRequired) => {
+            let parameters = step.challenge_parameters.unwrap_or_default();
+            let required: Vec<String> = parameters
+                .get("requiredAttributes")
+                .and_then(|r| serde_json::from_str::<Vec<String>>(r).ok())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|name| name.trim_start_matches("userAttributes.").to_string())
+                .collect();
+            Outcome::NewPassword {
+                username: parameters
+                    .get("USER_ID_FOR_SRP")
+                    .cloned()
+                    .unwrap_or_default(),
+                session: step.session.unwrap_or_default(),
+                required,
+            }
+        }
+        other => Outcome::Failed(ApiError::new(
+            crate::error::ErrorCode::NotImplementedException,
+            format!(
+                "The {} challenge is not implemented in the hosted UI of cognito-emulator yet.",
+                other.map(|c| c.as_str()).unwrap_or("unknown")
+            ),
+        )),
+    }
+}

@@ -1,0 +1,189 @@
+//! `/oauth2/token`: the authorization_code, refresh_token and client_credentials grants.
+//! Answers are RFC 6749 JSON; errors are [`OAuthError`]s.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+use subtle::ConstantTimeEq;
+
+use super::{allows_flow, authenticate, grant_scopes, ClientCredentials, OAuthError};
+use crate::app::App;
+use crate::generated::cognito_idp::{AuthenticationResultType, OAuthFlowType};
+use crate::idp::engine::sign_in::{Api, SignIn};
+use crate::idp::engine::tokens::{self, Grant};
+
+/// Runs a token request. Signs tokens: call it off the async threads.
+pub fn token(
+    app: &App,
+    credentials: &ClientCredentials,
+    form: &BTreeMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let grant_type = form
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    match grant_type.as_str() {
+        "authorization_code" => authorization_code(app, credentials, form),
+        "refresh_token" => refresh_token(app, credentials, form),
+        "client_credentials" => client_credentials(app, credentials, form),
+        _ => Err(OAuthError::bare(400, "unsupported_grant_type")),
+    }
+}
+
+fn required<'a>(form: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, OAuthError> {
+    form.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request(format!("{name} is required")))
+}
+
+fn authorization_code(
+    app: &App,
+    credentials: &ClientCredentials,
+    form: &BTreeMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let client = authenticate(app, credentials)?;
+    if !allows_flow(&client.config, OAuthFlowType::Code) {
+        return Err(OAuthError::unauthorized_client());
+    }
+    let code = required(form, "code")?;
+    let redirect_uri = required(form, "redirect_uri")?;
+    let now = app.clock.now();
+    // Taken out first: a code is spent by any attempt to use it.
+    let record = client
+        .pool
+        .write()
+        .auth
+        .oauth
+        .take_code(code, now)
+        .ok_or_else(OAuthError::invalid_grant)?;
+    if record.client_id != credentials.client_id || record.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant());
+    }
+    if let Some((method, challenge)) = &record.challenge {
+        let verifier = form
+            .get("code_verifier")
+            .ok_or_else(OAuthError::invalid_grant)?;
+        if !pkce_matches(method, challenge, verifier) {
+            return Err(OAuthError::invalid_grant());
+        }
+    }
+    let same_user = client
+        .pool
+        .read()
+        .users
+        .get(record.user)
+        .is_some_and(|u| u.sub() == record.sub && u.enabled);
+    if !same_user {
+        return Err(OAuthError::invalid_grant());
+    }
+    let result = tokens::issue(
+        app,
+        &client.pool,
+        Grant {
+            user: record.user,
+            client_id: record.client_id.clone(),
+            origin: Some((crate::infra::ids::uuid(), record.auth_time)),
+            with_refresh_token: true,
+            scope: Some(record.scope),
+            nonce: record.nonce,
+        },
+    )
+    .map_err(|_| OAuthError::invalid_grant())?;
+    Ok(token_response(result))
+}
+
+/// RFC 7636: `S256` compares BASE64URL(SHA256(verifier)), `plain` the verifier itself.
+fn pkce_matches(method: &str, challenge: &str, verifier: &str) -> bool {
+    use base64::Engine;
+    use sha2::Digest;
+    // RFC 7636 §4.1: 43 to 128 characters.
+    if !(43..=128).contains(&verifier.len()) {
+        return false;
+    }
+    let expected = match method {
+        "S256" => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes())),
+        _ => verifier.to_string(),
+    };
+    expected.as_bytes().ct_eq(challenge.as_bytes()).into()
+}
+
+fn refresh_token(
+    app: &App,
+    credentials: &ClientCredentials,
+    form: &BTreeMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let client = authenticate(app, credentials)?;
+    let token = required(form, "refresh_token")?;
+    let sign_in = SignIn::new(app, &client.pool, &credentials.client_id, Api::Hosted)
+        .map_err(|_| OAuthError::invalid_client())?;
+    let step = sign_in
+        .refresh(token)
+        .map_err(|_| OAuthError::invalid_grant())?;
+    let result = step
+        .authentication_result
+        .ok_or_else(OAuthError::invalid_grant)?;
+    Ok(token_response(result))
+}
+
+fn client_credentials(
+    app: &App,
+    credentials: &ClientCredentials,
+    form: &BTreeMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let client = authenticate(app, credentials)?;
+    if !client.confidential || !allows_flow(&client.config, OAuthFlowType::ClientCredentials) {
+        return Err(OAuthError::unauthorized_client());
+    }
+    let allowed = client
+        .config
+        .allowed_oauth_scopes
+        .clone()
+        .unwrap_or_default();
+    let scope = grant_scopes(form.get("scope").map(String::as_str), &allowed)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| OAuthError::bare(400, "invalid_scope"))?
+        .join(" ");
+    let (access_token, expires_in) =
+        tokens::issue_client_token(app, &client.pool, &client.config, &scope);
+    Ok(json!({
+        "access_token": access_token,
+        "expires_in": expires_in,
+        "token_type": "Bearer",
+    }))
+}
+
+/// `id_token` only with `openid`; `refresh_token` only when one was issued.
+fn token_response(result: AuthenticationResultType) -> Value {
+    let mut body = Map::new();
+    if let Some(id_token) = result.id_token {
+        body.insert("id_token".into(), json!(id_token));
+    }
+    body.insert("access_token".into(), json!(result.access_token));
+    if let Some(refresh_token) = result.refresh_token {
+        body.insert("refresh_token".into(), json!(refresh_token));
+    }
+    body.insert("expires_in".into(), json!(result.expires_in));
+    body.insert("token_type".into(), json!("Bearer"));
+    Value::Object(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pkce_matches;
+
+    #[test]
+    fn pkce_s256_and_plain() {
+        // RFC 7636 appendix B.
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_matches("S256", challenge, verifier));
+        assert!(!pkce_matches(
+            "S256",
+            challenge,
+            &verifier.replace('d', "e")
+        ));
+        assert!(pkce_matches("plain", verifier, verifier));
+        assert!(!pkce_matches("plain", "short", "short"));
+    }
+}
