@@ -16,7 +16,7 @@ fn node_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/node"))
 }
 
-fn node_ready() -> bool {
+pub fn node_ready() -> bool {
     let node = Command::new("node")
         .arg("--version")
         .output()
@@ -32,7 +32,7 @@ fn node_ready() -> bool {
     ready
 }
 
-async fn run_node(script: &'static str, args: Vec<String>) {
+pub async fn run_node(script: &'static str, args: Vec<String>) {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(node_dir().join(script))

@@ -9,6 +9,7 @@ mod groups;
 mod javascript;
 mod list_users;
 mod oauth;
+mod oauth_clients;
 mod pools;
 mod protocol;
 mod seed;
