@@ -669,3 +669,192 @@ async fn token_endpoint_errors_follow_rfc_6749() {
     assert_eq!(response.status().as_u16(), 400);
     emulator.stop().await;
 }
+
+/// The last code the emulator kept for a user.
+async fn last_code(emulator: &Emulator, pool: &str, username: &str) -> String {
+    let messages = emulator.messages(pool, Some(username)).await;
+    messages.last().expect("a message")["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_reset_a_password_on_the_hosted_pages() {
+    let emulator = start().await;
+    let pool = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("hosted-sign-up")
+        .auto_verified_attributes(
+            aws_sdk_cognitoidentityprovider::types::VerifiedAttributeType::Email,
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("web")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .callback_urls(CALLBACK)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let query = format!(
+        "response_type=code&client_id={client}&redirect_uri={}",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let mut browser = Browser::new(&emulator.url);
+    let login = browser.get(&format!("/login?{query}")).await;
+    assert!(login
+        .body
+        .contains(&format!("href=\"/signup?{}", query.replace('&', "&amp;"))));
+
+    // Sign up: the API's password policy and texts, then the confirmation page.
+    let page = browser.get(&format!("/signup?{query}")).await;
+    assert!(
+        page.body.contains("name=\"requiredAttributes[email]\""),
+        "{}",
+        page.body
+    );
+    let csrf = hidden_value(&page.body, "_csrf");
+    let form = |password: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("username", "dave".to_string()),
+            ("requiredAttributes[email]", "dave@example.com".to_string()),
+            ("password", password.to_string()),
+        ]
+    };
+    let weak: Vec<(&str, String)> = form("weak");
+    let weak: Vec<(&str, &str)> = weak.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = browser.post_form(&format!("/signup?{query}"), &weak).await;
+    assert!(
+        page.body.contains("Password did not conform with policy"),
+        "{}",
+        page.body
+    );
+    let good = form(PASSWORD);
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let page = browser.post_form(&format!("/signup?{query}"), &good).await;
+    assert_eq!(page.status, 302, "{}", page.body);
+    let confirm = page.location.unwrap();
+    assert_eq!(confirm, format!("/confirm?{query}&username=dave"));
+
+    // Signing in before confirming leads back to the confirmation page.
+    let page = browser
+        .sign_in(&format!("/login?{query}"), "dave", PASSWORD)
+        .await;
+    assert_eq!(page.location.as_deref(), Some(confirm.as_str()));
+
+    let page = browser.get(&confirm).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let wrong = browser
+        .post_form(
+            &confirm,
+            &[("_csrf", &csrf), ("username", "dave"), ("code", "000000")],
+        )
+        .await;
+    assert!(
+        wrong
+            .body
+            .contains("Invalid verification code provided, please try again."),
+        "{}",
+        wrong.body
+    );
+    let code = last_code(&emulator, &pool, "dave").await;
+    let page = browser
+        .post_form(
+            &confirm,
+            &[("_csrf", &csrf), ("username", "dave"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        page.location,
+        Some(format!("/login?{query}&notice=confirmed"))
+    );
+    let page = browser.get(&page.location.unwrap()).await;
+    assert!(page.body.contains("Your account is confirmed."));
+    let page = browser
+        .sign_in(&format!("/login?{query}"), "dave", PASSWORD)
+        .await;
+    assert!(page
+        .location
+        .unwrap()
+        .starts_with(&format!("{CALLBACK}?code=")));
+
+    // Forgot password: a code, a new password, then sign-in with it.
+    let page = browser.get(&format!("/forgotPassword?{query}")).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let page = browser
+        .post_form(
+            &format!("/forgotPassword?{query}"),
+            &[("_csrf", &csrf), ("username", "dave")],
+        )
+        .await;
+    let reset = page.location.unwrap();
+    assert_eq!(
+        reset,
+        format!("/confirmForgotPassword?{query}&username=dave")
+    );
+    let code = last_code(&emulator, &pool, "dave").await;
+    let page = browser.get(&reset).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let new_password = "N3w!password";
+    let page = browser
+        .post_form(
+            &reset,
+            &[
+                ("_csrf", &csrf),
+                ("username", "dave"),
+                ("code", &code),
+                ("password", new_password),
+                ("confirm_password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.location,
+        Some(format!("/login?{query}&notice=password_reset"))
+    );
+    let page = browser
+        .sign_in(&format!("/login?{query}"), "dave", new_password)
+        .await;
+    assert!(page
+        .location
+        .unwrap()
+        .starts_with(&format!("{CALLBACK}?code=")));
+
+    // Every form refuses a post without the browser's CSRF token.
+    for path in [
+        "/signup",
+        "/confirm",
+        "/forgotPassword",
+        "/confirmForgotPassword",
+    ] {
+        let page = browser
+            .post_form(
+                &format!("{path}?{query}"),
+                &[
+                    ("_csrf", "forged-token-forged-token-forged-token"),
+                    ("username", "dave"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, 403, "{path}");
+    }
+    emulator.stop().await;
+}

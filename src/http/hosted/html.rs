@@ -52,6 +52,11 @@ pub fn error_message(message: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+pub fn notice(text: Option<&str>) -> String {
+    text.map(|t| format!("<p class=\"info\">{}</p>", escape(t)))
+        .unwrap_or_default()
+}
+
 pub fn hidden(name: &str, value: &str) -> String {
     format!(
         "<input type=\"hidden\" name=\"{}\" value=\"{}\">",

@@ -4,6 +4,7 @@
 //! The logic is in `idp::engine::oauth` and the sign-in state machine; this layer decodes
 //! forms, queries and cookies and renders answers.
 
+mod account;
 mod html;
 mod oauth;
 mod pages;
@@ -39,6 +40,19 @@ pub fn page_router() -> Router<Arc<App>> {
         .route("/oauth2/authorize", get(oauth::authorize))
         .route("/logout", get(oauth::logout))
         .route("/login", get(pages::login_form).post(pages::login))
+        .route("/signup", get(account::sign_up_form).post(account::sign_up))
+        .route(
+            "/confirm",
+            get(account::confirm_form).post(account::confirm),
+        )
+        .route(
+            "/forgotPassword",
+            get(account::forgot_password_form).post(account::forgot_password),
+        )
+        .route(
+            "/confirmForgotPassword",
+            get(account::confirm_forgot_password_form).post(account::confirm_forgot_password),
+        )
 }
 
 /// A form body or query string as a map (a repeated name keeps its first value).
@@ -131,4 +145,113 @@ async fn blocking<T: Send + 'static>(
 
 fn internal_error(error: ApiError) -> Response {
     error_page(StatusCode::INTERNAL_SERVER_ERROR, &error.message)
+}
+
+/// The anti-forgery cookie; its value must come back in a form's `_csrf`. A page from
+/// another site can neither read it nor set it, and SameSite=Lax keeps it off cross-site
+/// posts.
+const CSRF_COOKIE: &str = "XSRF-TOKEN";
+
+/// 256 random bits, URL-safe: CSRF tokens and hosted-session ids.
+fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The browser's CSRF token, or a new one.
+fn csrf_token(headers: &HeaderMap) -> String {
+    cookie(headers, CSRF_COOKIE)
+        .filter(|c| c.len() >= 32)
+        .map(str::to_string)
+        .unwrap_or_else(random_token)
+}
+
+/// A page carrying a form, with the CSRF cookie its form's token matches.
+fn form_page(app: &App, body: String, csrf: &str) -> Response {
+    let mut response = html_response(StatusCode::OK, body);
+    response.headers_mut().insert(
+        axum::http::header::SET_COOKIE,
+        set_cookie(app, CSRF_COOKIE, csrf, 3600),
+    );
+    response
+}
+
+/// Whether a posted form carries the browser's CSRF token (compared in constant time).
+fn csrf_ok(headers: &HeaderMap, form: &BTreeMap<String, String>) -> bool {
+    use subtle::ConstantTimeEq;
+    let expected = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+    let sent = form.get("_csrf").map(String::as_str).unwrap_or_default();
+    expected.len() >= 32 && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
+}
+
+fn csrf_refused() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "Invalid or missing CSRF token: reload the page and try again.",
+    )
+}
+
+/// Runs a cognito-idp operation for a page, validated against the model as an API request
+/// is, with its messages delivered. Call it inside [`blocking`].
+fn run_operation(
+    app: &App,
+    op: crate::generated::cognito_idp::Operation,
+    input: serde_json::Value,
+) -> ApiResult<serde_json::Value> {
+    crate::operation::Target::UserPools(op).validate(&input)?;
+    service::call_user_pools(app, op, input)
+}
+
+/// What a page shows besides its form.
+struct View<'a> {
+    /// The authorize parameters every page carries on to the next (without page-specific
+    /// ones such as `username`).
+    query: &'a str,
+    csrf: &'a str,
+    error: Option<&'a str>,
+    notice: Option<&'static str>,
+    /// Whether the pool lets users sign themselves up (a link on the sign-in page).
+    sign_up: bool,
+}
+
+/// The authorize parameters of a page's query, without the pages' own (`username`,
+/// `notice`).
+fn authorize_query(query: &str) -> String {
+    let pairs = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(name, _)| name != "username" && name != "notice");
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn with_param(path: &str, query: &str, name: &str, value: &str) -> String {
+    let extra = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair(name, value)
+        .finish();
+    format!("{path}?{query}&{extra}")
+}
+
+fn with_username(path: &str, query: &str, username: &str) -> String {
+    with_param(path, query, "username", username)
+}
+
+/// Notices a page shows after a redirect, by key: a query never puts text on a page.
+fn notice_text(key: &str) -> Option<&'static str> {
+    match key {
+        "confirmed" => Some("Your account is confirmed. Sign in to continue."),
+        "password_reset" => Some("Your password has been reset. Sign in with your new password."),
+        _ => None,
+    }
+}
+
+fn sign_up_allowed(request: &crate::idp::engine::oauth::authorize::Authorization) -> bool {
+    let pool = request.pool.read();
+    pool.config
+        .admin_create_user_config
+        .as_ref()
+        .and_then(|c| c.allow_admin_create_user_only)
+        != Some(true)
 }

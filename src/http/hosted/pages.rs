@@ -11,12 +11,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use subtle::ConstantTimeEq;
 
 use super::oauth::refusal;
 use super::{
-    blocking, cookie, decode_pairs, error_page, html, html_response, internal_error, redirect,
-    session_cookie_name, set_cookie,
+    authorize_query, blocking, csrf_ok, csrf_refused, csrf_token, decode_pairs, form_page, html,
+    html_response, internal_error, notice_text, redirect, session_cookie_name, set_cookie,
+    sign_up_allowed, with_username, View,
 };
 use crate::app::App;
 use crate::error::ApiError;
@@ -24,30 +24,23 @@ use crate::generated::cognito_idp::ChallengeNameType;
 use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
 
-/// The anti-forgery cookie; its value must come back in the form's `_csrf`. A page from
-/// another site can neither read it nor set it.
-const CSRF_COOKIE: &str = "XSRF-TOKEN";
-
-fn new_token() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// What a sign-in page shows besides its form.
-struct View<'a> {
-    query: &'a str,
-    csrf: &'a str,
-    error: Option<&'a str>,
-}
-
 fn login_page(view: &View, username: &str) -> String {
+    let mut links = format!(
+        "<a class=\"redirect-customizable\" href=\"/forgotPassword?{}\">Forgot your password?</a>",
+        html::escape(view.query)
+    );
+    if view.sign_up {
+        links += &format!(
+            "<br>Need an account? <a class=\"redirect-customizable\" href=\"/signup?{}\">Sign up</a>",
+            html::escape(view.query)
+        );
+    }
     let body = format!(
-        "<h1>Sign in with your username and password</h1>{error}\
+        "<h1>Sign in with your username and password</h1>{notice}{error}\
 <form name=\"cognitoSignInForm\" method=\"post\" action=\"/login?{action}\">{csrf}\
-{user}{password}<button type=\"submit\" name=\"signInSubmitButton\" class=\"submitButton-customizable\">Sign in</button></form>",
+{user}{password}<button type=\"submit\" name=\"signInSubmitButton\" class=\"submitButton-customizable\">Sign in</button></form>\
+<p class=\"links\">{links}</p>",
+        notice = html::notice(view.notice),
         error = html::error_message(view.error),
         action = html::escape(view.query),
         csrf = html::hidden("_csrf", view.csrf),
@@ -86,23 +79,20 @@ pub async fn login_form(
     headers: HeaderMap,
 ) -> Response {
     let query = query.unwrap_or_default();
-    if let Err(r) = authorize::check(&app, &decode_pairs(query.as_bytes())) {
-        return refusal(r);
-    }
-    let csrf = cookie(&headers, CSRF_COOKIE)
-        .filter(|c| c.len() >= 32)
-        .map(str::to_string)
-        .unwrap_or_else(new_token);
+    let request = match authorize::check(&app, &decode_pairs(query.as_bytes())) {
+        Ok(request) => request,
+        Err(r) => return refusal(r),
+    };
+    let csrf = csrf_token(&headers);
+    let notice = decode_pairs(query.as_bytes()).get("notice").cloned();
     let view = View {
-        query: &query,
+        query: &authorize_query(&query),
         csrf: &csrf,
         error: None,
+        notice: notice.as_deref().and_then(notice_text),
+        sign_up: sign_up_allowed(&request),
     };
-    let mut response = html_response(StatusCode::OK, login_page(&view, ""));
-    response
-        .headers_mut()
-        .insert(SET_COOKIE, set_cookie(&app, CSRF_COOKIE, &csrf, 3600));
-    response
+    form_page(&app, login_page(&view, ""), &csrf)
 }
 
 /// What the sign-in state machine made of a form.
@@ -133,15 +123,11 @@ pub async fn login(
         Err(r) => return refusal(r),
     };
     let form = decode_pairs(&body);
-    let csrf = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-    let sent = form.get("_csrf").map(String::as_str).unwrap_or_default();
-    if csrf.len() < 32 || !bool::from(csrf.as_bytes().ct_eq(sent.as_bytes())) {
-        return error_page(
-            StatusCode::FORBIDDEN,
-            "Invalid or missing CSRF token: reload the sign-in page and try again.",
-        );
+    if !csrf_ok(&headers, &form) {
+        return csrf_refused();
     }
-    let csrf = csrf.to_string();
+    let csrf = form["_csrf"].clone();
+    let sign_up = sign_up_allowed(&request);
     let pool_id = request.pool.read().id().to_string();
     let username = form.get("username").cloned().unwrap_or_default();
     // A failed new password shows its form again, with the same session.
@@ -156,9 +142,11 @@ pub async fn login(
         });
     let outcome = blocking(&app, move |app| sign_in(app, request, form)).await;
     let view = View {
-        query: &query,
+        query: &authorize_query(&query),
         csrf: &csrf,
         error: None,
+        notice: None,
+        sign_up,
     };
     match outcome {
         Ok(Outcome::SignedIn { location, session }) => {
@@ -183,6 +171,13 @@ pub async fn login(
             new_password_page(&view, &username, &session, &required),
         ),
         Ok(Outcome::Failed(error)) if error.status() >= 500 => internal_error(error),
+        // Cognito sends an unconfirmed user to the confirmation page (a code is on its way
+        // only if they ask for one again).
+        Ok(Outcome::Failed(error))
+            if error.code == crate::error::ErrorCode::UserNotConfirmedException =>
+        {
+            redirect(&with_username("/confirm", view.query, &username))
+        }
         Ok(Outcome::Failed(error)) => {
             let view = View {
                 error: Some(&error.message),
