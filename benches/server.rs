@@ -237,6 +237,8 @@ fn wanted(part: &str) -> bool {
 }
 
 fn main() {
+    // reqwest is built without a default TLS provider (the emulator picks aws-lc-rs).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     // The servers get their own runtime (2 workers, like the binary on this machine); the load
     // generator gets another.
     let servers = tokio::runtime::Builder::new_multi_thread()

@@ -3,5 +3,6 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod http_client;
 pub mod ids;
 pub mod messages;

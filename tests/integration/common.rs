@@ -49,7 +49,14 @@ pub async fn idp_client(url: &str, region: &str) -> idp::Client {
 }
 
 /// As [`start`], with a configuration of the test's choosing.
+/// reqwest is built without a default TLS provider (the emulator picks aws-lc-rs): a test
+/// that makes its own reqwest client calls this first.
+pub fn tls_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
 pub async fn start_with(config: Config) -> Emulator {
+    tls_provider();
     let server = Server::bind(config).await.expect("bind");
     let url = format!("http://{}", server.local_addr());
     let app = server.app();

@@ -112,6 +112,7 @@ fn the_binary_applies_a_seed_file_and_refuses_a_bad_one() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seed.example.yaml");
     let process = spawn_binary(&["--seed", example]);
     let rt = tokio::runtime::Runtime::new().unwrap();
+    crate::common::tls_provider();
     let pool: serde_json::Value = rt.block_on(async {
         reqwest::Client::new()
             .post(&process.url)

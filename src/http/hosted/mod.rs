@@ -5,6 +5,7 @@
 //! forms, queries and cookies and renders answers.
 
 mod account;
+mod federation;
 mod html;
 mod oauth;
 mod pages;
@@ -39,6 +40,11 @@ pub fn page_router() -> Router<Arc<App>> {
     Router::new()
         .route("/oauth2/authorize", get(oauth::authorize))
         .route("/logout", get(oauth::logout))
+        .route("/oauth2/idpresponse", get(federation::idp_response))
+        .route(
+            "/standin/{provider}",
+            get(federation::stand_in_form).post(federation::stand_in),
+        )
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/signup", get(account::sign_up_form).post(account::sign_up))
         .route(

@@ -59,11 +59,8 @@ pub async fn authorize(
         Ok(request) => request,
         Err(r) => return refusal(r),
     };
-    if let Some(provider) = &request.identity_provider {
-        return error_page(
-            StatusCode::NOT_IMPLEMENTED,
-            &format!("Signing in through the identity provider {provider} is not implemented by cognito-emulator yet."),
-        );
+    if let Some(provider) = request.identity_provider.clone() {
+        return super::federation::start(&app, request, &query, &provider).await;
     }
     let pool_id = request.pool.read().id().to_string();
     let session = cookie(&headers, &session_cookie_name(&pool_id))

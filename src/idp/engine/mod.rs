@@ -4,6 +4,7 @@
 pub mod attributes;
 pub mod client_rules;
 pub mod codes;
+pub mod federation;
 pub mod oauth;
 pub mod password_policy;
 pub mod sign_in;

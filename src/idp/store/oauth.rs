@@ -32,10 +32,21 @@ pub struct HostedSession {
     pub expires: f64,
 }
 
+/// A sign-in sent to an identity provider, waiting for it to come back.
+#[derive(Debug, Clone)]
+pub struct PendingFederation {
+    /// The authorize request's parameters, to answer once the provider has signed the user in.
+    pub authorize_query: String,
+    pub provider: String,
+    pub nonce: String,
+    pub expires: f64,
+}
+
 #[derive(Debug, Default)]
 pub struct OAuthState {
     codes: HashMap<String, AuthorizationCode>,
     sessions: HashMap<String, HostedSession>,
+    federations: HashMap<String, PendingFederation>,
 }
 
 /// Past this many codes or sessions, expired ones are swept before another is added.
@@ -67,6 +78,22 @@ impl OAuthState {
 
     pub fn end_session(&mut self, id: &str) {
         self.sessions.remove(id);
+    }
+
+    pub fn add_federation(&mut self, state: String, pending: PendingFederation, now: f64) {
+        if self.federations.len() >= SWEEP_AT {
+            self.federations.retain(|_, f| f.expires > now);
+        }
+        self.federations.insert(state, pending);
+    }
+
+    pub fn federation(&self, state: &str, now: f64) -> Option<&PendingFederation> {
+        self.federations.get(state).filter(|f| f.expires > now)
+    }
+
+    /// Takes a pending federated sign-in out (single use).
+    pub fn take_federation(&mut self, state: &str, now: f64) -> Option<PendingFederation> {
+        self.federations.remove(state).filter(|f| f.expires > now)
     }
 
     /// A user signed out everywhere, disabled or deleted: their codes and sessions go too.

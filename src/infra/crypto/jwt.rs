@@ -175,6 +175,40 @@ impl KeyReserve {
     }
 }
 
+/// Verifies an RS256 JWT against a JWKS (another party's keys, e.g. an OIDC identity
+/// provider's): the key its `kid` names, RSA only, RS256 only (no `alg` confusion: `none`,
+/// HMAC and anything else are refused). Returns the payload; claims are the caller's to check.
+pub fn verify_with_jwks(token: &str, jwks: &Value) -> Option<Value> {
+    use aws_lc_rs::signature::RsaPublicKeyComponents;
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (header, payload) = signing_input.split_once('.')?;
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    if header["alg"] != "RS256" {
+        return None;
+    }
+    let jwk = jwks["keys"].as_array()?.iter().find(|k| {
+        k["kty"] == "RSA"
+            && (header["kid"].is_null() || k["kid"] == header["kid"])
+            && (k["use"].is_null() || k["use"] == "sig")
+            && (k["alg"].is_null() || k["alg"] == "RS256")
+    })?;
+    let n = URL_SAFE_NO_PAD
+        .decode(jwk["n"].as_str()?.trim_end_matches('='))
+        .ok()?;
+    let e = URL_SAFE_NO_PAD
+        .decode(jwk["e"].as_str()?.trim_end_matches('='))
+        .ok()?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(
+            &signature::RSA_PKCS1_2048_8192_SHA256,
+            signing_input.as_bytes(),
+            &signature,
+        )
+        .ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

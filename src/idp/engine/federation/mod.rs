@@ -1,0 +1,160 @@
+//! Signing in through an external identity provider: the browser goes from
+//! `/oauth2/authorize?identity_provider=…` to the provider (an OIDC provider, `oidc.rs`, or
+//! the stand-in page of a social provider, which cannot be reached offline), comes back,
+//! and the provider's identity becomes a federated user `<ProviderName>_<id>` (status
+//! EXTERNAL_PROVIDER, with the `identities` attribute and the provider's AttributeMapping),
+//! who then gets a hosted session and the authorize request's answer.
+
+pub mod oidc;
+
+use serde_json::{json, Map, Value};
+
+use crate::app::App;
+use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::{IdentityProviderTypeType, UserStatusType};
+use crate::idp::engine::oauth::authorize::Authorization;
+use crate::idp::store::oauth::PendingFederation;
+use crate::idp::store::user::{Attributes, User};
+use crate::idp::store::{PoolHandle, UserKey};
+
+/// A pending federated sign-in lasts ten minutes.
+const PENDING_LIFETIME: f64 = 600.0;
+
+/// Where the provider sends the browser back to.
+pub fn idp_response_url(app: &App) -> String {
+    format!("{}/oauth2/idpresponse", app.public_url)
+}
+
+/// A provider's type, by name.
+pub fn provider_type(pool: &PoolHandle, provider: &str) -> Option<IdentityProviderTypeType> {
+    let pool = pool.read();
+    pool.identity_providers
+        .get(provider)
+        .and_then(|p| p.provider_type)
+}
+
+/// Keeps the authorize request while the browser is at the provider; returns the `state`
+/// to send (it names the pool, so the answer finds it again) and the nonce.
+pub fn remember(
+    app: &App,
+    request: &Authorization,
+    authorize_query: &str,
+    provider: &str,
+) -> (String, String) {
+    let now = app.clock.now();
+    let mut pool = request.pool.write();
+    let state = format!("{}~{}", pool.id(), crate::infra::ids::uuid());
+    let nonce = crate::infra::ids::uuid();
+    pool.auth.oauth.add_federation(
+        state.clone(),
+        PendingFederation {
+            authorize_query: authorize_query.to_string(),
+            provider: provider.to_string(),
+            nonce: nonce.clone(),
+            expires: now + PENDING_LIFETIME,
+        },
+        now,
+    );
+    (state, nonce)
+}
+
+/// The pending sign-in a provider's answer names by its `state`.
+pub fn recall(app: &App, state: &str) -> Option<(PoolHandle, PendingFederation)> {
+    let (pool_id, _) = state.split_once('~')?;
+    let pool = app.store.pool(pool_id).ok()?;
+    let pending = pool
+        .write()
+        .auth
+        .oauth
+        .take_federation(state, app.clock.now())?;
+    Some((pool, pending))
+}
+
+/// The provider's id for the user: `sub` for OIDC, Google and Apple; `id` for Facebook;
+/// `user_id` for Login with Amazon.
+fn provider_user_id(kind: IdentityProviderTypeType, claims: &Map<String, Value>) -> Option<String> {
+    let name = match kind {
+        IdentityProviderTypeType::Facebook => "id",
+        IdentityProviderTypeType::LoginWithAmazon => "user_id",
+        _ => "sub",
+    };
+    let value = claims.get(name).or_else(|| claims.get("sub"))?;
+    Some(text_of(value)).filter(|v| !v.is_empty())
+}
+
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Signs the provider's user in: finds or creates the federated user and applies the
+/// provider's attribute mapping (on every sign-in, as Cognito does).
+pub fn sign_in(
+    app: &App,
+    pool: &PoolHandle,
+    provider: &str,
+    claims: &Map<String, Value>,
+) -> ApiResult<UserKey> {
+    let now = app.clock.now();
+    let mut guard = pool.write();
+    let idp = guard
+        .identity_providers
+        .get(provider)
+        .cloned()
+        .ok_or_else(|| ApiError::invalid_parameter(format!("No identity provider {provider}.")))?;
+    let kind = idp.provider_type.unwrap_or(IdentityProviderTypeType::Oidc);
+    let user_id = provider_user_id(kind, claims)
+        .ok_or_else(|| ApiError::invalid_parameter("The provider did not name its user."))?;
+    let mapped: Vec<(String, String)> = idp
+        .attribute_mapping
+        .iter()
+        .flatten()
+        .filter(|(attribute, _)| *attribute != "username")
+        .filter_map(|(attribute, claim)| {
+            claims
+                .get(claim)
+                .filter(|v| !v.is_null())
+                .map(|v| (attribute.clone(), text_of(v)))
+        })
+        .collect();
+    let username = format!("{provider}_{user_id}");
+    if let Some(key) = guard.users.find_by_username(&username) {
+        let enabled = guard.users.get(key).is_some_and(|u| u.enabled);
+        if !enabled {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        guard.users.update(key, |user| {
+            for (name, value) in mapped {
+                user.set_attribute(&name, value);
+            }
+            user.modified = now;
+        });
+        return Ok(key);
+    }
+    let identities = json!([{
+        "userId": user_id,
+        "providerName": provider,
+        "providerType": kind.as_str(),
+        "issuer": Value::Null,
+        "primary": true,
+        "dateCreated": (now * 1000.0) as i64,
+    }]);
+    let mut pairs = vec![("sub".to_string(), crate::infra::ids::uuid())];
+    pairs.extend(mapped);
+    pairs.push(("identities".to_string(), identities.to_string()));
+    let user = User {
+        username,
+        attributes: Attributes::from_pairs(pairs),
+        status: UserStatusType::ExternalProvider,
+        enabled: true,
+        created: now,
+        modified: now,
+        password: None,
+        temporary_password_expires: None,
+        mfa_options: Vec::new(),
+        groups: Default::default(),
+    };
+    Ok(guard.users.insert(user))
+}
