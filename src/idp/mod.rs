@@ -73,6 +73,8 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     GetUserAttributeVerificationCode => self_service::get_user_attribute_verification_code,
     VerifyUserAttribute => self_service::verify_user_attribute,
     GetSigningCertificate => signing::get_signing_certificate,
+    SetUICustomization => ui_customization::set_ui_customization,
+    GetUICustomization => ui_customization::get_ui_customization,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port, driven by real clients.
 
 mod auth;
+mod branding;
 mod clients;
 mod common;
 mod durable;

@@ -11,6 +11,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod signing;
 pub mod tags;
+pub mod ui_customization;
 pub mod users;
 
 use serde::de::DeserializeOwned;

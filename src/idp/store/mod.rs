@@ -1,6 +1,7 @@
 //! In-memory state: pools, each behind its own lock, owning their users, clients and groups.
 
 pub mod auth;
+pub mod branding;
 pub mod persist;
 pub mod pool;
 pub mod user;
