@@ -75,6 +75,11 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     GetSigningCertificate => signing::get_signing_certificate,
     SetUICustomization => ui_customization::set_ui_customization,
     GetUICustomization => ui_customization::get_ui_customization,
+    CreateManagedLoginBranding => branding::create_managed_login_branding,
+    DescribeManagedLoginBranding => branding::describe_managed_login_branding,
+    DescribeManagedLoginBrandingByClient => branding::describe_managed_login_branding_by_client,
+    UpdateManagedLoginBranding => branding::update_managed_login_branding,
+    DeleteManagedLoginBranding => branding::delete_managed_login_branding,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -9,6 +9,7 @@ mod external;
 mod groups;
 mod javascript;
 mod list_users;
+mod managed_login;
 mod pools;
 mod protocol;
 mod seed;

@@ -2,6 +2,7 @@
 //! nothing and knows no HTTP: typed input in, typed output out. Api files never import each
 //! other; what two of them share lives in [`super::engine`].
 
+pub mod branding;
 pub mod clients;
 pub mod groups;
 pub mod list_users;

@@ -1,6 +1,6 @@
 //! How a pool's pages look: the classic UI customization (CSS, logo) that applies to an app
-//! client and where its logo is served. Used by the JSON API (SetUICustomization /
-//! GetUICustomization) and by the hosted pages.
+//! client and where its logo is served, and managed login's default settings. Used by the
+//! JSON API and by the hosted pages.
 
 use crate::app::App;
 use crate::error::ApiResult;
@@ -60,6 +60,60 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The defaults a managed login style starts from, as `ReturnMergedResources` shows them
+/// under the style's own settings. An abridged stand-in for Cognito's (much larger)
+/// document, in its shape: `categories` and `components`.
+pub fn default_settings() -> serde_json::Value {
+    serde_json::json!({
+        "categories": {
+            "global": {
+                "colorSchemeMode": "LIGHT",
+                "pageHeader": { "enabled": false },
+                "pageFooter": { "enabled": false },
+                "spacingDensity": "REGULAR"
+            },
+            "form": {
+                "displayGraphics": true,
+                "location": { "horizontal": "CENTER", "vertical": "CENTER" },
+                "sessionTimerDisplay": "NONE"
+            },
+            "auth": {
+                "federation": { "interfaceStyle": "BUTTON_LIST", "order": [] }
+            }
+        },
+        "components": {
+            "primaryButton": {
+                "lightMode": { "defaults": { "backgroundColor": "0972d3ff", "textColor": "ffffffff" } },
+                "darkMode": { "defaults": { "backgroundColor": "539fe5ff", "textColor": "000716ff" } }
+            },
+            "pageBackground": {
+                "lightMode": { "color": "ffffffff" },
+                "darkMode": { "color": "044444ff" },
+                "image": { "enabled": true }
+            }
+        }
+    })
+}
+
+/// Merges `update` into `stored`: objects member by member (recursively), anything else
+/// replaced.
+pub fn merge_settings(stored: &mut serde_json::Value, update: serde_json::Value) {
+    use serde_json::Value;
+    match (stored, update) {
+        (Value::Object(stored), Value::Object(update)) => {
+            for (key, value) in update {
+                match stored.get_mut(&key) {
+                    Some(existing) => merge_settings(existing, value),
+                    None => {
+                        stored.insert(key, value);
+                    }
+                }
+            }
+        }
+        (stored, update) => *stored = update,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +124,30 @@ mod tests {
         assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
         assert_eq!(image_type(b"GIF89a"), None);
         assert_eq!(image_type(b""), None);
+    }
+
+    #[test]
+    fn settings_merge_member_by_member() {
+        let mut stored = serde_json::json!({
+            "categories": { "global": { "colorSchemeMode": "DARK", "spacingDensity": "COMPACT" } },
+            "list": [1, 2]
+        });
+        merge_settings(
+            &mut stored,
+            serde_json::json!({
+                "categories": { "global": { "colorSchemeMode": "LIGHT" }, "form": { "x": 1 } },
+                "list": [3]
+            }),
+        );
+        assert_eq!(
+            stored,
+            serde_json::json!({
+                "categories": {
+                    "global": { "colorSchemeMode": "LIGHT", "spacingDensity": "COMPACT" },
+                    "form": { "x": 1 }
+                },
+                "list": [3]
+            })
+        );
     }
 }
