@@ -80,6 +80,12 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     DescribeManagedLoginBrandingByClient => branding::describe_managed_login_branding_by_client,
     UpdateManagedLoginBranding => branding::update_managed_login_branding,
     DeleteManagedLoginBranding => branding::delete_managed_login_branding,
+    CreateTerms => terms::create_terms,
+    DescribeTerms => terms::describe_terms,
+    DescribeTermsByClient => terms::describe_terms_by_client,
+    UpdateTerms => terms::update_terms,
+    DeleteTerms => terms::delete_terms,
+    ListTerms => terms::list_terms,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -327,6 +327,20 @@ async fn the_look_survives_a_restart() {
         .unwrap()
         .ui_customization
         .unwrap();
+    let terms = before
+        .idp
+        .create_terms()
+        .user_pool_id(&pool)
+        .client_id(&app)
+        .terms_name("privacy-policy")
+        .terms_source(TermsSourceType::Link)
+        .enforcement(TermsEnforcementType::None)
+        .links("cognito:default", "https://example.com/privacy")
+        .send()
+        .await
+        .unwrap()
+        .terms
+        .unwrap();
     before.stop().await;
 
     let after = start_with(config()).await;
@@ -339,6 +353,17 @@ async fn the_look_survives_a_restart() {
         fetch(&after, &image_url).await,
         (200, "image/png".into(), logo)
     );
+    let described = after
+        .idp
+        .describe_terms()
+        .user_pool_id(&pool)
+        .terms_id(terms.terms_id())
+        .send()
+        .await
+        .unwrap()
+        .terms
+        .unwrap();
+    assert_eq!(described, terms);
     after.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

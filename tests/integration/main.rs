@@ -15,4 +15,5 @@ mod protocol;
 mod seed;
 mod sign_up;
 mod srp;
+mod terms;
 mod users;

@@ -12,6 +12,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod signing;
 pub mod tags;
+pub mod terms;
 pub mod ui_customization;
 pub mod users;
 
