@@ -3,16 +3,18 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::aws_json::error_response;
+use super::aws_json::{error_response, error_response_with_status};
 use crate::app::App;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
+use crate::idp::engine::branding;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
@@ -20,6 +22,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/messages", get(list_messages).delete(clear_messages))
         .route("/reset", post(reset))
         .route("/clock", get(clock).post(advance_clock))
+        .route("/ui-image/{pool_id}/{key}", get(ui_image))
 }
 
 async fn health(State(app): State<Arc<App>>) -> Json<Value> {
@@ -87,4 +90,30 @@ async fn advance_clock(
     };
     app.clock.advance(advance.seconds);
     clock(State(app)).await.into_response()
+}
+
+/// A logo set with SetUICustomization (GetUICustomization's `ImageUrl`), by pool and by app
+/// client id or `ALL`.
+async fn ui_image(
+    State(app): State<Arc<App>>,
+    Path((pool_id, key)): Path<(String, String)>,
+) -> Response {
+    let not_found = |message: String| {
+        error_response_with_status(
+            StatusCode::NOT_FOUND,
+            &ApiError::new(ErrorCode::ResourceNotFoundException, message),
+        )
+    };
+    match branding::ui_image(&app, &pool_id, &key) {
+        Ok(Some((content_type, bytes))) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => not_found(format!("No image is set for {key} in {pool_id}.")),
+        Err(error) => not_found(error.message),
+    }
 }

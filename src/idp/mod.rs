@@ -74,6 +74,19 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     VerifyUserAttribute => self_service::verify_user_attribute,
     GetSigningCertificate => signing::get_signing_certificate,
     GetClientToken => client_tokens::get_client_token,
+    SetUICustomization => ui_customization::set_ui_customization,
+    GetUICustomization => ui_customization::get_ui_customization,
+    CreateManagedLoginBranding => branding::create_managed_login_branding,
+    DescribeManagedLoginBranding => branding::describe_managed_login_branding,
+    DescribeManagedLoginBrandingByClient => branding::describe_managed_login_branding_by_client,
+    UpdateManagedLoginBranding => branding::update_managed_login_branding,
+    DeleteManagedLoginBranding => branding::delete_managed_login_branding,
+    CreateTerms => terms::create_terms,
+    DescribeTerms => terms::describe_terms,
+    DescribeTermsByClient => terms::describe_terms_by_client,
+    UpdateTerms => terms::update_terms,
+    DeleteTerms => terms::delete_terms,
+    ListTerms => terms::list_terms,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

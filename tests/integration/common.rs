@@ -143,6 +143,21 @@ impl Emulator {
         assert!(response.status().is_success());
     }
 
+    /// A new app client with default settings; returns its id.
+    pub async fn client(&self, pool_id: &str, name: &str) -> String {
+        self.idp
+            .create_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_name(name)
+            .send()
+            .await
+            .expect("create client")
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap()
+    }
+
     /// A new pool with default settings; returns its id.
     pub async fn pool(&self, name: &str) -> String {
         self.idp
@@ -156,6 +171,13 @@ impl Emulator {
             .id
             .unwrap()
     }
+}
+
+/// A PNG signature and filler up to `len` bytes: enough to be taken for a PNG image.
+pub fn png(len: usize) -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.resize(len, 7);
+    bytes
 }
 
 /// The code and message of an SDK error, for assertions.

@@ -306,6 +306,7 @@ pub fn delete_user_pool_client(
     pool.clients
         .remove(&input.client_id)
         .ok_or_else(|| ApiError::client_not_found(&input.client_id))?;
+    pool.branding.forget_client(&input.client_id);
     app.store.unregister_client(&input.client_id);
     Ok(Empty {})
 }

@@ -3,6 +3,7 @@
 //! other; what two of them share lives in [`super::engine`].
 
 pub mod client_tokens;
+pub mod branding;
 pub mod clients;
 pub mod groups;
 pub mod list_users;
@@ -12,6 +13,8 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod signing;
 pub mod tags;
+pub mod terms;
+pub mod ui_customization;
 pub mod users;
 
 use serde::de::DeserializeOwned;

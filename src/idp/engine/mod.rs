@@ -2,6 +2,7 @@
 //! attributes, password policy, codes, tokens, and sign-in.
 
 pub mod attributes;
+pub mod branding;
 pub mod client_rules;
 pub mod codes;
 pub mod federation;

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod oauth;
+pub mod branding;
 pub mod persist;
 pub mod pool;
 pub mod user;

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::auth::AuthState;
+use super::branding::Branding;
 use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
@@ -26,6 +27,8 @@ pub struct UserPool {
     pub resource_servers: BTreeMap<String, ResourceServerType>,
     /// External identity providers by provider name.
     pub identity_providers: BTreeMap<String, IdentityProviderType>,
+    /// Hosted UI customization, managed login branding and terms.
+    pub branding: Branding,
     pub users: Users,
     pub auth: AuthState,
     /// Settings, clients, groups or keys changed since last written to disk.
@@ -46,6 +49,8 @@ pub struct PoolHeader {
     pub resource_servers: Vec<ResourceServerType>,
     #[serde(default)]
     pub identity_providers: Vec<IdentityProviderType>,
+    #[serde(default)]
+    pub branding: Branding,
     /// PKCS#8 of the ID-token and access-token keys, base64.
     pub keys: Option<(String, String)>,
 }
@@ -143,6 +148,7 @@ impl UserPool {
             domain: None,
             resource_servers: BTreeMap::new(),
             identity_providers: BTreeMap::new(),
+            branding: Branding::default(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
             header_dirty: true,
@@ -176,6 +182,7 @@ impl UserPool {
             domain: self.domain.clone(),
             resource_servers: self.resource_servers.values().cloned().collect(),
             identity_providers: self.identity_providers.values().cloned().collect(),
+            branding: self.branding.clone(),
             keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
         }
     }
@@ -208,6 +215,7 @@ impl UserPool {
             let name = provider.provider_name.clone().unwrap_or_default();
             pool.identity_providers.insert(name, provider);
         }
+        pool.branding = header.branding;
         let key = |b64: &str| {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)
