@@ -3,13 +3,17 @@
 mod auth;
 mod clients;
 mod common;
+mod domains;
 mod durable;
 mod external;
+mod federation_admin;
 mod groups;
+mod identity_providers;
 mod javascript;
 mod list_users;
 mod pools;
 mod protocol;
+mod resource_servers;
 mod seed;
 mod sign_up;
 mod srp;

@@ -3,9 +3,13 @@
 //! other; what two of them share lives in [`super::engine`].
 
 pub mod clients;
+pub mod domains;
 pub mod groups;
+pub mod identity_providers;
 pub mod list_users;
 pub mod pools;
+pub mod provider_links;
+pub mod resource_servers;
 pub mod self_service;
 pub mod sign_in;
 pub mod sign_up;

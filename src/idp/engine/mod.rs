@@ -4,6 +4,8 @@
 pub mod attributes;
 pub mod client_rules;
 pub mod codes;
+pub mod identity_providers;
+pub mod links;
 pub mod password_policy;
 pub mod sign_in;
 pub mod tokens;
