@@ -226,3 +226,92 @@ async fn linking_external_identities() {
         "g-6"
     );
 }
+
+#[tokio::test]
+async fn links_and_providers_survive_a_restart() {
+    use cognito_emulator::config::Config;
+    let dir = std::env::temp_dir().join(format!("cognito-links-{}", uuid::Uuid::new_v4()));
+    let config = || {
+        let mut config = Config::default_for_tests();
+        config.data_dir = Some(dir.clone());
+        config
+    };
+    let before = crate::common::start_with(config()).await;
+    let pool = before.pool("kept").await;
+    create_idp(
+        &before,
+        &pool,
+        "Google",
+        IdentityProviderTypeType::Google,
+        GOOGLE,
+    )
+    .await
+    .unwrap();
+    before
+        .idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("api")
+        .name("API")
+        .send()
+        .await
+        .unwrap();
+    before
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("alice")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    before
+        .idp
+        .admin_link_provider_for_user()
+        .user_pool_id(&pool)
+        .destination_user(who("Cognito", None, "alice"))
+        .source_user(who("Google", None, "g-1"))
+        .send()
+        .await
+        .unwrap();
+    before.stop().await;
+
+    let after = crate::common::start_with(config()).await;
+    let provider = after
+        .idp
+        .describe_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .send()
+        .await
+        .unwrap()
+        .identity_provider
+        .unwrap();
+    assert_eq!(
+        provider.provider_details().unwrap()["client_id"],
+        "google-client"
+    );
+    let server = after
+        .idp
+        .describe_resource_server()
+        .user_pool_id(&pool)
+        .identifier("api")
+        .send()
+        .await
+        .unwrap()
+        .resource_server
+        .unwrap();
+    assert_eq!(server.name(), Some("API"));
+    assert_eq!(
+        identities(&after, &pool, "alice").await.unwrap()[0]["userId"],
+        "g-1"
+    );
+    {
+        let state = after.app.store.pool(&pool).unwrap();
+        let state = state.read();
+        let key = cognito_emulator::idp::engine::links::linked_user(&state, "Google", "g-1");
+        assert_eq!(state.user(key.unwrap()).unwrap().username, "alice");
+    }
+    after.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

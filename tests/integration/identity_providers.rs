@@ -234,6 +234,24 @@ async fn identity_providers_by_type() {
     assert_eq!(d["SLORedirectBindingURI"], "https://idp.example.com/slo");
     assert_eq!(d["IDPSignout"], "true");
     assert!(!saml.attribute_mapping().unwrap().contains_key("username"));
+    assert!(!d.contains_key("ActiveEncryptionCertificate"));
+    // With encrypted responses Cognito shows the certificate the IdP encrypts to.
+    let encrypted = emulator
+        .idp
+        .update_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Okta")
+        .provider_details("MetadataURL", "https://idp.example.com/metadata")
+        .provider_details("EncryptedResponses", "true")
+        .send()
+        .await
+        .unwrap()
+        .identity_provider
+        .unwrap();
+    let d = encrypted.provider_details().unwrap();
+    assert_eq!(d["MetadataURL"], "https://idp.example.com/metadata");
+    assert!(!d.contains_key("MetadataFile") && !d.contains_key("SSORedirectBindingURI"));
+    assert!(d["ActiveEncryptionCertificate"].starts_with("MII"), "{d:?}");
     assert_eq!(
         create_idp(
             &emulator,

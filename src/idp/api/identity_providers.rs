@@ -9,7 +9,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::{page_by_key, page_size, Empty};
 use crate::idp::engine::identity_providers as rules;
-use crate::idp::store::UserPool;
+use crate::idp::engine::tokens::pool_keys;
+use crate::idp::store::{PoolHandle, UserPool};
 
 /// Cognito's quota of identity providers per user pool.
 const MAX_PROVIDERS: usize = 300;
@@ -21,7 +22,14 @@ pub fn create_identity_provider(
 ) -> ApiResult<CreateIdentityProviderResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     rules::check_name(&input.provider_name, input.provider_type)?;
-    let details = rules::settle_details(input.provider_type, &input.provider_details)?;
+    let mut details = rules::settle_details(input.provider_type, &input.provider_details)?;
+    encryption_certificate(
+        app,
+        &pool,
+        &input.user_pool_id,
+        input.provider_type,
+        &mut details,
+    );
     let mut pool = pool.write();
     if pool.identity_providers.contains_key(&input.provider_name) {
         // Text unconfirmed.
@@ -62,6 +70,26 @@ pub fn create_identity_provider(
     Ok(CreateIdentityProviderResponse {
         identity_provider: provider,
     })
+}
+
+/// A SAML provider with EncryptedResponses gets the certificate Cognito's requests carry
+/// for the IdP to encrypt to (`ActiveEncryptionCertificate`, read-only). Here it is the
+/// certificate of the pool's ID-token key, made outside the pool lock; real Cognito keeps a
+/// separate key (unconfirmed which).
+fn encryption_certificate(
+    app: &App,
+    pool: &PoolHandle,
+    pool_id: &str,
+    kind: IdentityProviderTypeType,
+    details: &mut rules::Details,
+) {
+    let encrypted = details.get("EncryptedResponses").map(String::as_str) == Some("true");
+    if kind != IdentityProviderTypeType::Saml || !encrypted {
+        return;
+    }
+    let keys = pool_keys(app, pool);
+    let certificate = keys.id.certificate(pool_id, app.clock.now() as i64);
+    details.insert("ActiveEncryptionCertificate".into(), certificate);
 }
 
 fn schema(pool: &UserPool) -> &[SchemaAttributeType] {
@@ -114,16 +142,30 @@ pub fn update_identity_provider(
     _: &RequestContext,
     input: UpdateIdentityProviderRequest,
 ) -> ApiResult<UpdateIdentityProviderResponse> {
-    let pool = app.store.pool(&input.user_pool_id)?;
-    let mut pool = pool.write();
-    let existing = pool
+    let handle = app.store.pool(&input.user_pool_id)?;
+    let kind = handle
+        .read()
         .identity_providers
         .get(&input.provider_name)
-        .ok_or_else(|| not_found(&input.provider_name))?;
-    let kind = existing.provider_type.unwrap_or_default();
-    let mut provider = existing.clone();
-    if let Some(given) = &input.provider_details {
-        provider.provider_details = Some(rules::settle_details(kind, given)?);
+        .ok_or_else(|| not_found(&input.provider_name))?
+        .provider_type
+        .unwrap_or_default();
+    let details = match &input.provider_details {
+        Some(given) => {
+            let mut details = rules::settle_details(kind, given)?;
+            encryption_certificate(app, &handle, &input.user_pool_id, kind, &mut details);
+            Some(details)
+        }
+        None => None,
+    };
+    let mut pool = handle.write();
+    let mut provider = pool
+        .identity_providers
+        .get(&input.provider_name)
+        .ok_or_else(|| not_found(&input.provider_name))?
+        .clone();
+    if details.is_some() {
+        provider.provider_details = details;
     }
     if input.attribute_mapping.is_some() {
         provider.attribute_mapping = Some(rules::settle_mapping(
