@@ -286,6 +286,14 @@ const REWRITES: &[(&str, &str)] = &[(
     r"^(?:[0-9A-Za-z.\-_]*[0-9A-Za-z\-_])?$",
 )];
 
+/// Shapes whose model pattern Cognito does not enforce on requests: (shape, why). Their
+/// pattern stays in the table (for documentation) with no regex, so validation skips it.
+const UNENFORCED_PATTERNS: &[(&str, &str)] = &[(
+    "DomainType",
+    "custom domains are full host names (auth.example.com); Cognito checks the prefix \
+     pattern itself, for prefix domains only, with its own InvalidParameterException text",
+)];
+
 /// Translates a model (Java) pattern for the `regex` crate, anchored as `^(?:...)$` because
 /// AWS matches the whole value. Panics, naming the pattern, when it cannot be translated.
 pub fn rust_regex(java_pattern: &str) -> String {
@@ -1111,10 +1119,18 @@ impl<'a> Model<'a> {
             let _ = writeln!(s, "        kind: {kind},");
             let _ = writeln!(s, "        min: {},", bound("min"));
             let _ = writeln!(s, "        max: {},", bound("max"));
+            let enforced = !UNENFORCED_PATTERNS.iter().any(|(shape, _)| *shape == *name);
             match pattern {
-                Some(p) => {
+                Some(p) if enforced => {
                     let _ = writeln!(s, "        pattern: Some({}),", lit(p));
                     let _ = writeln!(s, "        regex: Some({}),", lit(&rust_regex(p)));
+                }
+                Some(p) => {
+                    let _ = writeln!(
+                        s,
+                        "        pattern: Some({}),\n        regex: None,",
+                        lit(p)
+                    );
                 }
                 None => s.push_str("        pattern: None,\n        regex: None,\n"),
             }

@@ -10493,7 +10493,7 @@ pub static SHAPES: &[Shape] = &[
         min: Some(1),
         max: Some(63),
         pattern: Some(r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$"),
-        regex: Some(r"^(?:^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$)$"),
+        regex: None,
         enum_values: &[],
         sensitive: false,
     },

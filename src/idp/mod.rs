@@ -87,6 +87,23 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     UpdateTerms => terms::update_terms,
     DeleteTerms => terms::delete_terms,
     ListTerms => terms::list_terms,
+    CreateUserPoolDomain => domains::create_user_pool_domain,
+    DescribeUserPoolDomain => domains::describe_user_pool_domain,
+    UpdateUserPoolDomain => domains::update_user_pool_domain,
+    DeleteUserPoolDomain => domains::delete_user_pool_domain,
+    CreateResourceServer => resource_servers::create_resource_server,
+    DescribeResourceServer => resource_servers::describe_resource_server,
+    UpdateResourceServer => resource_servers::update_resource_server,
+    DeleteResourceServer => resource_servers::delete_resource_server,
+    ListResourceServers => resource_servers::list_resource_servers,
+    CreateIdentityProvider => identity_providers::create_identity_provider,
+    DescribeIdentityProvider => identity_providers::describe_identity_provider,
+    UpdateIdentityProvider => identity_providers::update_identity_provider,
+    DeleteIdentityProvider => identity_providers::delete_identity_provider,
+    ListIdentityProviders => identity_providers::list_identity_providers,
+    GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier,
+    AdminLinkProviderForUser => provider_links::admin_link_provider_for_user,
+    AdminDisableProviderForUser => provider_links::admin_disable_provider_for_user,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

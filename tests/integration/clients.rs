@@ -478,7 +478,23 @@ async fn oauth_settings_are_checked_together() {
         assert_eq!(c.supported_identity_providers(), &["COGNITO".to_string()]);
     }
 
-    // A confidential client-credentials client with a custom scope.
+    // A confidential client-credentials client with a custom scope (of a resource server).
+    emulator
+        .idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("api")
+        .name("API")
+        .scopes(
+            ResourceServerScopeType::builder()
+                .scope_name("read")
+                .scope_description("Read")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
     let machine = base()
         .generate_secret(true)
         .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)

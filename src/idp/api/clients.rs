@@ -108,16 +108,14 @@ fn settle(
         )));
     }
     for provider in config.supported_identity_providers.iter().flatten() {
-        if provider != "COGNITO" {
-            // Federation (identity providers) is not implemented yet, so COGNITO is the only
-            // provider a pool has.
+        if provider != "COGNITO" && !pool.identity_providers.contains_key(provider) {
             return Err(ApiError::invalid_parameter(format!(
                 "The provider {provider} does not exist for User Pool {}",
                 pool.id()
             )));
         }
     }
-    check_oauth(&config)?;
+    check_oauth(pool, &config)?;
     config
         .allowed_oauth_flows_user_pool_client
         .get_or_insert(false);
@@ -205,7 +203,7 @@ fn seconds(unit: TimeUnitsType) -> i64 {
 }
 
 /// Cognito's OAuth cross-field rules (texts partly unconfirmed).
-fn check_oauth(config: &UserPoolClientType) -> ApiResult<()> {
+fn check_oauth(pool: &UserPool, config: &UserPoolClientType) -> ApiResult<()> {
     let flows = config.allowed_oauth_flows.as_deref().unwrap_or_default();
     let scopes = config.allowed_oauth_scopes.as_deref().unwrap_or_default();
     let callbacks = config.callback_urls.as_deref().unwrap_or_default();
@@ -242,8 +240,18 @@ fn check_oauth(config: &UserPoolClientType) -> ApiResult<()> {
             ));
         }
     }
+    // A custom scope is `<resource server identifier>/<scope name>` of one of the pool's
+    // resource servers (identifiers may contain `/`, scope names may not).
+    let custom_scope_exists = |scope: &str| {
+        scope.rsplit_once('/').is_some_and(|(identifier, name)| {
+            pool.resource_servers
+                .get(identifier)
+                .and_then(|server| server.scopes.as_ref())
+                .is_some_and(|scopes| scopes.iter().any(|s| s.scope_name == name))
+        })
+    };
     for scope in scopes {
-        if !STANDARD_SCOPES.contains(&scope.as_str()) && !scope.contains('/') {
+        if !STANDARD_SCOPES.contains(&scope.as_str()) && !custom_scope_exists(scope) {
             return Err(ApiError::new(
                 ErrorCode::ScopeDoesNotExistException,
                 format!("Invalid scope requested: {scope}"),

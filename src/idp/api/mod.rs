@@ -2,12 +2,16 @@
 //! nothing and knows no HTTP: typed input in, typed output out. Api files never import each
 //! other; what two of them share lives in [`super::engine`].
 
-pub mod client_tokens;
 pub mod branding;
+pub mod client_tokens;
 pub mod clients;
+pub mod domains;
 pub mod groups;
+pub mod identity_providers;
 pub mod list_users;
 pub mod pools;
+pub mod provider_links;
+pub mod resource_servers;
 pub mod self_service;
 pub mod sign_in;
 pub mod sign_up;

@@ -212,6 +212,11 @@ pub fn delete_user_pool(
             "The user pool cannot be deleted because deletion protection is activated.",
         ));
     }
+    if pool.read().domain.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+        ));
+    }
     app.store.remove_pool(&input.user_pool_id);
     app.messages.forget_pool(&input.user_pool_id);
     Ok(Empty {})

@@ -137,6 +137,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         temporary_password_expires: None,
         mfa_options: Vec::new(),
         groups: BTreeSet::new(),
+        links: Vec::new(),
     };
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a

@@ -109,6 +109,7 @@ pub fn admin_create_user(
             temporary_password_expires: Some(temporary_password_expiry(&pool, now)),
             mfa_options: Vec::new(),
             groups: BTreeSet::new(),
+            links: Vec::new(),
         };
         (user, username)
     };

@@ -6,6 +6,8 @@ pub mod branding;
 pub mod client_rules;
 pub mod codes;
 pub mod federation;
+pub mod identity_providers;
+pub mod links;
 pub mod oauth;
 pub mod password_policy;
 pub mod sign_in;

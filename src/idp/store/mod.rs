@@ -1,8 +1,8 @@
 //! In-memory state: pools, each behind its own lock, owning their users, clients and groups.
 
 pub mod auth;
-pub mod oauth;
 pub mod branding;
+pub mod oauth;
 pub mod persist;
 pub mod pool;
 pub mod user;
@@ -96,6 +96,9 @@ pub struct Store {
     pools: RwLock<BTreeMap<String, PoolHandle>>,
     /// App client id → pool id: sign-in calls name only the client.
     client_pools: RwLock<HashMap<String, String>>,
+    /// Hosted-UI domain (a prefix, or a custom domain's full name) → pool id: domains are
+    /// unique across all pools.
+    domain_pools: RwLock<HashMap<String, String>>,
     /// Durable state, when `--data-dir` is given.
     durable: Option<Durable>,
     /// Counts failed writes whose changes were rolled back (odd while one is rolling back).
@@ -145,6 +148,9 @@ impl Store {
             let id = pool.id().to_string();
             for client_id in pool.clients.keys() {
                 store.register_client(client_id, &id);
+            }
+            if let Some(domain) = pool.domain.as_ref().and_then(|d| d.domain.as_deref()) {
+                store.claim_domain(domain, &id);
             }
             let handle = Pool::new(pool, store.changed_pools());
             store.pools.write().insert(id, handle);
@@ -302,12 +308,16 @@ impl Store {
                 }
             };
             self.client_pools.write().retain(|_, pool| pool != id);
+            self.domain_pools.write().retain(|_, pool| pool != id);
             match reloaded {
                 Some(mut pool) => {
                     pool.users.track_changes();
                     pool.auth.track_changes();
                     for client_id in pool.clients.keys() {
                         self.register_client(client_id, id);
+                    }
+                    if let Some(domain) = pool.domain.as_ref().and_then(|d| d.domain.as_deref()) {
+                        self.claim_domain(domain, id);
                     }
                     let existing = self.pools.read().get(id).cloned();
                     match existing {
@@ -360,6 +370,7 @@ impl Store {
             durable.deleted.lock().push(id.to_string());
         }
         self.client_pools.write().retain(|_, pool| pool != id);
+        self.domain_pools.write().retain(|_, pool| pool != id);
         Some(removed)
     }
 
@@ -384,6 +395,15 @@ impl Store {
             for group in guard.groups.values_mut() {
                 group.group.user_pool_id = Some(new_id.to_string());
             }
+            if let Some(domain) = guard.domain.as_mut() {
+                domain.user_pool_id = Some(new_id.to_string());
+            }
+            for server in guard.resource_servers.values_mut() {
+                server.user_pool_id = Some(new_id.to_string());
+            }
+            for provider in guard.identity_providers.values_mut() {
+                provider.user_pool_id = Some(new_id.to_string());
+            }
             guard.header_changed();
             guard.users.mark_all_dirty();
         }
@@ -391,13 +411,14 @@ impl Store {
         if let Some(durable) = &self.durable {
             durable.deleted.lock().push(old_id.to_string());
         }
-        for owner in self
-            .client_pools
-            .write()
-            .values_mut()
-            .filter(|p| p.as_str() == old_id)
-        {
-            *owner = new_id.to_string();
+        for registry in [&self.client_pools, &self.domain_pools] {
+            for owner in registry
+                .write()
+                .values_mut()
+                .filter(|p| p.as_str() == old_id)
+            {
+                *owner = new_id.to_string();
+            }
         }
         Ok(())
     }
@@ -459,6 +480,42 @@ impl Store {
             .map_err(|_| ApiError::client_not_found(client_id))
     }
 
+    /// Records a hosted-UI domain as the pool's; false when another pool already has it.
+    pub fn claim_domain(&self, domain: &str, pool_id: &str) -> bool {
+        match self.domain_pools.write().entry(domain.to_string()) {
+            std::collections::hash_map::Entry::Occupied(owner) => owner.get() == pool_id,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(pool_id.to_string());
+                true
+            }
+        }
+    }
+
+    pub fn release_domain(&self, domain: &str) {
+        self.domain_pools.write().remove(domain);
+    }
+
+    /// The pool whose hosted-UI domain a name or `Host` header names: a bare prefix
+    /// (`myapp`), a prefix domain's host (`myapp.auth.us-east-1.amazoncognito.com`, the region
+    /// being the pool's), or a custom domain (`auth.example.com`). Case and a port are ignored.
+    pub fn pool_of_domain(&self, host: &str) -> Option<String> {
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        let host = match host.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
+            _ => host,
+        };
+        let owners = self.domain_pools.read();
+        if let Some(pool_id) = owners.get(&host) {
+            return Some(pool_id.clone());
+        }
+        let (prefix, rest) = host.split_once(".auth.")?;
+        let region = rest.strip_suffix(".amazoncognito.com")?;
+        owners
+            .get(prefix)
+            .filter(|pool_id| pool_id.starts_with(&format!("{region}_")))
+            .cloned()
+    }
+
     /// Up to `limit` pools of `region` whose id comes after `after`, and whether more follow.
     /// Pool ids start with their region, so a region's pools are one range of the map.
     pub fn pools_after(
@@ -499,6 +556,7 @@ impl Store {
     pub fn clear(&self) -> ApiResult<()> {
         self.pools.write().clear();
         self.client_pools.write().clear();
+        self.domain_pools.write().clear();
         match &self.durable {
             Some(durable) => {
                 let _flushing = durable.flushing.lock();

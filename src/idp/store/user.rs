@@ -118,6 +118,21 @@ pub struct User {
     pub temporary_password_expires: Option<f64>,
     pub mfa_options: Vec<MFAOptionType>,
     pub groups: BTreeSet<String>,
+    /// External identities linked to this user (AdminLinkProviderForUser); shown as the
+    /// `identities` attribute.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<ProviderLink>,
+}
+
+/// One external identity linked to a user: the provider and the user's id there (the
+/// value of the provider attribute the link names, `Cognito_Subject` by default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderLink {
+    pub provider_name: String,
+    pub provider_type: String,
+    pub attribute_name: String,
+    pub user_id: String,
+    pub created: f64,
 }
 
 impl User {

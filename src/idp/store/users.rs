@@ -83,6 +83,8 @@ pub struct Users {
     /// Status filters have few distinct values: a key set per value is cheaper than entries.
     by_status: HashMap<UserStatusType, BTreeSet<UserKey>>,
     by_enabled: [BTreeSet<UserKey>; 2],
+    /// Linked external identities: (provider name, the user's id there) → user.
+    by_link: HashMap<(String, String), UserKey>,
     /// Users changed since the last time they were written to disk (tracked only when
     /// state is durable).
     dirty: BTreeSet<UserKey>,
@@ -101,6 +103,7 @@ impl Users {
             search: BTreeSet::new(),
             by_status: HashMap::new(),
             by_enabled: Default::default(),
+            by_link: HashMap::new(),
             dirty: BTreeSet::new(),
             tracking: false,
         }
@@ -160,6 +163,13 @@ impl Users {
             .copied()
     }
 
+    /// The user an external identity is linked to.
+    pub fn linked(&self, provider_name: &str, user_id: &str) -> Option<UserKey> {
+        self.by_link
+            .get(&(provider_name.to_string(), user_id.to_string()))
+            .copied()
+    }
+
     pub fn is_alias(&self, attribute: &str) -> bool {
         self.aliases.attributes.iter().any(|a| a == attribute)
     }
@@ -198,6 +208,10 @@ impl Users {
             self.by_username.insert(entries.username, key);
             by_status.entry(user.status).or_default().push(key);
             by_enabled[usize::from(user.enabled)].push(key);
+            for link in &user.links {
+                self.by_link
+                    .insert((link.provider_name.clone(), link.user_id.clone()), key);
+            }
             by_key.push((key, Box::new(user)));
         }
         // Two sorted halves: collecting into the B-tree merges the runs in one pass.
@@ -434,6 +448,10 @@ impl Users {
         self.by_username.insert(entries.username, key);
         self.by_status.entry(user.status).or_default().insert(key);
         self.by_enabled[usize::from(user.enabled)].insert(key);
+        for link in &user.links {
+            self.by_link
+                .insert((link.provider_name.clone(), link.user_id.clone()), key);
+        }
     }
 
     fn unindex(&mut self, key: UserKey, user: &User) {
@@ -451,6 +469,10 @@ impl Users {
             keys.remove(&key);
         }
         self.by_enabled[usize::from(user.enabled)].remove(&key);
+        for link in &user.links {
+            self.by_link
+                .remove(&(link.provider_name.clone(), link.user_id.clone()));
+        }
     }
 }
 
@@ -474,6 +496,7 @@ mod tests {
             temporary_password_expires: None,
             mfa_options: Vec::new(),
             groups: BTreeSet::new(),
+            links: Vec::new(),
         }
     }
 

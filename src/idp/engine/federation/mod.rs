@@ -119,6 +119,13 @@ pub fn sign_in(
                 .map(|v| (attribute.clone(), text_of(v)))
         })
         .collect();
+    // An identity linked to a user (AdminLinkProviderForUser) signs in as that user.
+    if let Some(key) = crate::idp::engine::links::linked_user(&guard, provider, &user_id) {
+        if !guard.users.get(key).is_some_and(|u| u.enabled) {
+            return Err(ApiError::not_authorized("User is disabled."));
+        }
+        return Ok(key);
+    }
     let username = format!("{provider}_{user_id}");
     if let Some(key) = guard.users.find_by_username(&username) {
         let enabled = guard.users.get(key).is_some_and(|u| u.enabled);
@@ -155,6 +162,7 @@ pub fn sign_in(
         temporary_password_expires: None,
         mfa_options: Vec::new(),
         groups: Default::default(),
+        links: Vec::new(),
     };
     Ok(guard.users.insert(user))
 }
