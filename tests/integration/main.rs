@@ -7,6 +7,7 @@ mod common;
 mod domains;
 mod durable;
 mod external;
+mod federation;
 mod federation_admin;
 mod groups;
 mod identity_providers;
