@@ -858,3 +858,170 @@ async fn sign_up_confirm_and_reset_a_password_on_the_hosted_pages() {
     }
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn client_credentials_grant_resource_server_scopes() {
+    use aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType;
+    let emulator = start().await;
+    let pool = emulator.pool("machines").await;
+    let scope = |name: &str| {
+        ResourceServerScopeType::builder()
+            .scope_name(name)
+            .scope_description(name)
+            .build()
+            .unwrap()
+    };
+    emulator
+        .idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("https://api.example.com")
+        .name("api")
+        .scopes(scope("read"))
+        .scopes(scope("write"))
+        .send()
+        .await
+        .unwrap();
+    let machine = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("worker")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+        .allowed_o_auth_scopes("https://api.example.com/read")
+        .allowed_o_auth_scopes("https://api.example.com/write")
+        .access_token_validity(15)
+        .token_validity_units(
+            TokenValidityUnitsType::builder()
+                .access_token(TimeUnitsType::Minutes)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let id = machine.client_id.unwrap();
+    let secret = machine.client_secret.unwrap();
+    let jwks = emulator
+        .get_json(&format!("{}/{pool}/.well-known/jwks.json", emulator.url))
+        .await;
+
+    // No scope asked: all the client's; HTTP Basic.
+    let (status, body) = token_request(
+        &emulator,
+        &[("grant_type", "client_credentials")],
+        Some((&id, &secret)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    assert!(body.get("id_token").is_none() && body.get("refresh_token").is_none());
+    let token = body["access_token"].as_str().unwrap();
+    assert!(verifies_with(token, &jwks));
+    let access = claims(token);
+    assert_eq!(
+        access["scope"],
+        "https://api.example.com/read https://api.example.com/write"
+    );
+    assert_eq!(access["sub"], id.as_str());
+    assert_eq!(access["client_id"], id.as_str());
+    assert_eq!(access["token_use"], "access");
+    assert_eq!(access["version"], 2);
+    assert!(access.get("username").is_none());
+    assert_eq!(
+        access["exp"].as_i64().unwrap() - access["iat"].as_i64().unwrap(),
+        900
+    );
+
+    // One scope, credentials in the form (client_secret_post).
+    let (status, body) = token_request(
+        &emulator,
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "https://api.example.com/read"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        claims(body["access_token"].as_str().unwrap())["scope"],
+        "https://api.example.com/read"
+    );
+
+    // Scopes it may not have, a wrong secret.
+    let (status, body) = token_request(
+        &emulator,
+        &[("grant_type", "client_credentials"), ("scope", "openid")],
+        Some((&id, &secret)),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_scope"))
+    );
+    let (status, body) = token_request(
+        &emulator,
+        &[("grant_type", "client_credentials")],
+        Some((&id, "nope")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_client"))
+    );
+
+    // A machine token is not a user's: the user APIs refuse it.
+    let refused = emulator
+        .idp
+        .get_user()
+        .access_token(token)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::err(refused).0, "NotAuthorizedException");
+
+    // GetClientToken is the same grant through the API.
+    let result = emulator
+        .idp
+        .get_client_token()
+        .client_id(&id)
+        .secret(&secret)
+        .scopes("https://api.example.com/write")
+        .send()
+        .await
+        .unwrap()
+        .client_authentication_result
+        .unwrap();
+    assert_eq!(result.expires_in, 900);
+    assert_eq!(result.token_type.as_deref(), Some("Bearer"));
+    let token = result.access_token.unwrap();
+    assert!(verifies_with(&token, &jwks));
+    assert_eq!(claims(&token)["scope"], "https://api.example.com/write");
+    let error = emulator
+        .idp
+        .get_client_token()
+        .client_id(&id)
+        .secret("wrongsecretwrongsecretwrongsecret")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::err(error).0, "NotAuthorizedException");
+    let error = emulator
+        .idp
+        .get_client_token()
+        .client_id(&id)
+        .secret(&secret)
+        .scopes("https://api.example.com/delete")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(crate::common::err(error).0, "InvalidParameterException");
+    emulator.stop().await;
+}

@@ -60,12 +60,43 @@ async fn web_app(emulator: &Emulator, callback: &str) -> (String, String) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn openid_client_discovery_code_flow_userinfo_and_refresh() {
+async fn openid_client_discovery_code_flow_userinfo_refresh_and_client_credentials() {
     if !node_ready() {
         return;
     }
     let emulator = start().await;
     let (pool, client) = web_app(&emulator, CALLBACK).await;
+    // A machine client with a resource server's scope, for client_credentials.
+    emulator
+        .idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("orders")
+        .name("orders")
+        .scopes(
+            aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType::builder()
+                .scope_name("read")
+                .scope_description("read orders")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let machine = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("worker")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+        .allowed_o_auth_scopes("orders/read")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
     run_node(
         "openid_client.mjs",
         vec![
@@ -75,6 +106,9 @@ async fn openid_client_discovery_code_flow_userinfo_and_refresh() {
             CALLBACK.to_string(),
             "carol".to_string(),
             PASSWORD.to_string(),
+            machine.client_id.unwrap(),
+            machine.client_secret.unwrap(),
+            "orders/read".to_string(),
         ],
     )
     .await;
