@@ -1025,3 +1025,76 @@ async fn client_credentials_grant_resource_server_scopes() {
     assert_eq!(crate::common::err(error).0, "InvalidParameterException");
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn the_pages_wear_the_clients_look_and_terms() {
+    use aws_sdk_cognitoidentityprovider::primitives::Blob;
+    use aws_sdk_cognitoidentityprovider::types::{TermsEnforcementType, TermsSourceType};
+    let emulator = start().await;
+    let (pool, client) = code_flow_pool(&emulator).await;
+    emulator
+        .idp
+        .create_user_pool_domain()
+        .user_pool_id(&pool)
+        .domain("look-test")
+        .send()
+        .await
+        .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n0000IHDR".to_vec();
+    emulator
+        .idp
+        .set_ui_customization()
+        .user_pool_id(&pool)
+        .client_id(&client)
+        .css(".submitButton-customizable { background-color: rgb(1, 2, 3); }")
+        .image_file(Blob::new(png.clone()))
+        .send()
+        .await
+        .unwrap();
+    for (name, url) in [
+        ("terms-of-use", "https://example.com/terms"),
+        ("privacy-policy", "https://example.com/privacy"),
+    ] {
+        emulator
+            .idp
+            .create_terms()
+            .user_pool_id(&pool)
+            .client_id(&client)
+            .terms_name(name)
+            .terms_source(TermsSourceType::Link)
+            .enforcement(TermsEnforcementType::None)
+            .links("cognito:english", url)
+            .send()
+            .await
+            .unwrap();
+    }
+    let query = format!(
+        "response_type=code&client_id={client}&redirect_uri={}",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let mut browser = Browser::new(&emulator.url);
+    let page = browser.get(&format!("/login?{query}")).await;
+    assert!(
+        page.body.contains("background-color: rgb(1, 2, 3);"),
+        "{}",
+        page.body
+    );
+    let logo = format!("/_emulator/ui-image/{pool}/{client}");
+    assert!(page.body.contains(&format!("src=\"{logo}\"")));
+    let image = emulator
+        .http
+        .get(format!("{}{logo}", emulator.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(image.bytes().await.unwrap().to_vec(), png);
+    let page = browser.get(&format!("/signup?{query}")).await;
+    assert!(
+        page.body.contains("href=\"https://example.com/terms\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">Privacy policy</a>"));
+    emulator.stop().await;
+}

@@ -26,6 +26,7 @@ use crate::infra::crypto::srp;
 /// A page's request: its (checked) authorize parameters, the username it carries, the form.
 struct PageRequest {
     authorization: Authorization,
+    look: crate::idp::engine::branding::PageLook,
     query: String,
     username: String,
     csrf: String,
@@ -42,6 +43,7 @@ fn page_request(
     let params = decode_pairs(query.as_bytes());
     let authorization = authorize::check(app, &params)?;
     Ok(PageRequest {
+        look: super::look_of(&authorization),
         authorization,
         query: authorize_query(&query),
         username: params.get("username").cloned().unwrap_or_default(),
@@ -56,6 +58,7 @@ fn view<'a>(request: &'a PageRequest, error: Option<&'a str>) -> View<'a> {
         error,
         notice: None,
         sign_up: true,
+        look: Some(&request.look),
     }
 }
 
@@ -100,15 +103,16 @@ fn sign_up_page(view: &View, username: &str, fields: &[(String, String)]) -> Str
     let body = format!(
         "<h1>Sign up with a new account</h1>{error}\
 <form name=\"cognitoSignUpForm\" method=\"post\" action=\"/signup?{action}\">{csrf}\
-{user}{attributes}{password}<button type=\"submit\" name=\"signUpButton\" class=\"submitButton-customizable\">Sign up</button></form>\
+{user}{attributes}{password}{terms}<button type=\"submit\" name=\"signUpButton\" class=\"submitButton-customizable\">Sign up</button></form>\
 <p class=\"links\">Already have an account? <a class=\"redirect-customizable\" href=\"/login?{action}\">Sign in</a></p>",
         error = html::error_message(view.error),
         action = html::escape(view.query),
         csrf = html::hidden("_csrf", view.csrf),
         user = html::field("Username", "text", "username", username),
         password = html::field("Password", "password", "password", ""),
+        terms = html::terms(view.look, "By signing up, you agree to the"),
     );
-    html::page("Signup", &body, None)
+    html::page("Signup", &body, view.look)
 }
 
 /// The attributes the sign-up form asks for: the schema's required ones, and `email` when
@@ -215,7 +219,7 @@ The emulator keeps it: read it from /_emulator/messages.</p>{error}\
         code = html::field("Verification Code", "text", "code", ""),
         resend = html::hidden("resend", "1"),
     );
-    html::page("Confirm", &body, None)
+    html::page("Confirm", &body, view.look)
 }
 
 /// GET /confirm?...&username=.
@@ -289,7 +293,7 @@ fn forgot_password_page(view: &View, username: &str) -> String {
         csrf = html::hidden("_csrf", view.csrf),
         user = html::field("Username", "text", "username", username),
     );
-    html::page("Forgot Password", &body, None)
+    html::page("Forgot Password", &body, view.look)
 }
 
 /// GET /forgotPassword.
@@ -355,7 +359,7 @@ The emulator keeps it: read it from /_emulator/messages.</p>{error}\
         new = html::field("New Password", "password", "password", ""),
         confirm = html::field("Enter New Password Again", "password", "confirm_password", ""),
     );
-    html::page("Reset Password", &body, None)
+    html::page("Reset Password", &body, view.look)
 }
 
 /// GET /confirmForgotPassword?...&username=.

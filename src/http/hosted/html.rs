@@ -1,6 +1,8 @@
 //! The hosted pages' HTML: small server-rendered forms, no JavaScript. Everything a page
 //! shows that came from a request or the store goes through [`escape`].
 
+use crate::idp::engine::branding::PageLook;
+
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -25,19 +27,55 @@ button{margin-top:18px;width:100%;padding:10px;font-size:15px;background:#ec7211
 .errorMessage-customizable{color:#b00020;font-size:14px;margin:8px 0}\
 .info{color:#333;font-size:14px;margin:8px 0}.links{margin-top:14px;font-size:14px}";
 
-/// A whole page around a body. `custom_css` is the pool's or client's UI customization.
-pub fn page(title: &str, body: &str, custom_css: Option<&str>) -> String {
+/// A whole page around a body, in the pool's or client's look (UI customization: CSS and
+/// logo).
+pub fn page(title: &str, body: &str, look: Option<&PageLook>) -> String {
     // Custom CSS is validated by SetUICustomization; `<` is still written as a CSS escape
     // so that nothing in it can close the style element.
-    let custom = custom_css
+    let custom = look
+        .and_then(|l| l.css.as_deref())
         .map(|css| css.replace('<', "\\3c "))
+        .unwrap_or_default();
+    let logo = look
+        .and_then(|l| l.logo_url.as_deref())
+        .map(|url| {
+            format!(
+                "<div class=\"banner-customizable\"><img class=\"logo-customizable\" alt=\"logo\" src=\"{}\"></div>",
+                escape(url)
+            )
+        })
         .unwrap_or_default();
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>{title}</title><style>{STYLE}</style><style>{custom}</style></head>\
-<body><div class=\"modal-content background-customizable\">{body}</div></body></html>\n",
+<body><div class=\"modal-content background-customizable\">{logo}{body}</div></body></html>\n",
         title = escape(title),
+    )
+}
+
+/// The client's terms documents as links (http and https URLs only).
+pub fn terms(look: Option<&PageLook>, lead: &str) -> String {
+    let links: Vec<String> = look
+        .map(|l| l.terms_links.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter(|(_, url)| url.starts_with("https://") || url.starts_with("http://"))
+        .map(|(label, url)| {
+            format!(
+                "<a class=\"legalText-customizable\" href=\"{}\" target=\"_blank\" rel=\"noopener\">{}</a>",
+                escape(url),
+                escape(label)
+            )
+        })
+        .collect();
+    if links.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<p class=\"legalText-customizable\">{} {}.</p>",
+        escape(lead),
+        links.join(" and ")
     )
 }
 
@@ -90,7 +128,23 @@ mod tests {
             "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;"
         );
         assert!(hidden("a\"", "\"><b>").contains("value=\"&quot;&gt;&lt;b&gt;\""));
-        let html = page("t", "", Some("a{}<</style><script>"));
+        let look = PageLook {
+            css: Some("a{}<</style><script>".into()),
+            logo_url: Some("/x\"><script>".into()),
+            terms_links: vec![
+                ("Terms of use".into(), "javascript:alert(1)".into()),
+                (
+                    "Privacy <policy>".into(),
+                    "https://e.example/p?a=1&b=2".into(),
+                ),
+            ],
+        };
+        let html = page("t", "", Some(&look));
+        assert!(html.contains("src=\"/x&quot;&gt;&lt;script&gt;\""));
+        let links = terms(Some(&look), "By signing up, you agree to our");
+        assert!(!links.contains("javascript:"));
+        assert!(links.contains("href=\"https://e.example/p?a=1&amp;b=2\""));
+        assert!(links.contains("Privacy &lt;policy&gt;"));
         assert!(html.contains("a{}\\3c \\3c /style>\\3c script>"));
         assert_eq!(html.matches("</style>").count(), 2);
     }

@@ -221,6 +221,15 @@ struct View<'a> {
     notice: Option<&'static str>,
     /// Whether the pool lets users sign themselves up (a link on the sign-in page).
     sign_up: bool,
+    /// The client's look: CSS, logo, terms.
+    look: Option<&'a crate::idp::engine::branding::PageLook>,
+}
+
+/// The look of the pages for an authorize request's client.
+fn look_of(
+    request: &crate::idp::engine::oauth::authorize::Authorization,
+) -> crate::idp::engine::branding::PageLook {
+    crate::idp::engine::branding::page_look(&request.pool.read(), &request.client_id)
 }
 
 /// The authorize parameters of a page's query, without the pages' own (`username`,

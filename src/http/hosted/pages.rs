@@ -15,7 +15,7 @@ use axum::response::Response;
 use super::oauth::refusal;
 use super::{
     authorize_query, blocking, csrf_ok, csrf_refused, csrf_token, decode_pairs, form_page, html,
-    html_response, internal_error, notice_text, redirect, session_cookie_name, set_cookie,
+    html_response, internal_error, look_of, notice_text, redirect, session_cookie_name, set_cookie,
     sign_up_allowed, with_username, View,
 };
 use crate::app::App;
@@ -47,7 +47,7 @@ fn login_page(view: &View, username: &str) -> String {
         user = html::field("Username", "text", "username", username),
         password = html::field("Password", "password", "password", ""),
     );
-    html::page("Signin", &body, None)
+    html::page("Signin", &body, view.look)
 }
 
 fn new_password_page(view: &View, username: &str, session: &str, required: &[String]) -> String {
@@ -69,7 +69,7 @@ fn new_password_page(view: &View, username: &str, session: &str, required: &[Str
         new = html::field("New Password", "password", "new_password", ""),
         confirm = html::field("Enter New Password Again", "password", "confirm_password", ""),
     );
-    html::page("Change Password", &body, None)
+    html::page("Change Password", &body, view.look)
 }
 
 /// GET /login: the sign-in form for a valid authorize request.
@@ -85,12 +85,14 @@ pub async fn login_form(
     };
     let csrf = csrf_token(&headers);
     let notice = decode_pairs(query.as_bytes()).get("notice").cloned();
+    let look = look_of(&request);
     let view = View {
         query: &authorize_query(&query),
         csrf: &csrf,
         error: None,
         notice: notice.as_deref().and_then(notice_text),
         sign_up: sign_up_allowed(&request),
+        look: Some(&look),
     };
     form_page(&app, login_page(&view, ""), &csrf)
 }
@@ -128,6 +130,7 @@ pub async fn login(
     }
     let csrf = form["_csrf"].clone();
     let sign_up = sign_up_allowed(&request);
+    let look = look_of(&request);
     let pool_id = request.pool.read().id().to_string();
     let username = form.get("username").cloned().unwrap_or_default();
     // A failed new password shows its form again, with the same session.
@@ -147,6 +150,7 @@ pub async fn login(
         error: None,
         notice: None,
         sign_up,
+        look: Some(&look),
     };
     match outcome {
         Ok(Outcome::SignedIn { location, session }) => {
