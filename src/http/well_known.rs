@@ -58,11 +58,24 @@ async fn jwks(State(app): State<Arc<App>>, Path(pool_id): Path<String>) -> Respo
 async fn openid_configuration(
     State(app): State<Arc<App>>,
     Path(pool_id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     if let Err(error) = app.store.pool(&pool_id) {
         return not_found(error);
     }
-    let base = &app.public_url;
+    // Reached through the pool's own domain (its AWS host name mapped to the emulator, or a
+    // custom domain), the endpoints are on that host, as Cognito lists them.
+    let base = match super::hosted::domain_pool(&app, &headers) {
+        Some(owner) if owner == pool_id => {
+            let scheme = app.public_url.split("://").next().unwrap_or("http");
+            let host = headers[axum::http::header::HOST]
+                .to_str()
+                .unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        _ => app.public_url.clone(),
+    };
+    let base = &base;
     Json(json!({
         "authorization_endpoint": format!("{base}/oauth2/authorize"),
         "end_session_endpoint": format!("{base}/logout"),

@@ -11,6 +11,7 @@ mod federation;
 mod federation_admin;
 mod groups;
 mod identity_providers;
+mod infrastructure;
 mod javascript;
 mod list_users;
 mod managed_login;

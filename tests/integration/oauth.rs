@@ -24,6 +24,8 @@ pub struct Browser {
     pub base: String,
     http: reqwest::Client,
     pub cookies: BTreeMap<String, String>,
+    /// A `Host` header to send (a pool's domain mapped to the emulator).
+    pub host: Option<String>,
 }
 
 pub struct Page {
@@ -41,6 +43,7 @@ impl Browser {
                 .build()
                 .unwrap(),
             cookies: BTreeMap::new(),
+            host: None,
         }
     }
 
@@ -50,6 +53,10 @@ impl Browser {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
+        let request = match &self.host {
+            Some(host) => request.header("host", host),
+            None => request,
+        };
         let response = request
             .header("cookie", cookie.join("; "))
             .send()

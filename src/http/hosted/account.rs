@@ -20,7 +20,7 @@ use super::{
 use crate::app::App;
 use crate::error::ApiError;
 use crate::generated::cognito_idp::Operation as Op;
-use crate::idp::engine::oauth::authorize::{self, Authorization, Refusal};
+use crate::idp::engine::oauth::authorize::{Authorization, Refusal};
 use crate::infra::crypto::srp;
 
 /// A page's request: its (checked) authorize parameters, the username it carries, the form.
@@ -41,7 +41,7 @@ fn page_request(
 ) -> Result<PageRequest, Refusal> {
     let query = query.unwrap_or_default();
     let params = decode_pairs(query.as_bytes());
-    let authorization = authorize::check(app, &params)?;
+    let authorization = super::check_authorize(app, headers, &params)?;
     Ok(PageRequest {
         look: super::look_of(&authorization),
         authorization,

@@ -270,3 +270,37 @@ fn sign_up_allowed(request: &crate::idp::engine::oauth::authorize::Authorization
         .and_then(|c| c.allow_admin_create_user_only)
         != Some(true)
 }
+
+/// The pool whose hosted-UI domain the request's `Host` names (`<prefix>.auth.<region>.
+/// amazoncognito.com` mapped to the emulator, or a custom domain), if it names one.
+pub(super) fn domain_pool(app: &App, headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(axum::http::header::HOST)?.to_str().ok()?;
+    // `localhost`, or a bare prefix, is the emulator's own name, not a pool's domain.
+    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    if !name.contains('.') {
+        return None;
+    }
+    app.store.pool_of_domain(host)
+}
+
+/// An authorize request's parameters, checked; reached through a pool's domain, the client
+/// must be that pool's.
+fn check_authorize(
+    app: &App,
+    headers: &HeaderMap,
+    params: &BTreeMap<String, String>,
+) -> Result<
+    crate::idp::engine::oauth::authorize::Authorization,
+    crate::idp::engine::oauth::authorize::Refusal,
+> {
+    let request = crate::idp::engine::oauth::authorize::check(app, params)?;
+    if let Some(pool_id) = domain_pool(app, headers) {
+        if request.pool.read().id() != pool_id {
+            return Err(crate::idp::engine::oauth::authorize::Refusal::Page(
+                "Invalid client_id: the app client does not belong to this domain's user pool."
+                    .into(),
+            ));
+        }
+    }
+    Ok(request)
+}

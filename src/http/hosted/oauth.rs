@@ -55,7 +55,7 @@ pub async fn authorize(
 ) -> Response {
     let query = query.unwrap_or_default();
     let params = decode_pairs(query.as_bytes());
-    let request = match authorize::check(&app, &params) {
+    let request = match super::check_authorize(&app, &headers, &params) {
         Ok(request) => request,
         Err(r) => return refusal(r),
     };

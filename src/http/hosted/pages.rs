@@ -79,7 +79,7 @@ pub async fn login_form(
     headers: HeaderMap,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let request = match authorize::check(&app, &decode_pairs(query.as_bytes())) {
+    let request = match super::check_authorize(&app, &headers, &decode_pairs(query.as_bytes())) {
         Ok(request) => request,
         Err(r) => return refusal(r),
     };
@@ -120,7 +120,7 @@ pub async fn login(
     body: Bytes,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let request = match authorize::check(&app, &decode_pairs(query.as_bytes())) {
+    let request = match super::check_authorize(&app, &headers, &decode_pairs(query.as_bytes())) {
         Ok(request) => request,
         Err(r) => return refusal(r),
     };
