@@ -6,7 +6,8 @@
 //! memory of the real binary. Reports figures and ratios; asserts nothing.
 //!
 //! `cargo bench --bench server -- logins logging` runs only the named parts (after the
-//! ceiling): `requests`, `logins`, `logging`, `durable`, `process`; none named runs all.
+//! ceiling): `requests`, `logins`, `oauth`, `logging`, `durable`, `process`; none named runs
+//! all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -282,6 +283,9 @@ fn main() {
         }
         if wanted("logins") {
             login_figures(&url, c).await;
+        }
+        if wanted("oauth") {
+            oauth_figures(&url).await;
         }
         if wanted("logging") {
             logging_figures(c).await;
@@ -687,6 +691,189 @@ async fn login_figures(url: &str, _ceiling: Option<f64>) {
         password.p50.as_secs_f64() * 1e3,
         password.p99.as_secs_f64() * 1e3
     );
+}
+
+/// Posts forms to `/oauth2/token` from 16 connections for `RUN`; `form(i)` is the i-th
+/// request's form. Returns successful requests per second.
+async fn token_load(
+    url: &str,
+    basic: Option<(String, String)>,
+    form: impl Fn(u64) -> Vec<(String, String)> + Send + Sync + 'static,
+) -> (f64, u64) {
+    let form = Arc::new(form);
+    let counter = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (form, counter, failures, done, basic) = (
+                form.clone(),
+                counter.clone(),
+                failures.clone(),
+                done.clone(),
+                basic.clone(),
+            );
+            let url = format!("{url}/oauth2/token");
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                while started.elapsed() < RUN {
+                    let i = counter.fetch_add(1, Ordering::Relaxed);
+                    let mut request = http.post(&url).form(&form(i));
+                    if let Some((id, secret)) = &basic {
+                        request = request.basic_auth(id, Some(secret));
+                    }
+                    let response = request.send().await.unwrap();
+                    let ok = response.status().is_success();
+                    let _ = response.bytes().await.unwrap();
+                    if ok {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    (
+        done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
+        failures.load(Ordering::Relaxed),
+    )
+}
+
+/// The token endpoint: client_credentials tokens (one RS256 signature each) and
+/// authorization-code exchanges (two), against the signing ceiling measured in the same run.
+async fn oauth_figures(url: &str) {
+    let client = reqwest::Client::new();
+    let pool = call(&client, url, "CreateUserPool", json!({"PoolName": "oauth"})).await;
+    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    call(
+        &client,
+        url,
+        "CreateResourceServer",
+        json!({"UserPoolId": pool, "Identifier": "api", "Name": "api",
+        "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"}]}),
+    )
+    .await;
+    let machine = call(&client, url, "CreateUserPoolClient", json!({"UserPoolId": pool, "ClientName": "m2m",
+        "GenerateSecret": true, "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["client_credentials"],
+        "AllowedOAuthScopes": ["api/read"]})).await;
+    let machine_id = machine["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let machine_secret = machine["UserPoolClient"]["ClientSecret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (m2m_rate, m2m_failures) = token_load(url, Some((machine_id, machine_secret)), |_| {
+        vec![("grant_type".into(), "client_credentials".into())]
+    })
+    .await;
+
+    // Codes for the exchanges, issued ahead within one hosted session (no signing).
+    const CALLBACK: &str = "http://localhost:3000/cb";
+    let web = call(&client, url, "CreateUserPoolClient", json!({"UserPoolId": pool, "ClientName": "web",
+        "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": ["openid"],
+        "CallbackURLs": [CALLBACK]})).await;
+    let web_id = web["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &client,
+        url,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": "browser", "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(&client, url, "AdminSetUserPassword", json!({"UserPoolId": pool, "Username": "browser", "Password": "Bench!pass1", "Permanent": true})).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let authorize = format!("{url}/oauth2/authorize?response_type=code&client_id={web_id}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb");
+    let login = browser.get(&authorize).send().await.unwrap();
+    let login = format!("{url}{}", login.headers()["location"].to_str().unwrap());
+    let page = browser.get(&login).send().await.unwrap();
+    let csrf_cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let html = page.text().await.unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let signed_in = browser
+        .post(&login)
+        .header("cookie", &csrf_cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "browser"),
+            ("password", "Bench!pass1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut codes = Vec::new();
+    for _ in 0..6_000 {
+        let answer = browser
+            .get(&authorize)
+            .header("cookie", &session)
+            .send()
+            .await
+            .unwrap();
+        let location = answer.headers()["location"].to_str().unwrap().to_string();
+        codes.push(location.split("code=").nth(1).unwrap().to_string());
+    }
+    let codes = Arc::new(codes);
+    let (code_rate, code_failures) = token_load(url, None, move |i| {
+        vec![
+            ("grant_type".into(), "authorization_code".into()),
+            ("client_id".into(), web_id.clone()),
+            ("code".into(), codes[i as usize % codes.len()].clone()),
+            ("redirect_uri".into(), CALLBACK.into()),
+        ]
+    })
+    .await;
+
+    let key = Arc::new(SigningKey::generate());
+    let claims = json!({"sub": "00000000-0000-0000-0000-000000000000", "iss": "http://127.0.0.1/us-east-1_x", "token_use": "access",
+                        "exp": 2_000_000_000, "iat": 1_700_000_000, "scope": "api/read"});
+    let signatures = tokio::task::block_in_place(|| ceiling(move || drop(key.sign(&claims))));
+    println!();
+    println!("| token endpoint | tokens/s | RS256 ceiling | ratio |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| client_credentials (1 signature) | {m2m_rate:.0} | {signatures:.0} | {:.0}% |",
+        100.0 * m2m_rate / signatures
+    );
+    println!(
+        "| authorization_code exchange (2 signatures) | {code_rate:.0} | {:.0} | {:.0}% |",
+        signatures / 2.0,
+        200.0 * code_rate / signatures
+    );
+    if m2m_failures + code_failures > 0 {
+        println!("failures: client_credentials {m2m_failures}, authorization_code {code_failures} (codes ran out)");
+    }
 }
 
 /// The load generator's SRP client, on the same fast exponentiation as the server, so the
