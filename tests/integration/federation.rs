@@ -270,6 +270,23 @@ async fn social_providers_have_a_stand_in_sign_in_page() {
     let client = web_client(&emulator, &pool, &["COGNITO", "Google"]).await;
     let mut browser = Browser::new(&emulator.url);
 
+    // The sign-in page offers the provider next to the form; a client with only the
+    // provider shows no form.
+    let login = browser.get(&authorize(&client, "")).await.location.unwrap();
+    let page = browser.get(&login).await;
+    assert!(page.body.contains("Continue with Google"), "{}", page.body);
+    assert!(page.body.contains("identity_provider=Google"));
+    assert!(page.body.contains("name=\"password\""));
+    let google_only = web_client(&emulator, &pool, &["Google"]).await;
+    let login = browser
+        .get(&authorize(&google_only, ""))
+        .await
+        .location
+        .unwrap();
+    let page = browser.get(&login).await;
+    assert!(page.body.contains("Continue with Google"));
+    assert!(!page.body.contains("name=\"password\""));
+
     // A provider the client does not offer goes back to the app as an error.
     let page = browser
         .get(&authorize(&client, "&identity_provider=Facebook"))

@@ -352,6 +352,21 @@ async fn code_flow_with_pkce_session_refresh_revoke_and_logout() {
     assert_eq!(info["email_verified"], "true");
     assert_eq!(info["username"], "alice");
     assert!(info.get("name").is_none(), "{info}");
+    // prompt=login asks for a sign-in even within the session; userInfo answers POST too.
+    let page = browser.get(&authorize_path(&client, "&prompt=login")).await;
+    assert!(page.location.unwrap().starts_with("/login?"));
+    let posted: Value = emulator
+        .http
+        .post(format!("{}/oauth2/userInfo", emulator.url))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted["username"], "alice");
+
     let refused = emulator
         .http
         .get(format!("{}/oauth2/userInfo", emulator.url))
@@ -425,6 +440,17 @@ async fn code_flow_with_pkce_session_refresh_revoke_and_logout() {
         ))
         .await;
     assert_eq!(bad.status, 400);
+    // The other form of logout goes back to the sign-in page with the same parameters.
+    let again = format!(
+        "/logout?client_id={client}&response_type=code&redirect_uri={}&state=z",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let page = browser.get(&again).await;
+    assert_eq!(page.status, 302);
+    assert!(page
+        .location
+        .unwrap()
+        .starts_with(&format!("/login?client_id={client}&response_type=code")));
     emulator.stop().await;
 }
 

@@ -59,6 +59,8 @@ fn view<'a>(request: &'a PageRequest, error: Option<&'a str>) -> View<'a> {
         notice: None,
         sign_up: true,
         look: Some(&request.look),
+        providers: &[],
+        cognito: true,
     }
 }
 

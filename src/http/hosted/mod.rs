@@ -223,6 +223,30 @@ struct View<'a> {
     sign_up: bool,
     /// The client's look: CSS, logo, terms.
     look: Option<&'a crate::idp::engine::branding::PageLook>,
+    /// The client's external identity providers (buttons on the sign-in page), and whether
+    /// it also offers the pool's own users (`COGNITO`, the form).
+    providers: &'a [String],
+    cognito: bool,
+}
+
+/// The client's supported identity providers: the external ones, and whether COGNITO is one.
+fn providers_of(
+    request: &crate::idp::engine::oauth::authorize::Authorization,
+) -> (Vec<String>, bool) {
+    let pool = request.pool.read();
+    let supported = pool
+        .client(&request.client_id)
+        .ok()
+        .and_then(|c| c.config.supported_identity_providers.clone())
+        .unwrap_or_default();
+    // A client that names no provider gets the form (Cognito shows an error page instead;
+    // the emulator is lenient so that clients made without OAuth settings still work).
+    let cognito = supported.is_empty() || supported.iter().any(|p| p == "COGNITO");
+    let external = supported
+        .into_iter()
+        .filter(|p| p != "COGNITO" && pool.identity_providers.contains_key(p))
+        .collect();
+    (external, cognito)
 }
 
 /// The look of the pages for an authorize request's client.

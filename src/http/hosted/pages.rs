@@ -15,8 +15,8 @@ use axum::response::Response;
 use super::oauth::refusal;
 use super::{
     authorize_query, blocking, csrf_ok, csrf_refused, csrf_token, decode_pairs, form_page, html,
-    html_response, internal_error, look_of, notice_text, redirect, session_cookie_name, set_cookie,
-    sign_up_allowed, with_username, View,
+    html_response, internal_error, look_of, notice_text, providers_of, redirect,
+    session_cookie_name, set_cookie, sign_up_allowed, with_username, View,
 };
 use crate::app::App;
 use crate::error::ApiError;
@@ -25,6 +25,28 @@ use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
 
 fn login_page(view: &View, username: &str) -> String {
+    // One button per external provider: authorize again, straight to that provider.
+    let buttons: String = view
+        .providers
+        .iter()
+        .map(|provider| {
+            let href = super::with_param(
+                "/oauth2/authorize",
+                view.query,
+                "identity_provider",
+                provider,
+            );
+            format!(
+                "<p><a class=\"idpButton-customizable\" href=\"{}\">Continue with {}</a></p>",
+                html::escape(&href),
+                html::escape(provider)
+            )
+        })
+        .collect();
+    if !view.cognito {
+        let body = format!("<h1>Sign in with your corporate ID</h1>{buttons}");
+        return html::page("Signin", &body, view.look);
+    }
     let mut links = format!(
         "<a class=\"redirect-customizable\" href=\"/forgotPassword?{}\">Forgot your password?</a>",
         html::escape(view.query)
@@ -36,7 +58,7 @@ fn login_page(view: &View, username: &str) -> String {
         );
     }
     let body = format!(
-        "<h1>Sign in with your username and password</h1>{notice}{error}\
+        "{buttons}<h1>Sign in with your username and password</h1>{notice}{error}\
 <form name=\"cognitoSignInForm\" method=\"post\" action=\"/login?{action}\">{csrf}\
 {user}{password}<button type=\"submit\" name=\"signInSubmitButton\" class=\"submitButton-customizable\">Sign in</button></form>\
 <p class=\"links\">{links}</p>",
@@ -86,6 +108,7 @@ pub async fn login_form(
     let csrf = csrf_token(&headers);
     let notice = decode_pairs(query.as_bytes()).get("notice").cloned();
     let look = look_of(&request);
+    let (providers, cognito) = providers_of(&request);
     let view = View {
         query: &authorize_query(&query),
         csrf: &csrf,
@@ -93,6 +116,8 @@ pub async fn login_form(
         notice: notice.as_deref().and_then(notice_text),
         sign_up: sign_up_allowed(&request),
         look: Some(&look),
+        providers: &providers,
+        cognito,
     };
     form_page(&app, login_page(&view, ""), &csrf)
 }
@@ -131,6 +156,7 @@ pub async fn login(
     let csrf = form["_csrf"].clone();
     let sign_up = sign_up_allowed(&request);
     let look = look_of(&request);
+    let (providers, cognito) = providers_of(&request);
     let pool_id = request.pool.read().id().to_string();
     let username = form.get("username").cloned().unwrap_or_default();
     // A failed new password shows its form again, with the same session.
@@ -151,6 +177,8 @@ pub async fn login(
         notice: None,
         sign_up,
         look: Some(&look),
+        providers: &providers,
+        cognito,
     };
     match outcome {
         Ok(Outcome::SignedIn { location, session }) => {
