@@ -1131,3 +1131,107 @@ async fn the_pages_wear_the_clients_look_and_terms() {
     assert!(page.body.contains(">Privacy policy</a>"));
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn codes_expire_and_rotation_replaces_refresh_tokens() {
+    use aws_sdk_cognitoidentityprovider::types::{FeatureType, RefreshTokenRotationType};
+    let emulator = start().await;
+    let (pool, _) = code_flow_pool(&emulator).await;
+    let client = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("rotating")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .callback_urls(CALLBACK)
+        .refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(FeatureType::Enabled)
+                .retry_grace_period_seconds(0)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let mut browser = Browser::new(&emulator.url);
+    let login = browser
+        .get(&authorize_path(&client, ""))
+        .await
+        .location
+        .unwrap();
+    let first = browser
+        .sign_in(&login, "alice", PASSWORD)
+        .await
+        .location
+        .unwrap();
+    let second = browser
+        .get(&authorize_path(&client, ""))
+        .await
+        .location
+        .unwrap();
+    let exchange = |code: String| {
+        vec![
+            ("grant_type".to_string(), "authorization_code".to_string()),
+            ("client_id".to_string(), client.clone()),
+            ("code".to_string(), code),
+            ("redirect_uri".to_string(), CALLBACK.to_string()),
+            ("code_verifier".to_string(), VERIFIER.to_string()),
+        ]
+    };
+    let send = |form: Vec<(String, String)>| {
+        let http = emulator.http.clone();
+        let url = format!("{}/oauth2/token", emulator.url);
+        async move {
+            let response = http.post(url).form(&form).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+
+    // A code lives five minutes.
+    emulator.advance_clock(301.0).await;
+    let (status, body) = send(as_pairs(&exchange(query_of(&first)["code"].clone()))).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let _ = second;
+
+    // Within its lifetime it works; with rotation each refresh returns a new refresh token
+    // and the old one is spent.
+    // The hosted session (an hour) still answers at once.
+    let location = browser
+        .get(&authorize_path(&client, ""))
+        .await
+        .location
+        .unwrap();
+    let (status, tokens) = send(exchange(query_of(&location)["code"].clone())).await;
+    assert_eq!(status, 200, "{tokens}");
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    let refresh_form = |token: &str| {
+        vec![
+            ("grant_type".to_string(), "refresh_token".to_string()),
+            ("client_id".to_string(), client.clone()),
+            ("refresh_token".to_string(), token.to_string()),
+        ]
+    };
+    let (status, rotated) = send(refresh_form(&refresh)).await;
+    assert_eq!(status, 200, "{rotated}");
+    let next = rotated["refresh_token"].as_str().unwrap();
+    assert_ne!(next, refresh);
+    let (status, body) = send(refresh_form(&refresh)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = send(refresh_form(next)).await;
+    assert_eq!(status, 200);
+    emulator.stop().await;
+}
