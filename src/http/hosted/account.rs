@@ -51,6 +51,49 @@ fn page_request(
     })
 }
 
+/// Why a posted form is not run.
+enum Rejected {
+    Authorize(Refusal),
+    Csrf,
+}
+
+impl Rejected {
+    fn response(self) -> Response {
+        match self {
+            Rejected::Authorize(r) => refusal(r),
+            Rejected::Csrf => csrf_refused(),
+        }
+    }
+}
+
+/// A posted page: its checked request and its form, if the form carries the CSRF token.
+fn posted(
+    app: &App,
+    query: Option<String>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(PageRequest, std::collections::BTreeMap<String, String>), Rejected> {
+    let request = page_request(app, query, headers).map_err(Rejected::Authorize)?;
+    let form = decode_pairs(body);
+    if !csrf_ok(headers, &form) {
+        return Err(Rejected::Csrf);
+    }
+    Ok((request, form))
+}
+
+/// A page's form, shown for a valid request; `render` makes the page.
+fn show(
+    app: &App,
+    query: Option<String>,
+    headers: &HeaderMap,
+    render: impl FnOnce(&PageRequest) -> Response,
+) -> Response {
+    match page_request(app, query, headers) {
+        Ok(request) => render(&request),
+        Err(r) => refusal(r),
+    }
+}
+
 fn view<'a>(request: &'a PageRequest, error: Option<&'a str>) -> View<'a> {
     View {
         query: &request.query,
@@ -140,19 +183,17 @@ pub async fn sign_up_form(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    let fields: Vec<(String, String)> = sign_up_attributes(&request.authorization)
-        .into_iter()
-        .map(|n| (n, String::new()))
-        .collect();
-    form_page(
-        &app,
-        sign_up_page(&view(&request, None), "", &fields),
-        &request.csrf,
-    )
+    show(&app, query, &headers, |request| {
+        let fields: Vec<(String, String)> = sign_up_attributes(&request.authorization)
+            .into_iter()
+            .map(|n| (n, String::new()))
+            .collect();
+        form_page(
+            &app,
+            sign_up_page(&view(request, None), "", &fields),
+            &request.csrf,
+        )
+    })
 }
 
 /// POST /signup: SignUp, then the confirmation page (or sign-in, if confirmed at once).
@@ -162,14 +203,10 @@ pub async fn sign_up(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
+    let (request, form) = match posted(&app, query, &headers, &body) {
+        Ok(posted) => posted,
+        Err(rejected) => return rejected.response(),
     };
-    let form = decode_pairs(&body);
-    if !csrf_ok(&headers, &form) {
-        return csrf_refused();
-    }
     let username = form.get("username").cloned().unwrap_or_default();
     let fields: Vec<(String, String)> = sign_up_attributes(&request.authorization)
         .into_iter()
@@ -230,15 +267,13 @@ pub async fn confirm_form(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    form_page(
-        &app,
-        confirm_page(&view(&request, None), &request.username),
-        &request.csrf,
-    )
+    show(&app, query, &headers, |request| {
+        form_page(
+            &app,
+            confirm_page(&view(request, None), &request.username),
+            &request.csrf,
+        )
+    })
 }
 
 /// POST /confirm: ConfirmSignUp, or ResendConfirmationCode.
@@ -248,14 +283,10 @@ pub async fn confirm(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
+    let (request, form) = match posted(&app, query, &headers, &body) {
+        Ok(posted) => posted,
+        Err(rejected) => return rejected.response(),
     };
-    let form = decode_pairs(&body);
-    if !csrf_ok(&headers, &form) {
-        return csrf_refused();
-    }
     let username = form.get("username").cloned().unwrap_or_default();
     let resend = form.contains_key("resend");
     let (op, input) = if resend {
@@ -304,15 +335,13 @@ pub async fn forgot_password_form(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    form_page(
-        &app,
-        forgot_password_page(&view(&request, None), ""),
-        &request.csrf,
-    )
+    show(&app, query, &headers, |request| {
+        form_page(
+            &app,
+            forgot_password_page(&view(request, None), ""),
+            &request.csrf,
+        )
+    })
 }
 
 /// POST /forgotPassword: ForgotPassword, then the page for the code and new password.
@@ -322,14 +351,10 @@ pub async fn forgot_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
+    let (request, form) = match posted(&app, query, &headers, &body) {
+        Ok(posted) => posted,
+        Err(rejected) => return rejected.response(),
     };
-    let form = decode_pairs(&body);
-    if !csrf_ok(&headers, &form) {
-        return csrf_refused();
-    }
     let username = form.get("username").cloned().unwrap_or_default();
     let input = json!({"Username": username});
     match submit(&app, &request.authorization, Op::ForgotPassword, input).await {
@@ -370,12 +395,10 @@ pub async fn confirm_forgot_password_form(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
-    };
-    let page = confirm_forgot_password_page(&view(&request, None), &request.username);
-    form_page(&app, page, &request.csrf)
+    show(&app, query, &headers, |request| {
+        let page = confirm_forgot_password_page(&view(request, None), &request.username);
+        form_page(&app, page, &request.csrf)
+    })
 }
 
 /// POST /confirmForgotPassword: ConfirmForgotPassword, then sign-in.
@@ -385,14 +408,10 @@ pub async fn confirm_forgot_password(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = match page_request(&app, query, &headers) {
-        Ok(r) => r,
-        Err(r) => return refusal(r),
+    let (request, form) = match posted(&app, query, &headers, &body) {
+        Ok(posted) => posted,
+        Err(rejected) => return rejected.response(),
     };
-    let form = decode_pairs(&body);
-    if !csrf_ok(&headers, &form) {
-        return csrf_refused();
-    }
     let username = form.get("username").cloned().unwrap_or_default();
     let page =
         |message: &str| confirm_forgot_password_page(&view(&request, Some(message)), &username);
