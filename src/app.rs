@@ -16,6 +16,8 @@ pub struct RequestContext {
     pub region: String,
     /// Messages the operation would send, delivered once it has succeeded.
     pub outbox: Outbox,
+    /// Whether the request came SigV4-signed (IAM credentials; the signature is not checked).
+    pub signed: bool,
 }
 
 impl RequestContext {
@@ -24,6 +26,7 @@ impl RequestContext {
             request_id: crate::infra::ids::uuid(),
             region: region.to_string(),
             outbox: Outbox::default(),
+            signed: false,
         }
     }
 }

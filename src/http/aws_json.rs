@@ -21,7 +21,11 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let region = signed_region(&headers);
-    let ctx = RequestContext::new(region.as_deref().unwrap_or(app.region()));
+    let mut ctx = RequestContext::new(region.as_deref().unwrap_or(app.region()));
+    ctx.signed = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256"));
     let request_id = ctx.request_id.clone();
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);

@@ -74,6 +74,7 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     VerifyUserAttribute => self_service::verify_user_attribute,
     GetSigningCertificate => signing::get_signing_certificate,
     GetClientToken => client_tokens::get_client_token,
+    GetDerivedToken => client_tokens::get_derived_token,
     SetUICustomization => ui_customization::set_ui_customization,
     GetUICustomization => ui_customization::get_ui_customization,
     CreateManagedLoginBranding => branding::create_managed_login_branding,
@@ -116,4 +117,5 @@ pub const CPU_HEAVY: &[Idp] = &[
     Idp::GetTokensFromRefreshToken,
     Idp::GetSigningCertificate,
     Idp::GetClientToken,
+    Idp::GetDerivedToken,
 ];

@@ -4,6 +4,7 @@ mod auth;
 mod branding;
 mod clients;
 mod common;
+mod derived_tokens;
 mod domains;
 mod durable;
 mod external;

@@ -89,7 +89,7 @@ fn seconds(value: Option<i64>, unit: Option<TimeUnitsType>, default: i64) -> i64
 }
 
 /// Lifetimes in seconds: (access, id, refresh).
-fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
+pub fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
     let units = client.token_validity_units.clone().unwrap_or_default();
     let refresh_unit = units.refresh_token.or(Some(TimeUnitsType::Days));
     (
@@ -100,17 +100,18 @@ fn lifetimes(client: &UserPoolClientType) -> (i64, i64, i64) {
 }
 
 /// Claims both tokens share, and the ID token's attribute claims.
-struct Snapshot {
-    username: String,
-    sub: String,
-    groups: Vec<String>,
-    roles: Vec<String>,
-    preferred_role: Option<String>,
-    attributes: Map<String, Value>,
-    client: UserPoolClientType,
+pub struct Snapshot {
+    pub username: String,
+    pub sub: String,
+    pub groups: Vec<String>,
+    pub roles: Vec<String>,
+    pub preferred_role: Option<String>,
+    pub attributes: Map<String, Value>,
+    pub client: UserPoolClientType,
 }
 
-fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Snapshot> {
+/// What a user's tokens for a client say about them, taken under the pool's lock.
+pub fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Snapshot> {
     let user = pool.users.get(user).ok_or_else(ApiError::user_not_found)?;
     let client = pool.client(client_id)?.config.clone();
     // Groups by precedence (lowest first), then name.

@@ -6,6 +6,7 @@
 //! serves every pool.
 
 pub mod authorize;
+pub mod exchange;
 pub mod token;
 pub mod userinfo;
 
@@ -124,18 +125,7 @@ pub fn authenticate(
     app: &App,
     credentials: &ClientCredentials,
 ) -> Result<AuthenticatedClient, OAuthError> {
-    let pool = app
-        .store
-        .pool_for_client(&credentials.client_id)
-        .map_err(|_| OAuthError::invalid_client())?;
-    let (config, secrets) = {
-        let guard = pool.read();
-        let client = guard
-            .client(&credentials.client_id)
-            .map_err(|_| OAuthError::invalid_client())?;
-        let secrets: Vec<String> = client.secrets.iter().map(|s| s.value.clone()).collect();
-        (client.config.clone(), secrets)
-    };
+    let (pool, config, secrets) = find_client(app, &credentials.client_id)?;
     if !secrets.is_empty() {
         let given = credentials
             .secret
@@ -153,6 +143,36 @@ pub fn authenticate(
         confidential: !secrets.is_empty(),
         config,
     })
+}
+
+/// A client found without checking any secret: for callers with IAM credentials
+/// (GetDerivedToken).
+pub fn authenticate_known(app: &App, client_id: &str) -> Result<AuthenticatedClient, OAuthError> {
+    let (pool, config, secrets) = find_client(app, client_id)?;
+    Ok(AuthenticatedClient {
+        pool,
+        confidential: !secrets.is_empty(),
+        config,
+    })
+}
+
+fn find_client(
+    app: &App,
+    client_id: &str,
+) -> Result<(PoolHandle, UserPoolClientType, Vec<String>), OAuthError> {
+    let pool = app
+        .store
+        .pool_for_client(client_id)
+        .map_err(|_| OAuthError::invalid_client())?;
+    let (config, secrets) = {
+        let guard = pool.read();
+        let client = guard
+            .client(client_id)
+            .map_err(|_| OAuthError::invalid_client())?;
+        let secrets: Vec<String> = client.secrets.iter().map(|s| s.value.clone()).collect();
+        (client.config.clone(), secrets)
+    };
+    Ok((pool, config, secrets))
 }
 
 /// Whether the client may use an OAuth flow at all, and this one.

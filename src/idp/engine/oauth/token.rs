@@ -1,4 +1,5 @@
-//! `/oauth2/token`: the authorization_code, refresh_token and client_credentials grants.
+//! `/oauth2/token`: the authorization_code, refresh_token, client_credentials and
+//! token-exchange (RFC 8693) grants.
 //! Answers are RFC 6749 JSON; errors are [`OAuthError`]s.
 
 use std::collections::BTreeMap;
@@ -6,9 +7,12 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 use subtle::ConstantTimeEq;
 
+use super::exchange::{self, Failure, Presented};
 use super::{allows_flow, authenticate, grant_scopes, ClientCredentials, OAuthError};
 use crate::app::App;
-use crate::generated::cognito_idp::{AuthenticationResultType, OAuthFlowType};
+use crate::generated::cognito_idp::{
+    AuthenticationResultType, IssuedTokenTypeIdentifierType, OAuthFlowType, TokenTypeIdentifierType,
+};
 use crate::idp::engine::sign_in::{Api, SignIn};
 use crate::idp::engine::tokens::{self, Grant};
 
@@ -25,6 +29,7 @@ pub fn token(
         "authorization_code" => authorization_code(app, credentials, form),
         "refresh_token" => refresh_token(app, credentials, form),
         "client_credentials" => client_credentials(app, credentials, form),
+        TOKEN_EXCHANGE => token_exchange(app, credentials, form),
         _ => Err(OAuthError::bare(400, "unsupported_grant_type")),
     }
 }
@@ -151,6 +156,101 @@ fn client_credentials(
         "expires_in": expires_in,
         "token_type": "Bearer",
     }))
+}
+
+const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+const SAML2_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:saml2";
+
+/// RFC 8693 §3: a token type identifier.
+fn token_type(urn: &str, name: &str) -> Result<TokenTypeIdentifierType, OAuthError> {
+    match urn {
+        ACCESS_TOKEN_TYPE => Ok(TokenTypeIdentifierType::AccessToken),
+        ID_TOKEN_TYPE => Ok(TokenTypeIdentifierType::IdToken),
+        SAML2_TOKEN_TYPE => Ok(TokenTypeIdentifierType::Saml2),
+        _ => Err(OAuthError::invalid_request(format!("unsupported {name}"))),
+    }
+}
+
+/// The token-exchange grant (RFC 8693 §2.1), GetDerivedToken's form at the endpoint.
+/// Third-party tokens (SubjectTokenProviderName) have no documented form parameter here:
+/// a SAML2 subject is refused like any token without its provider.
+fn token_exchange(
+    app: &App,
+    credentials: &ClientCredentials,
+    form: &BTreeMap<String, String>,
+) -> Result<Value, OAuthError> {
+    let client = authenticate(app, credentials)?;
+    let subject = required(form, "subject_token")?;
+    let subject_type = token_type(required(form, "subject_token_type")?, "subject_token_type")?;
+    let actor = form.get("actor_token").filter(|t| !t.is_empty());
+    let actor_type = form.get("actor_token_type").filter(|t| !t.is_empty());
+    let actor = match (actor, actor_type) {
+        (Some(token), Some(urn)) => Some(Presented {
+            token,
+            kind: token_type(urn, "actor_token_type")?,
+            provider: None,
+        }),
+        (None, None) => None,
+        // RFC 8693 §2.1: actor_token_type is required with actor_token, and only then.
+        _ => {
+            return Err(OAuthError::invalid_request(
+                "actor_token and actor_token_type go together",
+            ))
+        }
+    };
+    let requested = match form.get("requested_token_type").map(String::as_str) {
+        None | Some("") | Some(ACCESS_TOKEN_TYPE) => IssuedTokenTypeIdentifierType::AccessToken,
+        Some(ID_TOKEN_TYPE) => IssuedTokenTypeIdentifierType::IdToken,
+        Some(_) => {
+            return Err(OAuthError::invalid_request(
+                "unsupported requested_token_type",
+            ))
+        }
+    };
+    let scopes = form.get("scope").map(|s| {
+        s.split([' ', '+'])
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    });
+    let nonempty = |name: &str| form.get(name).filter(|v| !v.is_empty()).cloned();
+    let request = exchange::Request {
+        subject: Presented {
+            token: subject,
+            kind: subject_type,
+            provider: None,
+        },
+        actor,
+        scopes,
+        audience: nonempty("audience"),
+        resource: nonempty("resource"),
+        requested,
+    };
+    let issued = exchange::exchange(app, &client, request).map_err(|failure| match failure {
+        Failure::Request(message) | Failure::NotImplemented(message) => {
+            OAuthError::invalid_request(message)
+        }
+        Failure::NotEnabled(_) | Failure::PlanRequired => OAuthError::unauthorized_client(),
+        Failure::Token(_) | Failure::UserNotFound => OAuthError::invalid_grant(),
+        Failure::Scope => OAuthError::bare(400, "invalid_scope"),
+        Failure::Target(_) => OAuthError::bare(400, "invalid_target"),
+    })?;
+    // RFC 8693 §2.2.1: the issued token is in `access_token` whatever its type.
+    let (issued_type, bearer) = match issued.kind {
+        IssuedTokenTypeIdentifierType::AccessToken => (ACCESS_TOKEN_TYPE, "Bearer"),
+        IssuedTokenTypeIdentifierType::IdToken => (ID_TOKEN_TYPE, "N_A"),
+    };
+    let mut body = Map::new();
+    body.insert("access_token".into(), json!(issued.token));
+    body.insert("issued_token_type".into(), json!(issued_type));
+    body.insert("token_type".into(), json!(bearer));
+    body.insert("expires_in".into(), json!(issued.expires_in));
+    if let Some(scopes) = issued.scopes {
+        body.insert("scope".into(), json!(scopes.join(" ")));
+    }
+    Ok(Value::Object(body))
 }
 
 /// `id_token` only with `openid`; `refresh_token` only when one was issued.
