@@ -21,6 +21,7 @@ mod oauth_clients;
 mod pools;
 mod protocol;
 mod resource_servers;
+mod saml;
 mod seed;
 mod sign_up;
 mod srp;

@@ -19,11 +19,11 @@ use super::{
 };
 use crate::app::App;
 use crate::generated::cognito_idp::IdentityProviderTypeType as Kind;
-use crate::idp::engine::federation::{self, oidc::OidcProvider};
+use crate::idp::engine::federation::{self, oidc::OidcProvider, saml};
 use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::store::PoolHandle;
 
-fn provider_details(pool: &PoolHandle, provider: &str) -> BTreeMap<String, String> {
+pub(super) fn provider_details(pool: &PoolHandle, provider: &str) -> BTreeMap<String, String> {
     pool.read()
         .identity_providers
         .get(provider)
@@ -49,32 +49,42 @@ pub async fn start(
                 Err(message) => return error_page(StatusCode::BAD_GATEWAY, &message),
             };
             let (state, nonce) = federation::remember(app, &request, query, provider);
-            redirect(&oidc.authorization_url(
-                &federation::idp_response_url(app),
-                &state,
-                &nonce,
-            ))
+            redirect(&oidc.authorization_url(&federation::idp_response_url(app), &state, &nonce))
         }
         Kind::Google | Kind::Facebook | Kind::LoginWithAmazon | Kind::SignInWithApple => {
             let (state, _) = federation::remember(app, &request, query, provider);
             let state: String = url::form_urlencoded::byte_serialize(state.as_bytes()).collect();
             redirect(&format!("/standin/{provider}?state={state}"))
         }
-        Kind::Saml => error_page(
-            StatusCode::NOT_IMPLEMENTED,
-            "Signing in through a SAML identity provider is not implemented by cognito-emulator yet.",
-        ),
+        Kind::Saml => {
+            let details = provider_details(&request.pool, provider);
+            if let Err(message) = saml::idp_metadata(&details) {
+                return error_page(StatusCode::BAD_REQUEST, &message);
+            }
+            let pool = request.pool.clone();
+            let (state, nonce) = federation::remember(app, &request, query, provider);
+            match blocking(app, move |app| {
+                saml::authn_request_url(app, &pool, &details, &state, &nonce)
+            })
+            .await
+            {
+                Ok(Ok(location)) => redirect(&location),
+                Ok(Err(message)) => error_page(StatusCode::BAD_REQUEST, &message),
+                Err(error) => internal_error(error),
+            }
+        }
     }
 }
 
 /// The last leg, once the provider has named its user: a federated user, a hosted session
 /// and the authorize request's answer.
-async fn finish(
+pub(super) async fn finish(
     app: &Arc<App>,
     pool: PoolHandle,
     authorize_query: String,
     provider: String,
     claims: Map<String, Value>,
+    issuer: Option<String>,
 ) -> Response {
     let request = match authorize::check(app, &decode_pairs(authorize_query.as_bytes())) {
         Ok(request) => request,
@@ -82,7 +92,7 @@ async fn finish(
     };
     let pool_id = pool.read().id().to_string();
     let signed_in = blocking(app, move |app| {
-        let user = federation::sign_in(app, &pool, &provider, &claims)?;
+        let user = federation::sign_in(app, &pool, &provider, &claims, issuer.as_deref())?;
         let (session, auth_time) = authorize::start_session(app, &pool, user)?;
         let location = authorize::answer(app, &request, user, auth_time)?;
         Ok::<_, crate::error::ApiError>((location, session))
@@ -167,6 +177,7 @@ pub async fn idp_response(State(app): State<Arc<App>>, RawQuery(query): RawQuery
                 pending.authorize_query,
                 pending.provider,
                 claims,
+                None,
             )
             .await
         }
@@ -323,6 +334,7 @@ pub async fn stand_in(
         pending.authorize_query,
         pending.provider,
         claims,
+        None,
     )
     .await
 }

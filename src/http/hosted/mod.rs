@@ -9,6 +9,7 @@ mod federation;
 mod html;
 mod oauth;
 mod pages;
+mod saml;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -41,6 +42,8 @@ pub fn page_router() -> Router<Arc<App>> {
         .route("/oauth2/authorize", get(oauth::authorize))
         .route("/logout", get(oauth::logout))
         .route("/oauth2/idpresponse", get(federation::idp_response))
+        .route("/saml2/idpresponse", post(saml::idp_response))
+        .route("/{pool_id}/saml2/metadata", get(saml::metadata))
         .route(
             "/standin/{provider}",
             get(federation::stand_in_form).post(federation::stand_in),

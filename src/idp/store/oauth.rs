@@ -47,6 +47,8 @@ pub struct OAuthState {
     codes: HashMap<String, AuthorizationCode>,
     sessions: HashMap<String, HostedSession>,
     federations: HashMap<String, PendingFederation>,
+    /// SAML assertions already accepted (their ID), until they expire: none is accepted twice.
+    used_assertions: HashMap<String, f64>,
 }
 
 /// Past this many codes or sessions, expired ones are swept before another is added.
@@ -92,6 +94,18 @@ impl OAuthState {
     }
 
     /// Takes a pending federated sign-in out (single use).
+    /// Records a SAML assertion as used; false if it was used before (a replay).
+    pub fn use_assertion(&mut self, id: &str, expires: f64, now: f64) -> bool {
+        if self.used_assertions.len() >= SWEEP_AT {
+            self.used_assertions.retain(|_, e| *e > now);
+        }
+        if self.used_assertions.get(id).is_some_and(|e| *e > now) {
+            return false;
+        }
+        self.used_assertions.insert(id.to_string(), expires);
+        true
+    }
+
     pub fn take_federation(&mut self, state: &str, now: f64) -> Option<PendingFederation> {
         self.federations.remove(state).filter(|f| f.expires > now)
     }

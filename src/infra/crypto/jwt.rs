@@ -100,16 +100,22 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
+        let signature = self.sign_rsa_sha256(signing_input.as_bytes());
+        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// An RSASSA-PKCS1-v1_5 SHA-256 signature of `message` (JWTs' RS256; SAML's rsa-sha256).
+    pub fn sign_rsa_sha256(&self, message: &[u8]) -> Vec<u8> {
         let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
         self.key_pair
             .sign(
                 &signature::RSA_PKCS1_SHA256,
                 &SystemRandom::new(),
-                signing_input.as_bytes(),
+                message,
                 &mut signature,
             )
             .expect("RSA signing");
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
+        signature
     }
 
     /// The claims of `token` if this key signed it with RS256. Expiry and the claims' meaning

@@ -6,6 +6,7 @@
 //! who then gets a hosted session and the authorize request's answer.
 
 pub mod oidc;
+pub mod saml;
 
 use serde_json::{json, Map, Value};
 
@@ -58,6 +59,19 @@ pub fn remember(
     (state, nonce)
 }
 
+/// The pending sign-in a `state` names, left in place.
+pub fn pending(app: &App, state: &str) -> Option<(PoolHandle, PendingFederation)> {
+    let (pool_id, _) = state.split_once('~')?;
+    let pool = app.store.pool(pool_id).ok()?;
+    let pending = pool
+        .read()
+        .auth
+        .oauth
+        .federation(state, app.clock.now())?
+        .clone();
+    Some((pool, pending))
+}
+
 /// The pending sign-in a provider's answer names by its `state`.
 pub fn recall(app: &App, state: &str) -> Option<(PoolHandle, PendingFederation)> {
     let (pool_id, _) = state.split_once('~')?;
@@ -71,8 +85,12 @@ pub fn recall(app: &App, state: &str) -> Option<(PoolHandle, PendingFederation)>
 }
 
 /// The provider's id for the user: `sub` for OIDC, Google and Apple; `id` for Facebook;
-/// `user_id` for Login with Amazon.
+/// `user_id` for Login with Amazon; the assertion's NameID for SAML.
 fn provider_user_id(kind: IdentityProviderTypeType, claims: &Map<String, Value>) -> Option<String> {
+    if kind == IdentityProviderTypeType::Saml {
+        let value = claims.get(saml::NAME_ID_CLAIM)?;
+        return Some(text_of(value)).filter(|v| !v.is_empty());
+    }
     let name = match kind {
         IdentityProviderTypeType::Facebook => "id",
         IdentityProviderTypeType::LoginWithAmazon => "user_id",
@@ -90,12 +108,14 @@ fn text_of(value: &Value) -> String {
 }
 
 /// Signs the provider's user in: finds or creates the federated user and applies the
-/// provider's attribute mapping (on every sign-in, as Cognito does).
+/// provider's attribute mapping (on every sign-in, as Cognito does). `issuer` goes into the
+/// new user's `identities` (a SAML provider's entity id).
 pub fn sign_in(
     app: &App,
     pool: &PoolHandle,
     provider: &str,
     claims: &Map<String, Value>,
+    issuer: Option<&str>,
 ) -> ApiResult<UserKey> {
     let now = app.clock.now();
     let mut guard = pool.write();
@@ -144,7 +164,7 @@ pub fn sign_in(
         "userId": user_id,
         "providerName": provider,
         "providerType": kind.as_str(),
-        "issuer": Value::Null,
+        "issuer": issuer,
         "primary": true,
         "dateCreated": (now * 1000.0) as i64,
     }]);
