@@ -194,7 +194,7 @@ async fn another_pool_is_an_oidc_identity_provider() {
         .to_string();
     assert_eq!(id["cognito:username"], format!("Upstream_{erin_sub}"));
     assert_eq!(id["email"], "erin@example.com");
-    let identities: Value = serde_json::from_str(id["identities"].as_str().unwrap()).unwrap();
+    let identities = &id["identities"];
     assert_eq!(identities[0]["providerName"], "Upstream");
     assert_eq!(identities[0]["providerType"], "OIDC");
     assert_eq!(identities[0]["userId"], erin_sub.as_str());
@@ -317,8 +317,7 @@ async fn social_providers_have_a_stand_in_sign_in_page() {
     assert_eq!(id["email"], "gina@gmail.com");
     assert_eq!(id["email_verified"], true);
     assert_eq!(id["name"], "Gina <b>");
-    let identities: Value = serde_json::from_str(id["identities"].as_str().unwrap()).unwrap();
-    assert_eq!(identities[0]["providerType"], "Google");
+    assert_eq!(id["identities"][0]["providerType"], "Google");
 
     // Signing in again updates the mapped attributes of the same user.
     browser.cookies.clear();

@@ -147,6 +147,11 @@ pub fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Sn
                 .parse::<i64>()
                 .map(Value::from)
                 .unwrap_or_else(|_| Value::String(value.to_string())),
+            // Stored as JSON text (as AdminGetUser shows it); the ID token has the array.
+            "identities" => serde_json::from_str::<Value>(value)
+                .ok()
+                .filter(Value::is_array)
+                .unwrap_or_else(|| Value::String(value.to_string())),
             _ => Value::String(value.to_string()),
         };
         attributes.insert(name.to_string(), claim);
