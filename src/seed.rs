@@ -1,8 +1,10 @@
-//! Declarative seeding (`--seed FILE`): pools, app clients (with fixed ids and secrets),
-//! groups and users, so a docker-compose file or a CI job always gets the same ids.
+//! Declarative seeding (`--seed FILE`): pools, their hosted-UI domain, resource servers and
+//! identity providers, app clients (with fixed ids and secrets), groups and users, so a
+//! docker-compose file or a CI job always gets the same ids.
 //!
 //! Applying a seed is idempotent: what already exists (pools by id, or by name when the seed
-//! gives no id; clients by id or name; groups and users by name) is left alone, never
+//! gives no id; clients by id or name; resource servers by identifier; identity providers,
+//! groups and users by name; a domain the pool already has) is left alone, never
 //! duplicated. Everything goes through the same operations and validation as API calls, and
 //! any problem names the file, the entry and the cause.
 
@@ -34,6 +36,15 @@ pub struct SeedPool {
     /// `UsernameAttributes`, `AutoVerifiedAttributes`, `Schema`, …).
     #[serde(default)]
     pub settings: Map<String, Value>,
+    /// A hosted-UI domain prefix (`CreateUserPoolDomain`).
+    pub domain: Option<String>,
+    /// CreateResourceServer requests, spelled as in the API (`Identifier`, `Name`, `Scopes`).
+    #[serde(default)]
+    pub resource_servers: Vec<Map<String, Value>>,
+    /// CreateIdentityProvider requests, spelled as in the API (`ProviderName`,
+    /// `ProviderType`, `ProviderDetails`, `AttributeMapping`, `IdpIdentifiers`).
+    #[serde(default)]
+    pub identity_providers: Vec<Map<String, Value>>,
     #[serde(default)]
     pub clients: Vec<SeedClient>,
     #[serde(default)]
@@ -121,6 +132,30 @@ pub fn apply(app: &App, seed: &Seed) -> Result<(), String> {
             }
         };
         let pool_id = ensure_pool(app, pool).map_err(at(String::new()))?;
+        // What clients refer to (scopes, providers) comes first.
+        if let Some(domain) = &pool.domain {
+            ensure_domain(app, &pool_id, domain).map_err(at(format!(".domain ({domain})")))?;
+        }
+        for (j, server) in pool.resource_servers.iter().enumerate() {
+            ensure_member(
+                app,
+                &pool_id,
+                Op::CreateResourceServer,
+                "Identifier",
+                server,
+            )
+            .map_err(at(format!(".resourceServers[{j}]")))?;
+        }
+        for (j, provider) in pool.identity_providers.iter().enumerate() {
+            ensure_member(
+                app,
+                &pool_id,
+                Op::CreateIdentityProvider,
+                "ProviderName",
+                provider,
+            )
+            .map_err(at(format!(".identityProviders[{j}]")))?;
+        }
         for (j, client) in pool.clients.iter().enumerate() {
             ensure_client(app, &pool_id, client)
                 .map_err(at(format!(".clients[{j}] ({})", client.name)))?;
@@ -165,6 +200,40 @@ fn ensure_pool(app: &App, pool: &SeedPool) -> Result<String, ApiError> {
         }
         None => Ok(generated),
     }
+}
+
+fn ensure_domain(app: &App, pool_id: &str, domain: &str) -> Result<(), ApiError> {
+    if app.store.pool(pool_id)?.read().domain.is_some() {
+        return Ok(());
+    }
+    let request = json!({"UserPoolId": pool_id, "Domain": domain});
+    call_user_pools(app, Op::CreateUserPoolDomain, request).map(|_| ())
+}
+
+/// A resource server or identity provider, created unless the pool has one under the same
+/// `key` (`Identifier`, `ProviderName`).
+fn ensure_member(
+    app: &App,
+    pool_id: &str,
+    op: Op,
+    key: &str,
+    request: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let name = request.get(key).and_then(Value::as_str).unwrap_or_default();
+    let exists = {
+        let pool = app.store.pool(pool_id)?;
+        let pool = pool.read();
+        match op {
+            Op::CreateResourceServer => pool.resource_servers.contains_key(name),
+            _ => pool.identity_providers.contains_key(name),
+        }
+    };
+    if exists {
+        return Ok(());
+    }
+    let mut request = request.clone();
+    request.insert("UserPoolId".into(), json!(pool_id));
+    call_user_pools(app, op, Value::Object(request)).map(|_| ())
 }
 
 fn ensure_client(app: &App, pool_id: &str, client: &SeedClient) -> Result<(), ApiError> {

@@ -56,7 +56,48 @@ async fn the_example_seed_creates_fixed_ids_and_is_idempotent() {
         .send()
         .await
         .unwrap();
-    assert_eq!(clients.user_pool_clients.unwrap().len(), 2);
+    assert_eq!(clients.user_pool_clients.unwrap().len(), 3);
+    assert_eq!(pool.domain.as_deref(), Some("example"));
+    let servers = emulator
+        .idp
+        .list_resource_servers()
+        .user_pool_id("us-east-1_Example01")
+        .max_results(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        servers.resource_servers()[0].identifier(),
+        Some("https://api.example.com")
+    );
+    let google = emulator
+        .idp
+        .describe_identity_provider()
+        .user_pool_id("us-east-1_Example01")
+        .provider_name("Google")
+        .send()
+        .await
+        .unwrap()
+        .identity_provider
+        .unwrap();
+    assert_eq!(google.attribute_mapping().unwrap()["email"], "email");
+    // The machine client gets tokens with the seeded resource server's scope.
+    let token = emulator
+        .idp
+        .get_client_token()
+        .client_id("examplemachine000000000000")
+        .secret("example_machine_secret_0123456789")
+        .send()
+        .await
+        .unwrap()
+        .client_authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    assert_eq!(
+        crate::auth::claims(&token)["scope"],
+        "https://api.example.com/read"
+    );
     let backend = emulator
         .idp
         .describe_user_pool_client()
