@@ -400,3 +400,39 @@ async fn social_providers_have_a_stand_in_sign_in_page() {
     assert_eq!(page.status, 400);
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn the_identities_attribute_is_written_by_cognito_only() {
+    let emulator = start().await;
+    let pool = emulator.pool("identities").await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("ivy")
+        .send()
+        .await
+        .unwrap();
+    let refused = emulator
+        .idp
+        .admin_update_user_attributes()
+        .user_pool_id(&pool)
+        .username("ivy")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("identities")
+                .value("[]")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    let (code, message) = crate::common::err(refused);
+    assert_eq!(code, "InvalidParameterException");
+    assert!(
+        message.contains("identities: Attribute cannot be updated"),
+        "{message}"
+    );
+    emulator.stop().await;
+}

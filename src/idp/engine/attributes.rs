@@ -259,7 +259,11 @@ pub fn check_writes(
         let Some(definition) = definition(name) else {
             continue;
         };
-        if name == "sub" || (kind == WriteKind::Update && definition.mutable == Some(false)) {
+        // `identities` is Cognito's own record of linked providers (AdminLinkProviderForUser,
+        // federated sign-in): written by them only, so it cannot fall out of step (unconfirmed
+        // that Cognito refuses it with this text).
+        let managed = name == "sub" || name == "identities";
+        if managed || (kind == WriteKind::Update && definition.mutable == Some(false)) {
             // Text unconfirmed.
             return Err(schema_error(format_args!(
                 "{name}: Attribute cannot be updated. (changing an immutable attribute)"
