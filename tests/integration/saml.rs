@@ -21,7 +21,7 @@ use crate::identity_providers::details;
 use crate::oauth::{query_of, Browser};
 
 const CALLBACK: &str = "http://localhost:3000/callback";
-pub const IDP_ENTITY: &str = "https://idp.test/metadata";
+const IDP_ENTITY: &str = "https://idp.test/metadata";
 const SSO: &str = "https://idp.test/sso";
 pub const EMAIL_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
 
