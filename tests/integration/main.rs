@@ -2,6 +2,7 @@
 
 mod auth;
 mod branding;
+mod browser;
 mod clients;
 mod common;
 mod derived_tokens;

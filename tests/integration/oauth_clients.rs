@@ -1,5 +1,6 @@
 //! The authorization server driven by real clients: openid-client (Node) for discovery, the
-//! code flow and client credentials, and a headless Chromium for the hosted pages.
+//! code flow and client credentials (the hosted pages in a real browser are in
+//! `browser.rs`).
 
 use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
 
@@ -8,15 +9,6 @@ use crate::javascript::{node_ready, run_node};
 
 const PASSWORD: &str = "Perm4nent!pass";
 const CALLBACK: &str = "http://localhost:3000/callback";
-
-/// The app behind a callback URL, for a real browser to land on: `http://localhost:<port>/callback`.
-async fn app_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().fallback(|| async { axum::response::Html("<p>the app</p>") });
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://localhost:{port}/callback")
-}
 
 /// A pool with a confirmed user `carol` and a public code-flow client; (pool, client).
 async fn web_app(emulator: &Emulator, callback: &str) -> (String, String) {
@@ -109,43 +101,6 @@ async fn openid_client_discovery_code_flow_userinfo_refresh_and_client_credentia
             machine.client_id.unwrap(),
             machine.client_secret.unwrap(),
             "orders/read".to_string(),
-        ],
-    )
-    .await;
-    emulator.stop().await;
-}
-
-/// Debian's Chromium (installed by `.ci/run`); without it the browser test skips, unless
-/// COGNITO_EMULATOR_REQUIRE_CLIENTS=1.
-fn chromium_ready() -> bool {
-    let path = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_string());
-    let ready = std::path::Path::new(&path).exists();
-    if !ready {
-        assert!(
-            std::env::var("COGNITO_EMULATOR_REQUIRE_CLIENTS").as_deref() != Ok("1"),
-            "Chromium ({path}) is required (run .ci/run)"
-        );
-        eprintln!("skipping: no Chromium at {path}");
-    }
-    ready
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn hosted_sign_in_in_a_headless_browser() {
-    if !node_ready() || !chromium_ready() {
-        return;
-    }
-    let emulator = start().await;
-    let callback = app_server().await;
-    let (_, client) = web_app(&emulator, &callback).await;
-    run_node(
-        "browser.mjs",
-        vec![
-            emulator.url.clone(),
-            client,
-            callback,
-            "carol".to_string(),
-            PASSWORD.to_string(),
         ],
     )
     .await;

@@ -23,16 +23,16 @@ use crate::oauth::{query_of, Browser};
 const CALLBACK: &str = "http://localhost:3000/callback";
 const IDP_ENTITY: &str = "https://idp.test/metadata";
 const SSO: &str = "https://idp.test/sso";
-const EMAIL_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+pub const EMAIL_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
 
 /// A test identity provider: an RSA key and its self-signed certificate.
-struct TestIdp {
+pub struct TestIdp {
     key_pem: String,
     cert_der: Vec<u8>,
 }
 
 impl TestIdp {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let rsa = aws_lc_rs::rsa::KeyPair::generate(KeySize::Rsa2048).unwrap();
         let pkcs8 = rsa.as_der().unwrap().as_ref().to_vec();
         let key = rcgen::KeyPair::try_from(pkcs8.as_slice()).unwrap();
@@ -49,6 +49,11 @@ impl TestIdp {
     }
 
     fn metadata(&self) -> String {
+        self.metadata_at(SSO)
+    }
+
+    /// The IdP's metadata, with its single sign-on service (both bindings) at `sso`.
+    pub fn metadata_at(&self, sso: &str) -> String {
         format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{IDP_ENTITY}">
@@ -56,8 +61,8 @@ impl TestIdp {
     <md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>
 {}
 </ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{SSO}"/>
-    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{SSO}/post"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{sso}"/>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{sso}/post"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>"#,
             self.cert_b64()
@@ -103,7 +108,7 @@ fn instant(epoch: f64) -> String {
 
 /// What goes into a response; each test changes what it needs.
 #[derive(Clone)]
-struct Assertion {
+pub struct Assertion {
     id: String,
     name_id: String,
     email: String,
@@ -118,13 +123,23 @@ struct Assertion {
 
 impl Assertion {
     fn new(emulator: &Emulator, pool: &str, in_response_to: Option<&str>) -> Self {
-        let now = emulator.app.clock.now();
+        Assertion::at(
+            emulator.app.clock.now(),
+            &emulator.url,
+            pool,
+            in_response_to,
+        )
+    }
+
+    /// An assertion issued at `now` (the emulator's clock) for `pool` of the emulator at
+    /// `emulator_url`.
+    pub fn at(now: f64, emulator_url: &str, pool: &str, in_response_to: Option<&str>) -> Self {
         Assertion {
             id: format!("_a{}", uuid::Uuid::new_v4().simple()),
             name_id: "jane@idp.test".into(),
             email: "jane@example.com".into(),
             audience: format!("urn:amazon:cognito:sp:{pool}"),
-            recipient: format!("{}/saml2/idpresponse", emulator.url),
+            recipient: format!("{emulator_url}/saml2/idpresponse"),
             in_response_to: in_response_to.map(str::to_string),
             issued: now,
             not_on_or_after: now + 300.0,
@@ -186,7 +201,7 @@ impl Assertion {
         }
     }
 
-    fn response(&self, idp: &TestIdp) -> String {
+    pub fn response(&self, idp: &TestIdp) -> String {
         self.response_with(idp, &self.assertion_xml(idp))
     }
 }
@@ -264,13 +279,13 @@ async fn to_the_idp(browser: &mut Browser, client: &str) -> (String, BTreeMap<St
 }
 
 /// The AuthnRequest XML of a redirect.
-fn authn_request(query: &BTreeMap<String, String>) -> String {
+pub fn authn_request(query: &BTreeMap<String, String>) -> String {
     let deflated = STANDARD.decode(&query["SAMLRequest"]).unwrap();
     let xml = miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap();
     String::from_utf8(xml).unwrap()
 }
 
-fn attribute<'a>(xml: &'a str, name: &str) -> &'a str {
+pub fn attribute<'a>(xml: &'a str, name: &str) -> &'a str {
     let marker = format!(" {name}=\"");
     let start = xml
         .find(&marker)

@@ -1,24 +1,18 @@
 // The hosted pages in a real browser: Debian's Chromium driven by playwright-core (no
-// browser download). Signs in through /oauth2/authorize → /login → the app's callback
-// (answered by a route handler), checks that a script injected through the page's
-// parameters never runs, and that a form posted from another site is refused. The app behind
-// the callback URL is a server of the test's.
+// browser download). Signs in through /oauth2/authorize → /login → the app's callback,
+// checks that a script injected through the page's parameters never runs, and that a form
+// posted from another site is refused. The app behind the callback URL is a server of the
+// test's. The other flows are in browser_flows.mjs.
 //
 // Usage: node browser.mjs <endpoint> <clientId> <callback> <username> <password>
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { launch, newPage } from "./browser_lib.mjs";
 
 const [endpoint, clientId, callback, username, password] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch();
 try {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  let dialogs = 0;
-  page.on("dialog", async (dialog) => { dialogs += 1; await dialog.dismiss(); });
+  const page = await newPage(browser);
+  const context = page.context();
   const probe = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
   const authorize = `${endpoint}/oauth2/authorize?` + new URLSearchParams({
     response_type: "code", client_id: clientId, redirect_uri: callback, scope: "openid email",
@@ -40,7 +34,7 @@ try {
   const back = new URL(page.url());
   assert.ok(back.searchParams.get("code"));
   assert.equal(back.searchParams.get("state"), probe);
-  assert.equal(dialogs, 0, "an injected script ran");
+  assert.equal(page.dialogs(), 0, "an injected script ran");
 
   // Within the session a second authorize goes straight back to the app.
   await page.goto(authorize);
