@@ -33,6 +33,15 @@ pub fn client_secret() -> String {
     lower_alnum(51)
 }
 
+/// 256 random bits, base64url: CSRF tokens and hosted-session ids.
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -161,21 +161,12 @@ fn internal_error(error: ApiError) -> Response {
 /// posts.
 const CSRF_COOKIE: &str = "XSRF-TOKEN";
 
-/// 256 random bits, URL-safe: CSRF tokens and hosted-session ids.
-fn random_token() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// The browser's CSRF token, or a new one.
 fn csrf_token(headers: &HeaderMap) -> String {
     cookie(headers, CSRF_COOKIE)
         .filter(|c| c.len() >= 32)
         .map(str::to_string)
-        .unwrap_or_else(random_token)
+        .unwrap_or_else(crate::infra::ids::random_token)
 }
 
 /// A page carrying a form, with the CSRF cookie its form's token matches.

@@ -254,7 +254,7 @@ pub fn answer(
 /// Starts a hosted-UI session for a user who signed in on the page; returns its cookie value.
 pub fn start_session(app: &App, pool: &PoolHandle, user: UserKey) -> ApiResult<(String, i64)> {
     let now = app.clock.now();
-    let id = session_id();
+    let id = crate::infra::ids::random_token();
     let mut guard = pool.write();
     let sub = guard.user(user)?.sub().to_string();
     let auth_time = now as i64;
@@ -282,15 +282,6 @@ pub fn session_user(app: &App, pool: &PoolHandle, cookie: &str) -> Option<(UserK
 
 pub fn end_session(pool: &PoolHandle, cookie: &str) {
     pool.write().auth.oauth.end_session(cookie);
-}
-
-/// 256 random bits, URL-safe.
-fn session_id() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 #[cfg(test)]
