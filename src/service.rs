@@ -84,10 +84,15 @@ async fn run_operation(
 /// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
     let output = idp::call(app, ctx, op, input)?;
+    deliver_messages(app, ctx);
+    Ok(output)
+}
+
+/// Delivers the messages a successful operation or page built.
+pub fn deliver_messages(app: &App, ctx: &RequestContext) {
     for message in ctx.outbox.take() {
         app.messages.push(message);
     }
-    Ok(output)
 }
 
 /// A pool id names its region; as in AWS, a region does not see another region's pools.

@@ -17,6 +17,7 @@ mod infrastructure;
 mod javascript;
 mod list_users;
 mod managed_login;
+mod mfa;
 mod oauth;
 mod oauth_clients;
 mod pools;

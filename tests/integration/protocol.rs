@@ -45,7 +45,6 @@ async fn every_operation_of_both_services_is_routed_never_500() {
                 .iter()
                 .map(|op| format!("AWSCognitoIdentityService.{}", op.name())),
         );
-    let mut not_implemented = 0;
     for target in targets {
         let (status, headers, body) = emulator.call(&target, "{}").await;
         assert_eq!(status, 400, "{target}: {body}");
@@ -65,7 +64,6 @@ async fn every_operation_of_both_services_is_routed_never_500() {
             "{target}: {body}"
         );
         if code == "NotImplementedException" {
-            not_implemented += 1;
             let name = target.rsplit('.').next().unwrap();
             assert_eq!(
                 body["message"],
@@ -73,7 +71,6 @@ async fn every_operation_of_both_services_is_routed_never_500() {
             );
         }
     }
-    assert!(not_implemented > 0);
 }
 
 #[tokio::test]

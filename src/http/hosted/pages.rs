@@ -18,11 +18,12 @@ use super::{
     html_response, internal_error, look_of, notice_text, providers_of, redirect,
     session_cookie_name, set_cookie, sign_up_allowed, with_username, View,
 };
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::ApiError;
 use crate::generated::cognito_idp::ChallengeNameType;
 use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
+use crate::service;
 
 fn login_page(view: &View, username: &str) -> String {
     // One button per external provider: authorize again, straight to that provider.
@@ -229,8 +230,22 @@ pub async fn login(
 
 /// Runs the form through the sign-in state machine (on the blocking pool).
 fn sign_in(app: &App, request: Authorization, form: BTreeMap<String, String>) -> Outcome {
+    let ctx = RequestContext::new(app.region());
+    let outcome = sign_in_with(app, &ctx, request, form);
+    if !matches!(outcome, Outcome::Failed(_)) {
+        service::deliver_messages(app, &ctx);
+    }
+    outcome
+}
+
+fn sign_in_with(
+    app: &App,
+    ctx: &RequestContext,
+    request: Authorization,
+    form: BTreeMap<String, String>,
+) -> Outcome {
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    let sign_in = match SignIn::new(app, &request.pool, &request.client_id, Api::Hosted) {
+    let sign_in = match SignIn::new(app, ctx, &request.pool, &request.client_id, Api::Hosted) {
         Ok(sign_in) => sign_in,
         Err(error) => return Outcome::Failed(error),
     };

@@ -9,6 +9,7 @@ pub mod domains;
 pub mod groups;
 pub mod identity_providers;
 pub mod list_users;
+pub mod mfa;
 pub mod pools;
 pub mod provider_links;
 pub mod resource_servers;

@@ -307,6 +307,19 @@ pub fn set_user_pool_mfa_config(
                 .and_then(|c| c.enabled),
         )
         || mfa.email_mfa_configuration.is_some();
+    if mfa.email_mfa_configuration.is_some()
+        && pool
+            .config
+            .email_configuration
+            .as_ref()
+            .and_then(|c| c.email_sending_account)
+            != Some(EmailSendingAccountType::Developer)
+    {
+        // E-mail MFA needs SES sending, as in Cognito (text unconfirmed).
+        return Err(ApiError::invalid_parameter(
+            "Email MFA requires the user pool to send email with Amazon SES: set EmailConfiguration with EmailSendingAccount DEVELOPER.",
+        ));
+    }
     // A given SMS or e-mail configuration counts as that factor being on (unconfirmed).
     match (mfa.mfa_configuration, any_factor) {
         (Some(UserPoolMfaType::On | UserPoolMfaType::Optional), false) => {

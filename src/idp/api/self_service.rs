@@ -29,12 +29,14 @@ pub fn get_user(
         .ok_or_else(ApiError::user_not_found)?;
     let mut attributes = attribute_list(user);
     attributes.retain(|a| !a.name.starts_with("dev:"));
+    let (preferred_mfa_setting, user_mfa_setting_list) =
+        crate::idp::engine::mfa::user_settings(user);
     Ok(GetUserResponse {
         username: user.username.clone(),
         user_attributes: attributes,
         mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        preferred_mfa_setting,
+        user_mfa_setting_list,
     })
 }
 

@@ -10,37 +10,37 @@ use crate::idp::engine::sign_in::{Answer, Api, SignIn};
 
 pub fn initiate_auth(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: InitiateAuthRequest,
 ) -> ApiResult<InitiateAuthResponse> {
     let pool = app.store.pool_for_client(&input.client_id)?;
     let params = input.auth_parameters.unwrap_or_default();
-    SignIn::new(app, &pool, &input.client_id, Api::Public)?.initiate(input.auth_flow, &params)
+    SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?.initiate(input.auth_flow, &params)
 }
 
 pub fn admin_initiate_auth(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminInitiateAuthRequest,
 ) -> ApiResult<AdminInitiateAuthResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     pool.read().client(&input.client_id)?;
     let params = input.auth_parameters.unwrap_or_default();
     reshape(
-        SignIn::new(app, &pool, &input.client_id, Api::Admin)?
+        SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?
             .initiate(input.auth_flow, &params)?,
     )
 }
 
 pub fn respond_to_auth_challenge(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: RespondToAuthChallengeRequest,
 ) -> ApiResult<RespondToAuthChallengeResponse> {
     let pool = app.store.pool_for_client(&input.client_id)?;
     let responses = input.challenge_responses.unwrap_or_default();
     reshape(
-        SignIn::new(app, &pool, &input.client_id, Api::Public)?.respond(
+        SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?.respond(
             input.challenge_name,
             &Answer {
                 session: input.session.as_deref(),
@@ -52,14 +52,14 @@ pub fn respond_to_auth_challenge(
 
 pub fn admin_respond_to_auth_challenge(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminRespondToAuthChallengeRequest,
 ) -> ApiResult<AdminRespondToAuthChallengeResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
     pool.read().client(&input.client_id)?;
     let responses = input.challenge_responses.unwrap_or_default();
     reshape(
-        SignIn::new(app, &pool, &input.client_id, Api::Admin)?.respond(
+        SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?.respond(
             input.challenge_name,
             &Answer {
                 session: input.session.as_deref(),
@@ -71,7 +71,7 @@ pub fn admin_respond_to_auth_challenge(
 
 pub fn get_tokens_from_refresh_token(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: GetTokensFromRefreshTokenRequest,
 ) -> ApiResult<GetTokensFromRefreshTokenResponse> {
     let pool = app.store.pool_for_client(&input.client_id)?;
@@ -80,7 +80,7 @@ pub fn get_tokens_from_refresh_token(
         let client = pool.client(&input.client_id)?;
         client.verify_secret(input.client_secret.as_deref())?;
     }
-    let sign_in = SignIn::new(app, &pool, &input.client_id, Api::Public)?;
+    let sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
     if !sign_in.rules.allows(AuthFlowType::RefreshTokenAuth) {
         return Err(ApiError::invalid_parameter(
             "Auth flow not enabled for this client",

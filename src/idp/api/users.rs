@@ -110,6 +110,7 @@ pub fn admin_create_user(
             mfa_options: Vec::new(),
             groups: BTreeSet::new(),
             links: Vec::new(),
+            mfa: Default::default(),
         };
         (user, username)
     };
@@ -228,6 +229,8 @@ pub fn admin_get_user(
     let pool = app.store.pool(&input.user_pool_id)?;
     let pool = pool.read();
     let user = pool.user(pool.find_user(&input.username)?)?;
+    let (preferred_mfa_setting, user_mfa_setting_list) =
+        crate::idp::engine::mfa::user_settings(user);
     Ok(AdminGetUserResponse {
         username: user.username.clone(),
         user_attributes: Some(attribute_list(user)),
@@ -236,8 +239,8 @@ pub fn admin_get_user(
         enabled: Some(user.enabled),
         user_status: Some(user.status),
         mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        preferred_mfa_setting,
+        user_mfa_setting_list,
     })
 }
 

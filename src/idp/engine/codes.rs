@@ -113,43 +113,33 @@ pub fn send_to(
     } else {
         DeliveryMediumType::Sms
     };
-    let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     let template = pool
         .config
         .verification_message_template
         .clone()
         .unwrap_or_default();
-    let (body, subject) = match medium {
-        DeliveryMediumType::Email => (
-            template
-                .email_message
-                .unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
-            Some(
+    let content = match medium {
+        DeliveryMediumType::Email => Content {
+            template: template.email_message,
+            subject: Some(
                 template
                     .email_subject
                     .unwrap_or_else(|| DEFAULT_SUBJECT.to_string()),
             ),
-        ),
-        DeliveryMediumType::Sms => (
-            template
-                .sms_message
-                .unwrap_or_else(|| DEFAULT_MESSAGE.to_string()),
-            None,
-        ),
+        },
+        DeliveryMediumType::Sms => Content {
+            template: template.sms_message,
+            subject: None,
+        },
     };
+    let recipient = Recipient {
+        pool_id: pool.id(),
+        username: &username,
+        medium,
+        to,
+    };
+    let code = deliver(app, ctx, recipient, content, trigger, 6);
     let now = app.clock.now();
-    ctx.outbox.send(Message {
-        id: ids::uuid(),
-        user_pool_id: pool.id().to_string(),
-        username,
-        trigger: trigger.to_string(),
-        delivery_medium: medium.as_str().to_string(),
-        destination: to.to_string(),
-        subject,
-        body: body.replace("{####}", &code),
-        code: Some(code.clone()),
-        created_at: now,
-    });
     let expires = now + purpose.lifetime();
     pool.auth.add_code(
         (key, purpose),
@@ -166,6 +156,54 @@ pub fn send_to(
         delivery_medium: Some(medium),
         attribute_name: Some(attribute.to_string()),
     })
+}
+
+/// Who a message goes to.
+pub struct Recipient<'a> {
+    pub pool_id: &'a str,
+    pub username: &'a str,
+    pub medium: DeliveryMediumType,
+    /// The address or number.
+    pub to: &'a str,
+}
+
+/// What a message says: its template, where `{####}` stands for the code (a default
+/// sentence when None), and an e-mail's subject.
+pub struct Content {
+    pub template: Option<String>,
+    pub subject: Option<String>,
+}
+
+/// Sends a fresh code of `digits` digits (kept at the message endpoint) and returns it.
+pub fn deliver(
+    app: &App,
+    ctx: &RequestContext,
+    recipient: Recipient,
+    content: Content,
+    trigger: &str,
+    digits: u32,
+) -> String {
+    let code = format!(
+        "{:0width$}",
+        rand::thread_rng().gen_range(0..10u64.pow(digits)),
+        width = digits as usize
+    );
+    let body = content
+        .template
+        .unwrap_or_else(|| DEFAULT_MESSAGE.to_string());
+    ctx.outbox.send(Message {
+        id: ids::uuid(),
+        user_pool_id: recipient.pool_id.to_string(),
+        username: recipient.username.to_string(),
+        trigger: trigger.to_string(),
+        delivery_medium: recipient.medium.as_str().to_string(),
+        destination: recipient.to.to_string(),
+        subject: content.subject,
+        body: body.replace("{####}", &code),
+        code: Some(code.clone()),
+        created_at: app.clock.now(),
+    });
+    code
 }
 
 /// Checks a code (counting wrong ones) without using it up: the caller [`consume`]s it once

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod federation;
 pub mod identity_providers;
 pub mod links;
+pub mod mfa;
 pub mod oauth;
 pub mod password_policy;
 pub mod sign_in;

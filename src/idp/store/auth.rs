@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+use super::user::MfaFactor;
 use super::users::UserKey;
 use crate::infra::crypto::jwt::SigningKey;
 
@@ -60,6 +61,32 @@ pub enum Pending {
         a: Vec<u8>,
         v: Vec<u8>,
     },
+    /// An MFA code (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA).
+    Mfa(MfaPending),
+    /// SELECT_MFA_TYPE among these factors.
+    SelectMfaType(Vec<MfaFactor>),
+    /// MFA_SETUP: a software token being set up inside sign-in (AssociateSoftwareToken and
+    /// VerifySoftwareToken with the Session).
+    MfaSetup {
+        options: Vec<MfaFactor>,
+        secret: Option<String>,
+        verified: bool,
+    },
+}
+
+/// An MFA code a sign-in waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaPending {
+    pub factor: MfaFactor,
+    /// The code sent by SMS or e-mail (None for a software token).
+    pub code: Option<String>,
+    /// When the sent code expires, in Unix milliseconds.
+    pub code_expires_ms: i64,
+    /// Wrong codes so far in this session.
+    pub failures: u32,
+    /// Set up inside MFA_SETUP: on success the factor is turned on, and for e-mail this
+    /// address becomes the user's (verified) e-mail.
+    pub setting_up: Option<String>,
 }
 
 /// A challenge handed to a client: found by its Session string (and, for SRP, by its

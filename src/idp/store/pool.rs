@@ -10,8 +10,8 @@ use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
     AliasAttributeType, DomainDescriptionType, GetUserPoolMfaConfigResponse, GroupType,
-    IdentityProviderType, PasswordPolicyType, ResourceServerType, UserPoolClientType, UserPoolType,
-    UsernameAttributeType,
+    IdentityProviderType, PasswordPolicyType, ResourceServerType, SmsMfaConfigType,
+    UserPoolClientType, UserPoolMfaType, UserPoolType, UsernameAttributeType,
 };
 use crate::infra::crypto::password::PasswordRecord;
 
@@ -140,6 +140,15 @@ impl UserPool {
         Self {
             mfa: GetUserPoolMfaConfigResponse {
                 mfa_configuration: config.mfa_configuration,
+                // A pool created with MFA on and an SMS configuration has SMS MFA.
+                sms_mfa_configuration: (config
+                    .mfa_configuration
+                    .is_some_and(|m| m != UserPoolMfaType::Off)
+                    && config.sms_configuration.is_some())
+                .then(|| SmsMfaConfigType {
+                    sms_authentication_message: config.sms_authentication_message.clone(),
+                    sms_configuration: config.sms_configuration.clone(),
+                }),
                 ..Default::default()
             },
             config,

@@ -122,6 +122,67 @@ pub struct User {
     /// `identities` attribute.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<ProviderLink>,
+    /// MFA factors turned on, the preferred one and the software token.
+    #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
+    pub mfa: UserMfa,
+}
+
+/// An MFA factor as the API names it in UserMFASettingList and challenges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MfaFactor {
+    #[serde(rename = "SMS_MFA")]
+    Sms,
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareToken,
+    #[serde(rename = "EMAIL_OTP")]
+    Email,
+}
+
+impl MfaFactor {
+    pub const ALL: [MfaFactor; 3] = [MfaFactor::Sms, MfaFactor::SoftwareToken, MfaFactor::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaFactor::Sms => "SMS_MFA",
+            MfaFactor::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            MfaFactor::Email => "EMAIL_OTP",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
+/// A user's MFA settings (SetUserMFAPreference, VerifySoftwareToken).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserMfa {
+    #[serde(default)]
+    pub enabled: BTreeSet<MfaFactor>,
+    #[serde(default)]
+    pub preferred: Option<MfaFactor>,
+    /// The verified software token.
+    #[serde(default)]
+    pub software_token: Option<SoftwareToken>,
+    /// A secret handed out by AssociateSoftwareToken (with an access token) and not yet
+    /// verified.
+    #[serde(default)]
+    pub pending_secret: Option<String>,
+}
+
+impl UserMfa {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftwareToken {
+    /// Base32, as handed to the user.
+    pub secret: String,
+    pub friendly_name: Option<String>,
+    /// The last time step whose code was accepted: a code is good once.
+    pub last_step: i64,
 }
 
 /// One external identity linked to a user: the provider and the user's id there (the

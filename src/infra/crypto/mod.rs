@@ -1,5 +1,6 @@
-//! Cryptography: password records, SRP-6a, RS256 JWTs and signing keys.
+//! Cryptography: password records, SRP-6a, TOTP, RS256 JWTs and signing keys.
 
 pub mod jwt;
 pub mod password;
 pub mod srp;
+pub mod totp;

@@ -120,7 +120,9 @@ fn refresh_token(
 ) -> Result<Value, OAuthError> {
     let client = authenticate(app, credentials)?;
     let token = required(form, "refresh_token")?;
-    let sign_in = SignIn::new(app, &client.pool, &credentials.client_id, Api::Hosted)
+    // A refresh sends nothing, so its messages need no delivery.
+    let ctx = crate::app::RequestContext::new(app.region());
+    let sign_in = SignIn::new(app, &ctx, &client.pool, &credentials.client_id, Api::Hosted)
         .map_err(|_| OAuthError::invalid_client())?;
     let step = sign_in
         .refresh(token)

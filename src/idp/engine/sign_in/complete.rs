@@ -1,12 +1,12 @@
 //! What follows a first factor (password, SRP, a new password): NEW_PASSWORD_REQUIRED while
-//! the password is temporary, else tokens.
+//! the password is temporary, then MFA where the pool and user call for it, then tokens.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::{SignIn, Step};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::tokens::{self, Grant};
 use crate::idp::store::auth::Pending;
@@ -48,12 +48,15 @@ impl SignIn<'_> {
                 ..Default::default()
             });
         }
-        if guard.mfa.mfa_configuration == Some(UserPoolMfaType::On) {
-            return Err(ApiError::new(ErrorCode::NotImplementedException,
-                "MFA challenges are not implemented by cognito-emulator yet; set the pool's MfaConfiguration to OFF or OPTIONAL.",
-            ));
+        if let Some(step) = self.mfa_step(&mut guard, key)? {
+            return Ok(step);
         }
         drop(guard);
+        self.finish(key)
+    }
+
+    /// The end of a sign-in: tokens, or for the hosted pages a signed-in user.
+    pub(super) fn finish(&self, key: UserKey) -> ApiResult<Step> {
         if self.api == super::Api::Hosted {
             self.signed_in.set(Some(key));
             return Ok(Step::default());

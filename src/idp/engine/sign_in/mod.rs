@@ -5,6 +5,8 @@
 //! - `password.rs`: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH / ADMIN_NO_SRP_AUTH
 //! - `srp.rs`: USER_SRP_AUTH, then PASSWORD_VERIFIER
 //! - `new_password.rs`: NEW_PASSWORD_REQUIRED
+//! - `mfa.rs`: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP;
+//!   `totp_setup.rs`: AssociateSoftwareToken / VerifySoftwareToken with a challenge Session
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
 //! - `hosted.rs`: the hosted sign-in page, which ends in a signed-in user, not tokens
 //! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
@@ -16,18 +18,21 @@
 mod account;
 mod complete;
 mod hosted;
+mod mfa;
 mod new_password;
 mod password;
 mod refresh;
 mod session;
 mod srp;
+pub mod totp_setup;
 
 use std::collections::BTreeMap;
 
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::client_rules::ClientRules;
+use crate::idp::store::user::MfaFactor;
 use crate::idp::store::{PoolHandle, UserKey};
 
 /// Which API a sign-in came through: some flows belong to one of them only.
@@ -65,6 +70,8 @@ impl Answer<'_> {
 /// One sign-in step: the pool and app client it happens in, and the client's rules.
 pub struct SignIn<'a> {
     pub app: &'a App,
+    /// Where the codes a step sends go (delivered once the request has succeeded).
+    ctx: &'a RequestContext,
     pub pool: &'a PoolHandle,
     pub client_id: &'a str,
     pub rules: ClientRules,
@@ -95,6 +102,7 @@ fn param<'a>(params: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a 
 impl<'a> SignIn<'a> {
     pub fn new(
         app: &'a App,
+        ctx: &'a RequestContext,
         pool: &'a PoolHandle,
         client_id: &'a str,
         api: Api,
@@ -105,6 +113,7 @@ impl<'a> SignIn<'a> {
         }
         Ok(Self {
             app,
+            ctx,
             pool,
             client_id,
             rules,
@@ -164,6 +173,13 @@ impl<'a> SignIn<'a> {
         match challenge {
             ChallengeNameType::NewPasswordRequired => self.new_password(answer),
             ChallengeNameType::PasswordVerifier => self.verify_srp(answer),
+            ChallengeNameType::SmsMfa => self.answer_mfa_code(MfaFactor::Sms, answer),
+            ChallengeNameType::SoftwareTokenMfa => {
+                self.answer_mfa_code(MfaFactor::SoftwareToken, answer)
+            }
+            ChallengeNameType::EmailOtp => self.answer_mfa_code(MfaFactor::Email, answer),
+            ChallengeNameType::SelectMfaType => self.select_mfa_type(answer),
+            ChallengeNameType::MfaSetup => self.finish_mfa_setup(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

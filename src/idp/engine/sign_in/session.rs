@@ -22,9 +22,7 @@ impl SignIn<'_> {
         secret_block: Option<String>,
     ) -> String {
         let now = self.app.clock.now();
-        let mut bytes = [0u8; 48];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let id = URL_SAFE_NO_PAD.encode(bytes);
+        let id = session_id(pool.id());
         pool.auth.add_session(
             id.clone(),
             AuthSession {
@@ -59,22 +57,9 @@ impl SignIn<'_> {
                 .ok_or_else(invalid_session)?,
             (None, None) => return Err(missing("Session")),
         };
-        let found = pool
-            .auth
-            .sessions
-            .get(&id)
-            .cloned()
-            .ok_or_else(invalid_session)?;
+        let found = lookup(pool, &id, self.app.clock.now())?;
         if found.client_id != self.client_id {
             return Err(invalid_session());
-        }
-        if found.used {
-            return Err(used_session());
-        }
-        if found.expires <= self.app.clock.now() {
-            return Err(ApiError::not_authorized(
-                "Invalid session for the user, session is expired.",
-            ));
         }
         Ok((id, found))
     }
@@ -90,6 +75,44 @@ impl SignIn<'_> {
             &[username, session_user],
         )
     }
+}
+
+/// The pending challenge a Session string names, with Cognito's errors for unknown, used
+/// and expired sessions. Not yet marked used.
+pub(super) fn lookup(pool: &UserPool, id: &str, now: f64) -> ApiResult<AuthSession> {
+    let found = pool
+        .auth
+        .sessions
+        .get(id)
+        .cloned()
+        .ok_or_else(invalid_session)?;
+    if found.used {
+        return Err(used_session());
+    }
+    if found.expires <= now {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok(found)
+}
+
+/// A new Session string: random, followed by the pool it belongs to, so that operations
+/// given only a Session (AssociateSoftwareToken, VerifySoftwareToken) find its pool.
+pub(super) fn session_id(pool_id: &str) -> String {
+    let mut bytes = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(bytes),
+        URL_SAFE_NO_PAD.encode(pool_id)
+    )
+}
+
+/// The pool a Session string names (see [`session_id`]), if it names one.
+pub(super) fn session_pool_id(session: &str) -> Option<String> {
+    let (_, pool) = session.rsplit_once('.')?;
+    String::from_utf8(URL_SAFE_NO_PAD.decode(pool).ok()?).ok()
 }
 
 pub(super) fn used_session() -> ApiError {
