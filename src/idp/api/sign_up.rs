@@ -138,6 +138,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         mfa_options: Vec::new(),
         groups: BTreeSet::new(),
         links: Vec::new(),
+        devices: Default::default(),
     };
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a

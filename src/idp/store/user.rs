@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::device::Devices;
 use crate::generated::cognito_idp::{AttributeDataType, MFAOptionType, UserStatusType};
 use crate::infra::crypto::password::PasswordRecord;
 
@@ -122,6 +123,9 @@ pub struct User {
     /// `identities` attribute.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<ProviderLink>,
+    /// Remembered devices (ConfirmDevice) and device keys handed out at sign-in.
+    #[serde(default, skip_serializing_if = "Devices::is_empty")]
+    pub devices: Devices,
 }
 
 /// One external identity linked to a user: the provider and the user's id there (the

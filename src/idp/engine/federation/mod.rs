@@ -183,6 +183,7 @@ pub fn sign_in(
         mfa_options: Vec::new(),
         groups: Default::default(),
         links: Vec::new(),
+        devices: Default::default(),
     };
     Ok(guard.users.insert(user))
 }

@@ -91,6 +91,7 @@ fn authorization_code(
             with_refresh_token: true,
             scope: Some(record.scope),
             nonce: record.nonce,
+            device_key: None,
         },
     )
     .map_err(|_| OAuthError::invalid_grant())?;

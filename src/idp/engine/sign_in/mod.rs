@@ -6,6 +6,8 @@
 //! - `srp.rs`: USER_SRP_AUTH, then PASSWORD_VERIFIER
 //! - `new_password.rs`: NEW_PASSWORD_REQUIRED
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
+//! - `device.rs`: remembered devices: DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and the
+//!   device keys handed out with the tokens
 //! - `hosted.rs`: the hosted sign-in page, which ends in a signed-in user, not tokens
 //! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
 //!   factor (lockout, disabled, unconfirmed); `complete.rs`: what follows a first factor.
@@ -15,6 +17,7 @@
 
 mod account;
 mod complete;
+mod device;
 mod hosted;
 mod new_password;
 mod password;
@@ -71,6 +74,8 @@ pub struct SignIn<'a> {
     api: Api,
     /// Who a hosted sign-in signed in, once it has.
     signed_in: std::cell::Cell<Option<UserKey>>,
+    /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
+    device: std::cell::RefCell<Option<String>>,
 }
 
 fn incorrect() -> ApiError {
@@ -110,7 +115,13 @@ impl<'a> SignIn<'a> {
             rules,
             api,
             signed_in: Default::default(),
+            device: Default::default(),
         })
+    }
+
+    /// The DEVICE_KEY a request names (GetTokensFromRefreshToken's `DeviceKey`).
+    pub fn set_device(&self, device_key: Option<String>) {
+        *self.device.borrow_mut() = device_key;
     }
 
     /// InitiateAuth / AdminInitiateAuth.
@@ -141,6 +152,12 @@ impl<'a> SignIn<'a> {
                 _ => "Auth flow not enabled for this client",
             }));
         }
+        // USER_SRP_AUTH's DEVICE_KEY is the one its PASSWORD_VERIFIER answer names: clients
+        // send it again there (and amazon-cognito-identity-js answers again without it when
+        // told the device does not exist).
+        if flow != AuthFlowType::UserSrpAuth {
+            self.set_device(params.get("DEVICE_KEY").cloned());
+        }
         match flow {
             AuthFlowType::UserPasswordAuth
             | AuthFlowType::AdminUserPasswordAuth
@@ -161,9 +178,13 @@ impl<'a> SignIn<'a> {
 
     /// RespondToAuthChallenge / AdminRespondToAuthChallenge.
     pub fn respond(&self, challenge: ChallengeNameType, answer: &Answer) -> ApiResult<Step> {
+        // An answer without DEVICE_KEY keeps the one of the challenge (see `find_session`).
+        self.set_device(answer.get("DEVICE_KEY").map(str::to_string));
         match challenge {
             ChallengeNameType::NewPasswordRequired => self.new_password(answer),
             ChallengeNameType::PasswordVerifier => self.verify_srp(answer),
+            ChallengeNameType::DeviceSrpAuth => self.device_srp(answer),
+            ChallengeNameType::DevicePasswordVerifier => self.verify_device(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -35,6 +35,7 @@ impl SignIn<'_> {
                 expires: now + self.rules.session_minutes as f64 * 60.0,
                 used: false,
                 secret_block,
+                device_key: self.device.borrow().clone(),
             },
             now,
         );
@@ -75,6 +76,9 @@ impl SignIn<'_> {
             return Err(ApiError::not_authorized(
                 "Invalid session for the user, session is expired.",
             ));
+        }
+        if self.device.borrow().is_none() {
+            self.set_device(found.device_key.clone());
         }
         Ok((id, found))
     }
