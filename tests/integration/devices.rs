@@ -788,6 +788,30 @@ async fn refresh_needs_the_device_and_forgetting_it_revokes_its_tokens() {
         claims(by_api.access_token.as_deref().unwrap())["device_key"],
         device.key.as_str()
     );
+    // The token endpoint takes the device's key as `device_key`.
+    for (device_key, status) in [(None, 400), (Some(device.key.as_str()), 200)] {
+        let mut form = vec![
+            ("grant_type", "refresh_token"),
+            ("client_id", pool.client_id.as_str()),
+            ("refresh_token", refresh_token.as_str()),
+        ];
+        form.extend(device_key.map(|key| ("device_key", key)));
+        let response = emulator
+            .http
+            .post(format!("{}/oauth2/token", emulator.url))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), status);
+        let body: serde_json::Value = response.json().await.unwrap();
+        if status == 200 {
+            let access = claims(body["access_token"].as_str().unwrap());
+            assert_eq!(access["device_key"], device.key.as_str());
+        } else {
+            assert_eq!(body["error"], "invalid_grant");
+        }
+    }
 
     // Forgetting the device: its refresh tokens and their access tokens die; other
     // sign-ins of the user live on.

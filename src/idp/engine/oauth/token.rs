@@ -123,6 +123,8 @@ fn refresh_token(
     let token = required(form, "refresh_token")?;
     let sign_in = SignIn::new(app, &client.pool, &credentials.client_id, Api::Hosted)
         .map_err(|_| OAuthError::invalid_client())?;
+    // A refresh token issued to a device needs that device's key here too.
+    sign_in.set_device(form.get("device_key").cloned());
     let step = sign_in
         .refresh(token)
         .map_err(|_| OAuthError::invalid_grant())?;
