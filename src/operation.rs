@@ -66,6 +66,9 @@ pub(crate) use operations;
 const ALSO_ANSWERED: &[(&str, ErrorCode)] = &[
     // Documented under AdminCreateUser's ForceAliasCreation.
     ("AdminCreateUser", ErrorCode::AliasExistsException),
+    // An unknown user, as every other Admin* user operation answers (unconfirmed).
+    ("AdminGetDevice", ErrorCode::UserNotFoundException),
+    ("AdminListDevices", ErrorCode::UserNotFoundException),
 ];
 
 /// Holds an operation to its model's list of errors. An internal failure takes the fault

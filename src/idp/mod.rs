@@ -110,6 +110,15 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     GetIdentityProviderByIdentifier => identity_providers::get_identity_provider_by_identifier,
     AdminLinkProviderForUser => provider_links::admin_link_provider_for_user,
     AdminDisableProviderForUser => provider_links::admin_disable_provider_for_user,
+    ConfirmDevice => devices::confirm_device,
+    GetDevice => devices::get_device,
+    AdminGetDevice => devices::admin_get_device,
+    ListDevices => devices::list_devices,
+    AdminListDevices => devices::admin_list_devices,
+    UpdateDeviceStatus => devices::update_device_status,
+    AdminUpdateDeviceStatus => devices::admin_update_device_status,
+    ForgetDevice => devices::forget_device,
+    AdminForgetDevice => devices::admin_forget_device,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -62,13 +62,31 @@ pub fn parse_body(bytes: &[u8]) -> Result<Value, ApiError> {
         return Ok(Value::Object(Default::default()));
     }
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(value @ Value::Object(_)) => Ok(value),
+        Ok(mut value @ Value::Object(_)) => {
+            drop_nulls(&mut value);
+            Ok(value)
+        }
         Ok(_) => Err(ApiError::serialization(
             "The request body must be a JSON object.",
         )),
         Err(e) => Err(ApiError::serialization(format!(
             "The request body is not valid JSON: {e}"
         ))),
+    }
+}
+
+/// A member or map entry whose value is null is taken as absent, as AWS does:
+/// amazon-cognito-identity-js sends `"DEVICE_KEY": null` among its ChallengeResponses when
+/// it answers again without its device key. (No shape of either model is a free-form
+/// document, where a null could mean something.)
+fn drop_nulls(value: &mut Value) {
+    match value {
+        Value::Object(entries) => {
+            entries.retain(|_, v| !v.is_null());
+            entries.values_mut().for_each(drop_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 
@@ -103,4 +121,17 @@ fn header_safe(text: &str) -> String {
     text.chars()
         .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn null_members_and_map_entries_are_absent() {
+        let body = br#"{"ClientId":"c","Session":null,"ChallengeResponses":{"USERNAME":"u","DEVICE_KEY":null},"List":[{"a":null}]}"#;
+        let value = super::parse_body(body).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"ClientId":"c","ChallengeResponses":{"USERNAME":"u"},"List":[{}]})
+        );
+    }
 }

@@ -51,7 +51,7 @@ fn required() -> bool {
     std::env::var("COGNITO_EMULATOR_REQUIRE_CLIENTS").is_ok_and(|v| v == "1")
 }
 
-fn tool_available(program: &str, args: &[&str]) -> bool {
+pub fn tool_available(program: &str, args: &[&str]) -> bool {
     let ok = Command::new(program)
         .args(args)
         .stdout(Stdio::null())

@@ -6,6 +6,7 @@ mod browser;
 mod clients;
 mod common;
 mod derived_tokens;
+mod devices;
 mod domains;
 mod durable;
 mod external;

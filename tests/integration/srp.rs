@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 #[path = "../../benches/srp_client.rs"]
-mod srp_client;
+pub mod srp_client;
 use srp_client::Client;
 
 use crate::auth::{setup, Setup};

@@ -5,6 +5,7 @@
 pub mod branding;
 pub mod client_tokens;
 pub mod clients;
+pub mod devices;
 pub mod domains;
 pub mod groups;
 pub mod identity_providers;

@@ -86,6 +86,7 @@ pub fn get_tokens_from_refresh_token(
             "Auth flow not enabled for this client",
         ));
     }
+    sign_in.set_device(input.device_key);
     let result = sign_in.refresh(&input.refresh_token)?;
     Ok(GetTokensFromRefreshTokenResponse {
         authentication_result: result.authentication_result,

@@ -139,6 +139,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         groups: BTreeSet::new(),
         links: Vec::new(),
         mfa: Default::default(),
+        devices: Default::default(),
     };
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a

@@ -111,6 +111,7 @@ pub fn admin_create_user(
             groups: BTreeSet::new(),
             links: Vec::new(),
             mfa: Default::default(),
+            devices: Default::default(),
         };
         (user, username)
     };

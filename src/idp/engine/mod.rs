@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod branding;
 pub mod client_rules;
 pub mod codes;
+pub mod devices;
 pub mod federation;
 pub mod identity_providers;
 pub mod links;

@@ -55,6 +55,9 @@ pub struct Grant {
     pub scope: Option<String>,
     /// The authorize request's `nonce`, copied into the ID token.
     pub nonce: Option<String>,
+    /// The device signed in with (the access token's `device_key`; its refresh token is
+    /// bound to it).
+    pub device_key: Option<String>,
 }
 
 impl Grant {
@@ -67,6 +70,7 @@ impl Grant {
             with_refresh_token: true,
             scope: None,
             nonce: None,
+            device_key: None,
         }
     }
 
@@ -234,6 +238,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     access_claims.insert("iat".into(), json!(now));
     access_claims.insert("jti".into(), json!(crate::infra::ids::uuid()));
     access_claims.insert("username".into(), json!(snapshot.username));
+    if let Some(device_key) = &grant.device_key {
+        access_claims.insert("device_key".into(), json!(device_key));
+    }
     if grant.scope.is_some() {
         // Tokens from the OAuth endpoints (unconfirmed for API-issued ones).
         access_claims.insert("version".into(), json!(2));
@@ -271,6 +278,7 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
                 expires: now as f64 + refresh_life as f64,
                 revoked: false,
                 scope: grant.scope.clone(),
+                device_key: grant.device_key.clone(),
             };
             pool.auth.add_refresh_token(token.clone(), record);
             pool.auth.purge_refresh_tokens(now as f64);

@@ -72,6 +72,15 @@ pub enum Pending {
         secret: Option<String>,
         verified: bool,
     },
+    /// A remembered device is to prove itself (DEVICE_SRP_AUTH).
+    DeviceSrpAuth,
+    /// Device SRP's second step, as [`Pending::PasswordVerifier`] with the device's verifier.
+    DevicePasswordVerifier {
+        b: Vec<u8>,
+        big_b: Vec<u8>,
+        a: Vec<u8>,
+        v: Vec<u8>,
+    },
 }
 
 /// An MFA code a sign-in waits for.
@@ -101,6 +110,8 @@ pub struct AuthSession {
     pub used: bool,
     /// The SECRET_BLOCK of an SRP challenge, to find this session from it.
     pub secret_block: Option<String>,
+    /// The DEVICE_KEY the sign-in names, carried to the next steps and into the tokens.
+    pub device_key: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -115,6 +126,10 @@ pub struct RefreshRecord {
     /// tokens keep them. Absent in files written before OAuth.
     #[serde(default)]
     pub scope: Option<String>,
+    /// The device the tokens were issued to: refreshing needs its DEVICE_KEY, and forgetting
+    /// the device revokes them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// What a code that was sent to a user is for.
@@ -152,6 +167,9 @@ pub struct AuthState {
     session_expiry: std::collections::BTreeSet<(i64, String)>,
     /// SECRET_BLOCK → Session string.
     pub secret_blocks: HashMap<String, String>,
+    /// (user, DEVICE_KEY) → Session string of a pending DEVICE_SRP_AUTH: pycognito answers it
+    /// without the Session.
+    pub device_challenges: HashMap<(UserKey, String), String>,
     refresh_tokens: HashMap<String, RefreshRecord>,
     refresh_sweep: Sweep,
     /// `origin_jti`s whose access tokens no longer work (RevokeToken, sign-out), with when
@@ -191,6 +209,10 @@ impl AuthState {
         if let Some(block) = &session.secret_block {
             self.secret_blocks.insert(block.clone(), id.clone());
         }
+        if let (Pending::DeviceSrpAuth, Some(device)) = (&session.pending, &session.device_key) {
+            self.device_challenges
+                .insert((session.user, device.clone()), id.clone());
+        }
         self.session_expiry
             .insert(((session.expires * 1000.0) as i64, id.clone()));
         self.sessions.insert(id, session);
@@ -207,6 +229,12 @@ impl AuthState {
             if let Some(session) = self.sessions.remove(&id) {
                 if let Some(block) = session.secret_block {
                     self.secret_blocks.remove(&block);
+                }
+                if let Some(device) = session.device_key {
+                    let slot = (session.user, device);
+                    if self.device_challenges.get(&slot) == Some(&id) {
+                        self.device_challenges.remove(&slot);
+                    }
                 }
             }
         }
@@ -304,10 +332,23 @@ impl AuthState {
 
     /// Every refresh token of a user dies, and the access tokens of those sign-ins.
     pub fn revoke_user(&mut self, user: UserKey, now: f64) {
+        self.revoke_where(|r| r.user == user, now);
+    }
+
+    /// The refresh tokens issued to one of a user's devices die, and the access tokens of
+    /// those sign-ins (ForgetDevice).
+    pub fn revoke_device(&mut self, user: UserKey, device_key: &str, now: f64) {
+        self.revoke_where(
+            |r| r.user == user && r.device_key.as_deref() == Some(device_key),
+            now,
+        );
+    }
+
+    fn revoke_where(&mut self, which: impl Fn(&RefreshRecord) -> bool, now: f64) {
         let tokens: Vec<String> = self
             .refresh_tokens
             .iter()
-            .filter(|(_, r)| r.user == user)
+            .filter(|(_, r)| which(r))
             .map(|(t, _)| t.clone())
             .collect();
         for token in tokens {
@@ -384,6 +425,8 @@ impl AuthState {
             }
             keep
         });
+        self.device_challenges
+            .retain(|(owner, _), _| *owner != user);
         self.lockouts.remove(&user);
         self.code_requests.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
@@ -404,6 +447,7 @@ mod tests {
             expires,
             used: false,
             secret_block: Some(block.into()),
+            device_key: None,
         };
         auth.add_session("a".into(), session(100.0, "A"), 0.0);
         auth.add_session("b".into(), session(300.0, "B"), 0.0);

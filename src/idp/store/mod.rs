@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod branding;
+pub mod device;
 pub mod oauth;
 pub mod persist;
 pub mod pool;

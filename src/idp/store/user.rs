@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use super::device::Devices;
 use crate::generated::cognito_idp::{AttributeDataType, MFAOptionType, UserStatusType};
 use crate::infra::crypto::password::PasswordRecord;
 
@@ -125,6 +126,9 @@ pub struct User {
     /// MFA factors turned on, the preferred one and the software token.
     #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
     pub mfa: UserMfa,
+    /// Remembered devices (ConfirmDevice) and device keys handed out at sign-in.
+    #[serde(default, skip_serializing_if = "Devices::is_empty")]
+    pub devices: Devices,
 }
 
 /// An MFA factor as the API names it in UserMFASettingList and challenges.

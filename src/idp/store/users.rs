@@ -498,6 +498,7 @@ mod tests {
             groups: BTreeSet::new(),
             links: Vec::new(),
             mfa: Default::default(),
+            devices: Default::default(),
         }
     }
 

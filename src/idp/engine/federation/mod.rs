@@ -184,6 +184,7 @@ pub fn sign_in(
         groups: Default::default(),
         links: Vec::new(),
         mfa: Default::default(),
+        devices: Default::default(),
     };
     Ok(guard.users.insert(user))
 }

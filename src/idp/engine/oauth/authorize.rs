@@ -235,6 +235,7 @@ pub fn answer(
                     with_refresh_token: false,
                     scope: Some(request.scope.clone()),
                     nonce: request.nonce.clone(),
+                    device_key: None,
                 },
             )?;
             let expires_in = result.expires_in.unwrap_or(3600).to_string();

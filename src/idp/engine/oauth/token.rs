@@ -91,6 +91,7 @@ fn authorization_code(
             with_refresh_token: true,
             scope: Some(record.scope),
             nonce: record.nonce,
+            device_key: None,
         },
     )
     .map_err(|_| OAuthError::invalid_grant())?;
@@ -124,6 +125,8 @@ fn refresh_token(
     let ctx = crate::app::RequestContext::new(app.region());
     let sign_in = SignIn::new(app, &ctx, &client.pool, &credentials.client_id, Api::Hosted)
         .map_err(|_| OAuthError::invalid_client())?;
+    // A refresh token issued to a device needs that device's key here too.
+    sign_in.set_device(form.get("device_key").cloned());
     let step = sign_in
         .refresh(token)
         .map_err(|_| OAuthError::invalid_grant())?;

@@ -1,5 +1,6 @@
 //! What follows a first factor (password, SRP, a new password): NEW_PASSWORD_REQUIRED while
-//! the password is temporary, then MFA where the pool and user call for it, then tokens.
+//! the password is temporary, then a remembered device's DEVICE_SRP_AUTH, then MFA where
+//! the pool and user call for it, then tokens.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use crate::idp::store::UserKey;
 impl SignIn<'_> {
     pub(super) fn after_first_factor(&self, key: UserKey) -> ApiResult<Step> {
         let mut guard = self.pool.write();
+        self.check_device(&guard, key)?;
         let user = guard.user(key)?.clone();
         if user.status == UserStatusType::ForceChangePassword {
             let required: Vec<String> = guard
@@ -48,20 +50,41 @@ impl SignIn<'_> {
                 ..Default::default()
             });
         }
-        if let Some(step) = self.mfa_step(&mut guard, key)? {
+        drop(guard);
+        if let Some(step) = self.device_challenge(key)? {
             return Ok(step);
+        }
+        self.after_device(key, false)
+    }
+
+    /// After the device step: `device_verified` when a remembered device proved itself
+    /// (DEVICE_PASSWORD_VERIFIER), which stands in for MFA when the pool says so.
+    pub(super) fn after_device(&self, key: UserKey, device_verified: bool) -> ApiResult<Step> {
+        let mut guard = self.pool.write();
+        let skips_mfa = device_verified && crate::idp::engine::devices::replaces_mfa(&guard);
+        if !skips_mfa {
+            if let Some(step) = self.mfa_step(&mut guard, key)? {
+                return Ok(step);
+            }
         }
         drop(guard);
         self.finish(key)
     }
 
-    /// The end of a sign-in: tokens, or for the hosted pages a signed-in user.
+    /// The end of a sign-in: tokens (with the device's key, or a new one handed out), or for
+    /// the hosted pages a signed-in user.
     pub(super) fn finish(&self, key: UserKey) -> ApiResult<Step> {
         if self.api == super::Api::Hosted {
             self.signed_in.set(Some(key));
             return Ok(Step::default());
         }
-        let result = tokens::issue(self.app, self.pool, Grant::api(key, self.client_id))?;
+        let (device_key, new_device) = self.device_for_tokens(key)?;
+        let grant = Grant {
+            device_key,
+            ..Grant::api(key, self.client_id)
+        };
+        let mut result = tokens::issue(self.app, self.pool, grant)?;
+        result.new_device_metadata = new_device;
         Ok(tokens_step(result))
     }
 }

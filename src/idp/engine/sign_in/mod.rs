@@ -8,6 +8,8 @@
 //! - `mfa.rs`: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP;
 //!   `totp_setup.rs`: AssociateSoftwareToken / VerifySoftwareToken with a challenge Session
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
+//! - `device.rs`: remembered devices: DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and the
+//!   device keys handed out with the tokens
 //! - `hosted.rs`: the hosted sign-in page, which ends in a signed-in user, not tokens
 //! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
 //!   factor (lockout, disabled, unconfirmed); `complete.rs`: what follows a first factor.
@@ -17,6 +19,7 @@
 
 mod account;
 mod complete;
+mod device;
 mod hosted;
 mod mfa;
 mod new_password;
@@ -78,6 +81,8 @@ pub struct SignIn<'a> {
     api: Api,
     /// Who a hosted sign-in signed in, once it has.
     signed_in: std::cell::Cell<Option<UserKey>>,
+    /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
+    device: std::cell::RefCell<Option<String>>,
 }
 
 fn incorrect() -> ApiError {
@@ -119,7 +124,13 @@ impl<'a> SignIn<'a> {
             rules,
             api,
             signed_in: Default::default(),
+            device: Default::default(),
         })
+    }
+
+    /// The DEVICE_KEY a request names (GetTokensFromRefreshToken's `DeviceKey`).
+    pub fn set_device(&self, device_key: Option<String>) {
+        *self.device.borrow_mut() = device_key;
     }
 
     /// InitiateAuth / AdminInitiateAuth.
@@ -150,6 +161,12 @@ impl<'a> SignIn<'a> {
                 _ => "Auth flow not enabled for this client",
             }));
         }
+        // USER_SRP_AUTH's DEVICE_KEY is the one its PASSWORD_VERIFIER answer names: clients
+        // send it again there (and amazon-cognito-identity-js answers again without it when
+        // told the device does not exist).
+        if flow != AuthFlowType::UserSrpAuth {
+            self.set_device(params.get("DEVICE_KEY").cloned());
+        }
         match flow {
             AuthFlowType::UserPasswordAuth
             | AuthFlowType::AdminUserPasswordAuth
@@ -170,6 +187,8 @@ impl<'a> SignIn<'a> {
 
     /// RespondToAuthChallenge / AdminRespondToAuthChallenge.
     pub fn respond(&self, challenge: ChallengeNameType, answer: &Answer) -> ApiResult<Step> {
+        // An answer without DEVICE_KEY keeps the one of the challenge (see `find_session`).
+        self.set_device(answer.get("DEVICE_KEY").map(str::to_string));
         match challenge {
             ChallengeNameType::NewPasswordRequired => self.new_password(answer),
             ChallengeNameType::PasswordVerifier => self.verify_srp(answer),
@@ -180,6 +199,8 @@ impl<'a> SignIn<'a> {
             ChallengeNameType::EmailOtp => self.answer_mfa_code(MfaFactor::Email, answer),
             ChallengeNameType::SelectMfaType => self.select_mfa_type(answer),
             ChallengeNameType::MfaSetup => self.finish_mfa_setup(answer),
+            ChallengeNameType::DeviceSrpAuth => self.device_srp(answer),
+            ChallengeNameType::DevicePasswordVerifier => self.verify_device(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -54,6 +54,11 @@ impl SignIn<'_> {
             if record.expires <= now {
                 return Err(ApiError::not_authorized("Refresh Token has expired"));
             }
+            // A refresh token issued to a device works only with that device's DEVICE_KEY
+            // (as Cognito's does once device tracking is on; text unconfirmed).
+            if record.device_key.is_some() && *self.device.borrow() != record.device_key {
+                return Err(ApiError::not_authorized("Invalid Refresh Token"));
+            }
             let user = guard
                 .users
                 .get(record.user)
@@ -76,6 +81,7 @@ impl SignIn<'_> {
             with_refresh_token: rotate,
             scope: record.scope.clone(),
             nonce: None,
+            device_key: record.device_key.clone(),
         };
         let result = tokens::issue(self.app, self.pool, grant)?;
         Ok(tokens_step(result))

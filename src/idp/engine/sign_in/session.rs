@@ -33,6 +33,7 @@ impl SignIn<'_> {
                 expires: now + self.rules.session_minutes as f64 * 60.0,
                 used: false,
                 secret_block,
+                device_key: self.device.borrow().clone(),
             },
             now,
         );
@@ -60,6 +61,9 @@ impl SignIn<'_> {
         let found = lookup(pool, &id, self.app.clock.now())?;
         if found.client_id != self.client_id {
             return Err(invalid_session());
+        }
+        if self.device.borrow().is_none() {
+            self.set_device(found.device_key.clone());
         }
         Ok((id, found))
     }

@@ -118,6 +118,11 @@ impl SignIn<'_> {
             srp::verify_claim(&expected, signature)
         });
         let mut guard = self.pool.write();
+        // A correct proof naming a device the user does not have is refused before the
+        // challenge is spent: amazon-cognito-identity-js answers it again without the key.
+        if valid && found.user != NOBODY {
+            self.check_device(&guard, found.user)?;
+        }
         // Answered concurrently: only the first answer counts.
         match guard.auth.sessions.get_mut(&id) {
             Some(s) if !s.used => s.used = true,
