@@ -110,6 +110,7 @@ pub fn admin_create_user(
             mfa_options: Vec::new(),
             groups: BTreeSet::new(),
             links: Vec::new(),
+            auth_events: Vec::new(),
         };
         (user, username)
     };

@@ -271,6 +271,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
                 expires: now as f64 + refresh_life as f64,
                 revoked: false,
                 scope: grant.scope.clone(),
+                last_used: now as f64,
+                ip: None,
+                user_agent: None,
             };
             pool.auth.add_refresh_token(token.clone(), record);
             pool.auth.purge_refresh_tokens(now as f64);

@@ -5,6 +5,7 @@ pub mod branding;
 pub mod oauth;
 pub mod persist;
 pub mod pool;
+pub mod security;
 pub mod user;
 pub mod users;
 

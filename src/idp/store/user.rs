@@ -122,6 +122,9 @@ pub struct User {
     /// `identities` attribute.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<ProviderLink>,
+    /// Sign-in, sign-up and password events, newest first (with threat protection on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_events: Vec<super::security::StoredAuthEvent>,
 }
 
 /// One external identity linked to a user: the provider and the user's id there (the

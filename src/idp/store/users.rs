@@ -497,6 +497,7 @@ mod tests {
             mfa_options: Vec::new(),
             groups: BTreeSet::new(),
             links: Vec::new(),
+            auth_events: Vec::new(),
         }
     }
 

@@ -183,6 +183,7 @@ pub fn sign_in(
         mfa_options: Vec::new(),
         groups: Default::default(),
         links: Vec::new(),
+        auth_events: Vec::new(),
     };
     Ok(guard.users.insert(user))
 }

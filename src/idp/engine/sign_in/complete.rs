@@ -54,6 +54,7 @@ impl SignIn<'_> {
             ));
         }
         drop(guard);
+        crate::idp::engine::auth_events::signed_in(self, key);
         if self.api == super::Api::Hosted {
             self.signed_in.set(Some(key));
             return Ok(Step::default());

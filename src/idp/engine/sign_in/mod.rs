@@ -68,6 +68,8 @@ pub struct SignIn<'a> {
     pub pool: &'a PoolHandle,
     pub client_id: &'a str,
     pub rules: ClientRules,
+    /// Where the request came from (threat protection, events, sessions).
+    pub source: crate::idp::engine::risk::Source,
     api: Api,
     /// Who a hosted sign-in signed in, once it has.
     signed_in: std::cell::Cell<Option<UserKey>>,
@@ -108,6 +110,7 @@ impl<'a> SignIn<'a> {
             pool,
             client_id,
             rules,
+            source: Default::default(),
             api,
             signed_in: Default::default(),
         })
@@ -140,6 +143,12 @@ impl<'a> SignIn<'a> {
                 AuthFlowType::CustomAuth => "CUSTOM_AUTH is not enabled for the client.",
                 _ => "Auth flow not enabled for this client",
             }));
+        }
+        if !matches!(
+            flow,
+            AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken
+        ) {
+            crate::idp::engine::auth_events::screen_sign_in(self, params)?;
         }
         match flow {
             AuthFlowType::UserPasswordAuth
