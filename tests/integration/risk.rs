@@ -374,3 +374,52 @@ async fn risk_configurations_are_stored_per_pool_and_client() {
         Err(expected)
     );
 }
+
+#[tokio::test]
+async fn a_client_that_propagates_user_context_data_is_judged_by_the_users_address() {
+    let emulator = start().await;
+    let (pool_id, client_id) = protected_pool(&emulator, AdvancedSecurityModeType::Enforced).await;
+    user(&emulator, &pool_id).await;
+    set_ranges(&emulator, &pool_id, None, ranges(&["203.0.113.0/24"], &[]))
+        .await
+        .unwrap();
+    let from = |ip: &'static str| {
+        emulator
+            .idp
+            .initiate_auth()
+            .client_id(&client_id)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "rita")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .user_context_data(
+                aws_sdk_cognitoidentityprovider::types::UserContextDataType::builder()
+                    .ip_address(ip)
+                    .build(),
+            )
+            .send()
+    };
+    // Without propagation the address a client claims is not used.
+    from("203.0.113.5").await.unwrap();
+    emulator
+        .idp
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .explicit_auth_flows(
+            aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserPasswordAuth,
+        )
+        .enable_propagate_additional_user_context_data(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        from("203.0.113.5").await.map(|_| ()).map_err(err),
+        blocked()
+    );
+    from("198.51.100.5").await.unwrap();
+    let history = events(&emulator, &pool_id, "rita").await;
+    assert_eq!(
+        history[0].event_context_data().unwrap().ip_address(),
+        Some("198.51.100.5")
+    );
+}

@@ -473,3 +473,76 @@ async fn boto3_lists_and_revokes_sessions() {
     );
     assert!(stdout.contains("boto3 sessions OK"), "{stdout}");
 }
+
+#[tokio::test]
+async fn sessions_settings_and_history_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("cognito-sessions-{}", uuid::Uuid::new_v4()));
+    let config = || {
+        let mut config = cognito_emulator::config::Config::default_for_tests();
+        config.data_dir = Some(dir.clone());
+        config.public_url = Some("http://cognito.test:9229".into());
+        config
+    };
+    let before = crate::common::start_with(config()).await;
+    let (pool_id, client_id) = crate::auth_events::protected_pool(
+        &before,
+        aws_sdk_cognitoidentityprovider::types::AdvancedSecurityModeType::Enforced,
+    )
+    .await;
+    before
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("sam")
+        .send()
+        .await
+        .unwrap();
+    before.set_password(&pool_id, "sam", PASSWORD).await;
+    assert_eq!(enable(&before, &pool_id, 7).await.0, 200);
+    before
+        .idp
+        .set_risk_configuration()
+        .user_pool_id(&pool_id)
+        .risk_exception_configuration(
+            aws_sdk_cognitoidentityprovider::types::RiskExceptionConfigurationType::builder()
+                .blocked_ip_range_list("192.0.2.0/24")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (access, refresh_token) = sign_in(&before, &client_id).await;
+    let sessions = list(&before, &access).await;
+    before.stop().await;
+
+    let after = crate::common::start_with(config()).await;
+    let (status, settings) = after
+        .idp_call(
+            "GetUserPoolSessionConfiguration",
+            json!({"UserPoolId": pool_id}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(settings["TokenSession"]["MaxPerUser"], 7);
+    assert_eq!(list(&after, &access).await, sessions);
+    let risk = after
+        .idp
+        .describe_risk_configuration()
+        .user_pool_id(&pool_id)
+        .send()
+        .await
+        .unwrap()
+        .risk_configuration
+        .unwrap();
+    assert_eq!(
+        risk.risk_exception_configuration()
+            .unwrap()
+            .blocked_ip_range_list(),
+        ["192.0.2.0/24"]
+    );
+    let history = crate::auth_events::events(&after, &pool_id, "sam").await;
+    assert_eq!(history.len(), 1);
+    refresh(&after, &client_id, &refresh_token).await.unwrap();
+    after.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -151,6 +151,9 @@ pub fn password_failed(pool: &mut UserPool, sign_in: &SignIn, user: UserKey, now
 
 /// A sign-in that passed its first factor and gets tokens (or a hosted session).
 pub fn signed_in(sign_in: &SignIn, user: UserKey) {
+    if !kept(&sign_in.pool.read()) {
+        return;
+    }
     let now = sign_in.app.clock.now();
     let happened = Happened {
         kind: EventType::SignIn,
