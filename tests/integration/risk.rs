@@ -423,3 +423,62 @@ async fn a_client_that_propagates_user_context_data_is_judged_by_the_users_addre
         Some("198.51.100.5")
     );
 }
+
+#[tokio::test]
+async fn the_hosted_sign_in_page_refuses_blocked_addresses_too() {
+    let emulator = start().await;
+    let (pool_id, _) = protected_pool(&emulator, AdvancedSecurityModeType::Enforced).await;
+    user(&emulator, &pool_id).await;
+    let callback = "http://localhost:3000/callback";
+    let client = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .callback_urls(callback)
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let login = format!(
+        "/login?response_type=code&client_id={client}&redirect_uri={}&scope=openid",
+        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+    );
+    set_ranges(&emulator, &pool_id, None, ranges(&["127.0.0.0/8"], &[]))
+        .await
+        .unwrap();
+    let mut browser = crate::oauth::Browser::new(&emulator.url);
+    let page = browser.sign_in(&login, "rita", PASSWORD).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Unable to login because of security reasons."),
+        "{}",
+        page.body
+    );
+    let history = events(&emulator, &pool_id, "rita").await;
+    assert_eq!(
+        history[0].event_risk().unwrap().risk_decision(),
+        Some(&RiskDecisionType::Block)
+    );
+
+    set_ranges(&emulator, &pool_id, None, ranges(&[], &[]))
+        .await
+        .unwrap();
+    let page = browser.sign_in(&login, "rita", PASSWORD).await;
+    assert_eq!(page.status, 302, "{}", page.body);
+    assert!(page.location.unwrap().starts_with(callback));
+    let history = events(&emulator, &pool_id, "rita").await;
+    assert_eq!(history[0].event_response(), Some(&EventResponseType::Pass));
+    assert_eq!(
+        history[0].event_context_data().unwrap().ip_address(),
+        Some("127.0.0.1")
+    );
+}

@@ -172,10 +172,7 @@ pub fn signed_in(sign_in: &SignIn, user: UserKey) {
 
 /// Refuses a sign-in from an always-blocked address, recording the attempt on the user it
 /// names (when there is one).
-pub fn screen_sign_in(
-    sign_in: &SignIn,
-    params: &std::collections::BTreeMap<String, String>,
-) -> crate::error::ApiResult<()> {
+pub fn screen_sign_in(sign_in: &SignIn, username: Option<&str>) -> crate::error::ApiResult<()> {
     let verdict = risk::verdict(
         &sign_in.pool.read(),
         Some(sign_in.client_id),
@@ -186,9 +183,7 @@ pub fn screen_sign_in(
     }
     let now = sign_in.app.clock.now();
     let mut pool = sign_in.pool.write();
-    let user = params
-        .get("USERNAME")
-        .and_then(|name| pool.users.find(name));
+    let user = username.and_then(|name| pool.users.find(name));
     if let Some(user) = user {
         let happened = Happened {
             kind: EventType::SignIn,

@@ -148,7 +148,10 @@ impl<'a> SignIn<'a> {
             flow,
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken
         ) {
-            crate::idp::engine::auth_events::screen_sign_in(self, params)?;
+            crate::idp::engine::auth_events::screen_sign_in(
+                self,
+                params.get("USERNAME").map(String::as_str),
+            )?;
         }
         match flow {
             AuthFlowType::UserPasswordAuth
