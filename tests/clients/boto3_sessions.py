@@ -16,6 +16,10 @@ idp = boto3.client(
     aws_secret_access_key="secret",
 )
 
+if not hasattr(idp, "list_user_sessions"):
+    print(f"boto3 {boto3.__version__} predates the session operations")
+    sys.exit(3)
+
 pool_id = idp.create_user_pool(PoolName="boto3-sessions")["UserPool"]["Id"]
 client_id = idp.create_user_pool_client(
     UserPoolId=pool_id,

@@ -171,6 +171,19 @@ pub fn refreshed(app: &App, pool: &PoolHandle, token: &str, source: &Source) {
     note(&mut pool.write(), token, source, now);
 }
 
+/// Whether a hosted-UI (SSO) session signed in at `auth_time` may still sign a user in to
+/// this client without asking again: within the client's SSO MaxValidityMinutes when set
+/// (0: never). The hosted session itself lasts at most an hour, so longer settings are cut
+/// short (unconfirmed how Cognito combines them).
+pub fn sso_reusable(app: &App, pool: &PoolHandle, client_id: &str, auth_time: i64) -> bool {
+    let pool = pool.read();
+    let Some(config) = pool.security.client_sso.get(client_id) else {
+        return true;
+    };
+    let age = app.clock.now() - auth_time as f64;
+    age < (config.max_validity_minutes * 60) as f64
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
