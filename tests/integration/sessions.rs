@@ -620,3 +620,65 @@ async fn a_clients_sso_session_lifetime_bounds_reuse_of_the_hosted_session() {
         "0: never reused"
     );
 }
+
+#[tokio::test]
+async fn hosted_ui_sign_ins_are_sessions_too() {
+    let emulator = start().await;
+    let (pool_id, client_id) = pool_with_user(&emulator, UserPoolTierType::Essentials).await;
+    assert_eq!(enable(&emulator, &pool_id, 1).await.0, 200);
+    let callback = "http://localhost:3000/callback";
+    let web = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("web")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("aws.cognito.signin.user.admin")
+        .callback_urls(callback)
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let (api_access, _) = sign_in(&emulator, &client_id).await;
+    emulator.advance_clock(1.0).await;
+    let query = format!(
+        "response_type=code&client_id={web}&redirect_uri={}&scope=openid+aws.cognito.signin.user.admin",
+        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
+    );
+    let mut browser = crate::oauth::Browser::new(&emulator.url);
+    let page = browser
+        .sign_in(&format!("/login?{query}"), "sam", PASSWORD)
+        .await;
+    let code = crate::oauth::query_of(&page.location.unwrap())["code"].clone();
+    let response: Value = emulator
+        .http
+        .post(format!("{}/oauth2/token", emulator.url))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", web.as_str()),
+            ("code", code.as_str()),
+            ("redirect_uri", callback),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let web_access = response["access_token"].as_str().unwrap();
+    // MaxPerUser 1: the API sign-in before it is revoked.
+    assert_eq!(
+        get_user(&emulator, &api_access).await.unwrap_err().1,
+        "Access Token has been revoked"
+    );
+    let sessions = list(&emulator, web_access).await;
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0]["ClientId"], web.as_str());
+    assert_eq!(sessions[0]["IsCurrentSession"], true);
+}

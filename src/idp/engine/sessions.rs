@@ -165,6 +165,13 @@ pub fn started(app: &App, pool: &PoolHandle, token: &str, source: &Source) {
     }
 }
 
+/// A hosted-UI sign-in got its tokens at the token endpoint (its source is not known there).
+pub fn started_at_token_endpoint(app: &App, pool: &PoolHandle, result: &AuthenticationResultType) {
+    if let Some(token) = &result.refresh_token {
+        started(app, pool, token, &Source::default());
+    }
+}
+
 /// A sign-in was refreshed with (or rotated to) this refresh token.
 pub fn refreshed(app: &App, pool: &PoolHandle, token: &str, source: &Source) {
     let now = app.clock.now();
