@@ -27,6 +27,7 @@ mod risk;
 mod saml;
 mod seed;
 mod sessions;
+mod sessions_hosted;
 mod sign_up;
 mod srp;
 mod terms;

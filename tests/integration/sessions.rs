@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::common::{err, start, Emulator};
 
-const PASSWORD: &str = "Perm4nent!pass";
+pub const PASSWORD: &str = "Perm4nent!pass";
 
 /// A pool (of the given tier) with a client allowing password and refresh flows, and a
 /// user `sam` with a permanent password.
@@ -55,7 +55,7 @@ pub async fn pool_with_user(emulator: &Emulator, tier: UserPoolTierType) -> (Str
 }
 
 /// Signs `sam` in: (access token, refresh token).
-async fn sign_in(emulator: &Emulator, client_id: &str) -> (String, String) {
+pub async fn sign_in(emulator: &Emulator, client_id: &str) -> (String, String) {
     let result = emulator
         .idp
         .initiate_auth()
@@ -88,7 +88,7 @@ async fn refresh(
         .map_err(err)
 }
 
-async fn get_user(emulator: &Emulator, access: &str) -> Result<(), (String, String)> {
+pub async fn get_user(emulator: &Emulator, access: &str) -> Result<(), (String, String)> {
     emulator
         .idp
         .get_user()
@@ -107,7 +107,7 @@ fn error(answer: &(u16, Value)) -> (u16, &str, &str) {
     )
 }
 
-async fn enable(emulator: &Emulator, pool_id: &str, max: i64) -> (u16, Value) {
+pub async fn enable(emulator: &Emulator, pool_id: &str, max: i64) -> (u16, Value) {
     emulator
         .idp_call(
             "SetUserPoolSessionConfiguration",
@@ -117,7 +117,7 @@ async fn enable(emulator: &Emulator, pool_id: &str, max: i64) -> (u16, Value) {
         .await
 }
 
-async fn list(emulator: &Emulator, access: &str) -> Vec<Value> {
+pub async fn list(emulator: &Emulator, access: &str) -> Vec<Value> {
     let (status, body) = emulator
         .idp_call("ListUserSessions", json!({"AccessToken": access}))
         .await;
@@ -553,132 +553,4 @@ async fn sessions_settings_and_history_survive_a_restart() {
     refresh(&after, &client_id, &refresh_token).await.unwrap();
     after.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[tokio::test]
-async fn a_clients_sso_session_lifetime_bounds_reuse_of_the_hosted_session() {
-    let emulator = start().await;
-    let (pool_id, _) = pool_with_user(&emulator, UserPoolTierType::Essentials).await;
-    let callback = "http://localhost:3000/callback";
-    let client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .callback_urls(callback)
-        .supported_identity_providers("COGNITO")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    let query = format!(
-        "response_type=code&client_id={client}&redirect_uri={}&scope=openid",
-        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
-    );
-    let mut browser = crate::oauth::Browser::new(&emulator.url);
-    let page = browser
-        .sign_in(&format!("/login?{query}"), "sam", PASSWORD)
-        .await;
-    assert_eq!(page.status, 302, "{}", page.body);
-    let authorize = format!("/oauth2/authorize?{query}");
-    let reused = |page: crate::oauth::Page| page.location.unwrap().starts_with(callback);
-
-    // Without a setting the hosted session signs the user in again.
-    emulator.advance_clock(5.0 * 60.0).await;
-    assert!(reused(browser.get(&authorize).await));
-
-    let set = |minutes: i64| {
-        emulator.idp_call(
-            "SetUserPoolClientSessionConfiguration",
-            json!({"UserPoolId": pool_id, "ClientId": client,
-                   "SSOSession": {"MaxValidityMinutes": minutes}}),
-        )
-    };
-    assert_eq!(set(10).await.0, 200);
-    assert!(reused(browser.get(&authorize).await), "5 of 10 minutes");
-    emulator.advance_clock(6.0 * 60.0).await;
-    let page = browser.get(&authorize).await;
-    assert!(
-        page.location.as_deref().unwrap().starts_with("/login?"),
-        "11 of 10 minutes: {:?}",
-        page.location
-    );
-    assert_eq!(set(0).await.0, 200);
-    let page = browser
-        .sign_in(&format!("/login?{query}"), "sam", PASSWORD)
-        .await;
-    assert!(reused(page), "a fresh sign-in");
-    let page = browser.get(&authorize).await;
-    assert!(
-        page.location.unwrap().starts_with("/login?"),
-        "0: never reused"
-    );
-}
-
-#[tokio::test]
-async fn hosted_ui_sign_ins_are_sessions_too() {
-    let emulator = start().await;
-    let (pool_id, client_id) = pool_with_user(&emulator, UserPoolTierType::Essentials).await;
-    assert_eq!(enable(&emulator, &pool_id, 1).await.0, 200);
-    let callback = "http://localhost:3000/callback";
-    let web = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("aws.cognito.signin.user.admin")
-        .callback_urls(callback)
-        .supported_identity_providers("COGNITO")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    let (api_access, _) = sign_in(&emulator, &client_id).await;
-    emulator.advance_clock(1.0).await;
-    let query = format!(
-        "response_type=code&client_id={web}&redirect_uri={}&scope=openid+aws.cognito.signin.user.admin",
-        url::form_urlencoded::byte_serialize(callback.as_bytes()).collect::<String>()
-    );
-    let mut browser = crate::oauth::Browser::new(&emulator.url);
-    let page = browser
-        .sign_in(&format!("/login?{query}"), "sam", PASSWORD)
-        .await;
-    let code = crate::oauth::query_of(&page.location.unwrap())["code"].clone();
-    let response: Value = emulator
-        .http
-        .post(format!("{}/oauth2/token", emulator.url))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", web.as_str()),
-            ("code", code.as_str()),
-            ("redirect_uri", callback),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let web_access = response["access_token"].as_str().unwrap();
-    // MaxPerUser 1: the API sign-in before it is revoked.
-    assert_eq!(
-        get_user(&emulator, &api_access).await.unwrap_err().1,
-        "Access Token has been revoked"
-    );
-    let sessions = list(&emulator, web_access).await;
-    assert_eq!(sessions.len(), 1);
-    assert_eq!(sessions[0]["ClientId"], web.as_str());
-    assert_eq!(sessions[0]["IsCurrentSession"], true);
 }
