@@ -18,6 +18,10 @@ pub struct RequestContext {
     pub outbox: Outbox,
     /// Whether the request came SigV4-signed (IAM credentials; the signature is not checked).
     pub signed: bool,
+    /// The address the request came from (the TCP peer), when it came over HTTP.
+    pub source_ip: Option<std::net::IpAddr>,
+    /// The request's `User-Agent` header.
+    pub user_agent: Option<String>,
 }
 
 impl RequestContext {
@@ -27,6 +31,8 @@ impl RequestContext {
             region: region.to_string(),
             outbox: Outbox::default(),
             signed: false,
+            source_ip: None,
+            user_agent: None,
         }
     }
 }

@@ -13,7 +13,12 @@ use crate::error::{ApiError, ErrorCode};
 use crate::protocol::{self, ErrorReply, Target, CONTENT_TYPE};
 use crate::service;
 
-pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+pub async fn handle(State(app): State<Arc<App>>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
     let started = Instant::now();
 
     let target = headers
@@ -26,6 +31,11 @@ pub async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Body)
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256"));
+    ctx.source_ip = peer.map(|p| p.0.ip().to_canonical());
+    ctx.user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let request_id = ctx.request_id.clone();
     let result = process(app, ctx, target.as_deref(), body).await;
     let response = encode(&request_id, result);

@@ -23,6 +23,28 @@ pub fn router() -> Router<Arc<App>> {
         .route("/reset", post(reset))
         .route("/clock", get(clock).post(advance_clock))
         .route("/ui-image/{pool_id}/{key}", get(ui_image))
+        .route(
+            "/feedback-tokens/{pool_id}/{username}",
+            get(feedback_tokens),
+        )
+}
+
+/// The feedback tokens of a user's events (Cognito mails them in its risk notifications):
+/// what UpdateAuthEventFeedback needs.
+async fn feedback_tokens(
+    State(app): State<Arc<App>>,
+    Path((pool_id, username)): Path<(String, String)>,
+) -> Response {
+    match crate::idp::engine::auth_events::feedback_tokens(&app, &pool_id, &username) {
+        Ok(tokens) => {
+            let events: Vec<Value> = tokens
+                .into_iter()
+                .map(|(id, token)| json!({"eventId": id, "feedbackToken": token}))
+                .collect();
+            Json(json!({ "events": events })).into_response()
+        }
+        Err(error) => error_response_with_status(StatusCode::NOT_FOUND, &error),
+    }
 }
 
 async fn health(State(app): State<Arc<App>>) -> Json<Value> {

@@ -119,6 +119,19 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     AdminUpdateDeviceStatus => devices::admin_update_device_status,
     ForgetDevice => devices::forget_device,
     AdminForgetDevice => devices::admin_forget_device,
+    ListUserSessions => sessions::list_user_sessions,
+    AdminListUserSessions => sessions::admin_list_user_sessions,
+    RevokeUserSession => sessions::revoke_user_session,
+    AdminRevokeUserSession => sessions::admin_revoke_user_session,
+    GetUserPoolSessionConfiguration => sessions::get_user_pool_session_configuration,
+    SetUserPoolSessionConfiguration => sessions::set_user_pool_session_configuration,
+    GetUserPoolClientSessionConfiguration => sessions::get_user_pool_client_session_configuration,
+    SetUserPoolClientSessionConfiguration => sessions::set_user_pool_client_session_configuration,
+    AdminListUserAuthEvents => auth_events::admin_list_user_auth_events,
+    UpdateAuthEventFeedback => auth_events::update_auth_event_feedback,
+    AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
+    DescribeRiskConfiguration => risk::describe_risk_configuration,
+    SetRiskConfiguration => risk::set_risk_configuration,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

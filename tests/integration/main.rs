@@ -1,6 +1,7 @@
 //! Integration tests: the real server on an ephemeral port, driven by real clients.
 
 mod auth;
+mod auth_events;
 mod branding;
 mod browser;
 mod clients;
@@ -24,8 +25,11 @@ mod oauth_clients;
 mod pools;
 mod protocol;
 mod resource_servers;
+mod risk;
 mod saml;
 mod seed;
+mod sessions;
+mod sessions_hosted;
 mod sign_up;
 mod srp;
 mod terms;

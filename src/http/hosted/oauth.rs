@@ -18,6 +18,7 @@ use super::{
 use crate::app::App;
 use crate::idp::engine::oauth::authorize::{self, Refusal};
 use crate::idp::engine::oauth::{self as engine, ClientCredentials, OAuthError};
+use crate::idp::engine::sessions;
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
@@ -65,7 +66,8 @@ pub async fn authorize(
     let pool_id = request.pool.read().id().to_string();
     let session = cookie(&headers, &session_cookie_name(&pool_id))
         .filter(|_| !request.prompt_login)
-        .and_then(|c| authorize::session_user(&app, &request.pool, c));
+        .and_then(|c| authorize::session_user(&app, &request.pool, c))
+        .filter(|(_, at)| sessions::sso_reusable(&app, &request.pool, &request.client_id, *at));
     let Some((user, auth_time)) = session else {
         return redirect(&format!("/login?{query}"));
     };

@@ -141,6 +141,7 @@ enum Outcome {
 /// step; signed in, the browser gets a hosted session and goes back to the app.
 pub async fn login(
     State(app): State<Arc<App>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
@@ -170,7 +171,14 @@ pub async fn login(
                 .collect();
             (session, required)
         });
-    let outcome = blocking(&app, move |app| sign_in(app, request, form)).await;
+    let source = crate::idp::engine::risk::Source {
+        ip: peer.map(|p| p.0 .0.ip().to_canonical()),
+        user_agent: headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    let outcome = blocking(&app, move |app| sign_in(app, request, form, source)).await;
     let view = View {
         query: &authorize_query(&query),
         csrf: &csrf,
@@ -229,9 +237,14 @@ pub async fn login(
 }
 
 /// Runs the form through the sign-in state machine (on the blocking pool).
-fn sign_in(app: &App, request: Authorization, form: BTreeMap<String, String>) -> Outcome {
+fn sign_in(
+    app: &App,
+    request: Authorization,
+    form: BTreeMap<String, String>,
+    source: crate::idp::engine::risk::Source,
+) -> Outcome {
     let ctx = RequestContext::new(app.region());
-    let outcome = sign_in_with(app, &ctx, request, form);
+    let outcome = sign_in_with(app, &ctx, request, form, source);
     if !matches!(outcome, Outcome::Failed(_)) {
         service::deliver_messages(app, &ctx);
     }
@@ -243,12 +256,14 @@ fn sign_in_with(
     ctx: &RequestContext,
     request: Authorization,
     form: BTreeMap<String, String>,
+    source: crate::idp::engine::risk::Source,
 ) -> Outcome {
     let get = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    let sign_in = match SignIn::new(app, ctx, &request.pool, &request.client_id, Api::Hosted) {
+    let mut sign_in = match SignIn::new(app, ctx, &request.pool, &request.client_id, Api::Hosted) {
         Ok(sign_in) => sign_in,
         Err(error) => return Outcome::Failed(error),
     };
+    sign_in.source = source;
     let step = if get("challenge") == "NEW_PASSWORD_REQUIRED" {
         if get("new_password") != get("confirm_password") {
             return Outcome::Failed(ApiError::invalid_parameter("Passwords do not match"));

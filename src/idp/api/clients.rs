@@ -315,6 +315,7 @@ pub fn delete_user_pool_client(
         .remove(&input.client_id)
         .ok_or_else(|| ApiError::client_not_found(&input.client_id))?;
     pool.branding.forget_client(&input.client_id);
+    pool.security.forget_client(&input.client_id);
     app.store.unregister_client(&input.client_id);
     Ok(Empty {})
 }

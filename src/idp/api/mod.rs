@@ -2,6 +2,7 @@
 //! nothing and knows no HTTP: typed input in, typed output out. Api files never import each
 //! other; what two of them share lives in [`super::engine`].
 
+pub mod auth_events;
 pub mod branding;
 pub mod client_tokens;
 pub mod clients;
@@ -14,7 +15,9 @@ pub mod mfa;
 pub mod pools;
 pub mod provider_links;
 pub mod resource_servers;
+pub mod risk;
 pub mod self_service;
+pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
 pub mod signing;

@@ -7,6 +7,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::Empty;
 use crate::idp::engine::attributes::WriteKind;
+use crate::idp::engine::auth_events;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
 use crate::idp::engine::tokens::{self, sign_out_everywhere, verify_access_token};
@@ -92,7 +93,7 @@ pub fn revoke_token(
 
 pub fn change_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ChangePasswordRequest,
 ) -> ApiResult<ChangePasswordResponse> {
     let token = verify_access_token(app, &input.access_token)?;
@@ -119,6 +120,7 @@ pub fn change_password(
         u.password = Some(record);
         u.modified = now;
     });
+    auth_events::password_changed(app, ctx, &mut pool, token.user);
     Ok(ChangePasswordResponse {})
 }
 

@@ -8,6 +8,7 @@ use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
+use crate::idp::engine::auth_events;
 use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
@@ -140,6 +141,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         links: Vec::new(),
         mfa: Default::default(),
         devices: Default::default(),
+        auth_events: Vec::new(),
     };
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a
@@ -159,6 +161,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         )?),
         None => None,
     };
+    auth_events::signed_up(app, ctx, &mut pool, key);
     Ok(SignUpResponse {
         user_confirmed: false,
         user_sub: sub,
@@ -255,6 +258,7 @@ pub fn resend_confirmation_code(
         attribute,
         "ResendCode",
     )?;
+    auth_events::code_resent(app, ctx, &mut pool, key);
     Ok(ResendConfirmationCodeResponse {
         code_delivery_details: Some(details),
     })
@@ -363,6 +367,7 @@ pub fn forgot_password(
         attribute,
         "ForgotPassword",
     )?;
+    auth_events::password_forgotten(app, ctx, &mut pool, key);
     Ok(ForgotPasswordResponse {
         code_delivery_details: Some(details),
     })
@@ -370,7 +375,7 @@ pub fn forgot_password(
 
 pub fn confirm_forgot_password(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ConfirmForgotPasswordRequest,
 ) -> ApiResult<ConfirmForgotPasswordResponse> {
     let (pool, rules) = public_client(
@@ -409,6 +414,7 @@ pub fn confirm_forgot_password(
         u.modified = now;
     });
     pool.auth.lockouts.remove(&key);
+    auth_events::password_reset(app, ctx, &mut pool, key);
     Ok(ConfirmForgotPasswordResponse {})
 }
 

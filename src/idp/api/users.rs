@@ -112,6 +112,7 @@ pub fn admin_create_user(
             links: Vec::new(),
             mfa: Default::default(),
             devices: Default::default(),
+            auth_events: Vec::new(),
         };
         (user, username)
     };

@@ -2,6 +2,7 @@
 //! attributes, password policy, codes, tokens, and sign-in.
 
 pub mod attributes;
+pub mod auth_events;
 pub mod branding;
 pub mod client_rules;
 pub mod codes;
@@ -12,6 +13,8 @@ pub mod links;
 pub mod mfa;
 pub mod oauth;
 pub mod password_policy;
+pub mod risk;
+pub mod sessions;
 pub mod sign_in;
 pub mod tokens;
 pub mod users;

@@ -279,6 +279,9 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
                 revoked: false,
                 scope: grant.scope.clone(),
                 device_key: grant.device_key.clone(),
+                last_used: now as f64,
+                ip: None,
+                user_agent: None,
             };
             pool.auth.add_refresh_token(token.clone(), record);
             pool.auth.purge_refresh_tokens(now as f64);

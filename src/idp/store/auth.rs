@@ -130,6 +130,14 @@ pub struct RefreshRecord {
     /// the device revokes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_key: Option<String>,
+    /// When the sign-in was last used (issued or refreshed), its source address and user
+    /// agent: what ListUserSessions shows. Absent in files written before sessions.
+    #[serde(default)]
+    pub last_used: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// What a code that was sent to a user is for.
@@ -276,6 +284,24 @@ impl AuthState {
     pub fn add_refresh_token(&mut self, token: String, record: RefreshRecord) {
         self.token_changed(&token);
         self.refresh_tokens.insert(token, record);
+    }
+
+    /// A user's refresh tokens (a full scan: for listing sessions, not for hot paths).
+    pub fn refresh_tokens_of(
+        &self,
+        user: UserKey,
+    ) -> impl Iterator<Item = (&String, &RefreshRecord)> {
+        self.refresh_tokens
+            .iter()
+            .filter(move |(_, r)| r.user == user)
+    }
+
+    /// Changes a refresh token's record in place (recorded for persistence).
+    pub fn update_refresh_token(&mut self, token: &str, change: impl FnOnce(&mut RefreshRecord)) {
+        if let Some(record) = self.refresh_tokens.get_mut(token) {
+            change(record);
+            self.token_changed(token);
+        }
     }
 
     /// Puts back a token read from disk.

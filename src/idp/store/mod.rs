@@ -6,6 +6,7 @@ pub mod device;
 pub mod oauth;
 pub mod persist;
 pub mod pool;
+pub mod security;
 pub mod user;
 pub mod users;
 

@@ -29,6 +29,8 @@ pub struct UserPool {
     pub identity_providers: BTreeMap<String, IdentityProviderType>,
     /// Hosted UI customization, managed login branding and terms.
     pub branding: Branding,
+    /// Session tracking and threat protection settings.
+    pub security: super::security::Security,
     pub users: Users,
     pub auth: AuthState,
     /// Settings, clients, groups or keys changed since last written to disk.
@@ -51,6 +53,8 @@ pub struct PoolHeader {
     pub identity_providers: Vec<IdentityProviderType>,
     #[serde(default)]
     pub branding: Branding,
+    #[serde(default)]
+    pub security: super::security::Security,
     /// PKCS#8 of the ID-token and access-token keys, base64.
     pub keys: Option<(String, String)>,
 }
@@ -158,6 +162,7 @@ impl UserPool {
             resource_servers: BTreeMap::new(),
             identity_providers: BTreeMap::new(),
             branding: Branding::default(),
+            security: Default::default(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
             header_dirty: true,
@@ -192,6 +197,7 @@ impl UserPool {
             resource_servers: self.resource_servers.values().cloned().collect(),
             identity_providers: self.identity_providers.values().cloned().collect(),
             branding: self.branding.clone(),
+            security: self.security.clone(),
             keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
         }
     }
@@ -225,6 +231,7 @@ impl UserPool {
             pool.identity_providers.insert(name, provider);
         }
         pool.branding = header.branding;
+        pool.security = header.security;
         let key = |b64: &str| {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)

@@ -129,6 +129,9 @@ pub struct User {
     /// Remembered devices (ConfirmDevice) and device keys handed out at sign-in.
     #[serde(default, skip_serializing_if = "Devices::is_empty")]
     pub devices: Devices,
+    /// Sign-in, sign-up and password events, newest first (with threat protection on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auth_events: Vec<super::security::StoredAuthEvent>,
 }
 
 /// An MFA factor as the API names it in UserMFASettingList and challenges.

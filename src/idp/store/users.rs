@@ -499,6 +499,7 @@ mod tests {
             links: Vec::new(),
             mfa: Default::default(),
             devices: Default::default(),
+            auth_events: Vec::new(),
         }
     }
 

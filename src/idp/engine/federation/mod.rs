@@ -185,6 +185,7 @@ pub fn sign_in(
         links: Vec::new(),
         mfa: Default::default(),
         devices: Default::default(),
+        auth_events: Vec::new(),
     };
     Ok(guard.users.insert(user))
 }

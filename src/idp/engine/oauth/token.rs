@@ -95,6 +95,7 @@ fn authorization_code(
         },
     )
     .map_err(|_| OAuthError::invalid_grant())?;
+    crate::idp::engine::sessions::started_at_token_endpoint(app, &client.pool, &result);
     Ok(token_response(result))
 }
 

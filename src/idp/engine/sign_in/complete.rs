@@ -74,6 +74,7 @@ impl SignIn<'_> {
     /// The end of a sign-in: tokens (with the device's key, or a new one handed out), or for
     /// the hosted pages a signed-in user.
     pub(super) fn finish(&self, key: UserKey) -> ApiResult<Step> {
+        crate::idp::engine::auth_events::signed_in(self, key);
         if self.api == super::Api::Hosted {
             self.signed_in.set(Some(key));
             return Ok(Step::default());

@@ -11,6 +11,7 @@ impl SignIn<'_> {
     /// [`SignIn::respond`]) or, once [`SignIn::signed_in_user`] is set, the end.
     pub fn hosted_password(&self, username: &str, password: &str) -> ApiResult<Step> {
         debug_assert!(self.api == super::Api::Hosted);
+        crate::idp::engine::auth_events::screen_sign_in(self, Some(username))?;
         let user = self.check_password(username, password, None)?;
         self.after_first_factor(user)
     }

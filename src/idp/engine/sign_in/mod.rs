@@ -78,6 +78,8 @@ pub struct SignIn<'a> {
     pub pool: &'a PoolHandle,
     pub client_id: &'a str,
     pub rules: ClientRules,
+    /// Where the request came from (threat protection, events, sessions).
+    pub source: crate::idp::engine::risk::Source,
     api: Api,
     /// Who a hosted sign-in signed in, once it has.
     signed_in: std::cell::Cell<Option<UserKey>>,
@@ -122,6 +124,7 @@ impl<'a> SignIn<'a> {
             pool,
             client_id,
             rules,
+            source: Default::default(),
             api,
             signed_in: Default::default(),
             device: Default::default(),
@@ -166,6 +169,15 @@ impl<'a> SignIn<'a> {
         // told the device does not exist).
         if flow != AuthFlowType::UserSrpAuth {
             self.set_device(params.get("DEVICE_KEY").cloned());
+        }
+        if !matches!(
+            flow,
+            AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken
+        ) {
+            crate::idp::engine::auth_events::screen_sign_in(
+                self,
+                params.get("USERNAME").map(String::as_str),
+            )?;
         }
         match flow {
             AuthFlowType::UserPasswordAuth

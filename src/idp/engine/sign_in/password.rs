@@ -41,6 +41,7 @@ impl SignIn<'_> {
             .as_ref()
             .is_some_and(|record| record.verify(pool.srp_pool_name(), &user.username, password));
         if !matches {
+            crate::idp::engine::auth_events::password_failed(&mut pool, self, key, now);
             super::account::record_failure(&mut pool, key, now);
             return Err(incorrect());
         }

@@ -133,6 +133,7 @@ impl SignIn<'_> {
         }
         check_lockout(&guard, found.user, now)?;
         if !valid {
+            crate::idp::engine::auth_events::password_failed(&mut guard, self, found.user, now);
             record_failure(&mut guard, found.user, now);
             return Err(incorrect());
         }
