@@ -847,3 +847,27 @@ async fn amazon_cognito_identity_js_mfa_callbacks() {
     .await;
     emulator.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amplify_v6_mfa_steps() {
+    if !crate::javascript::node_ready() {
+        return;
+    }
+    let emulator = start().await;
+    let totp_only = pool(&emulator, UserPoolMfaType::On, false, true, false).await;
+    user(&emulator, &totp_only, "amptotp", &[]).await;
+    let choice = pool(&emulator, UserPoolMfaType::On, false, true, true).await;
+    user(&emulator, &choice, "ampemail", &[]).await;
+    crate::javascript::run_node(
+        "amplify_mfa.mjs",
+        vec![
+            emulator.url.clone(),
+            totp_only.pool_id.clone(),
+            totp_only.client_id.clone(),
+            choice.pool_id.clone(),
+            choice.client_id.clone(),
+        ],
+    )
+    .await;
+    emulator.stop().await;
+}
