@@ -6,13 +6,14 @@
 //! memory of the real binary. Reports figures and ratios; asserts nothing.
 //!
 //! `cargo bench --bench server -- logins logging` runs only the named parts (after the
-//! ceiling): `requests`, `logins`, `oauth`, `logging`, `durable`, `process`; none named runs
+//! ceiling): `requests`, `logins`, `mfa`, `oauth`, `logging`, `durable`, `process`; none named runs
 //! all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod second_factors;
 mod srp_client;
 
 use cognito_emulator::config::Config;
@@ -283,6 +284,9 @@ fn main() {
         }
         if wanted("logins") {
             login_figures(&url, c).await;
+        }
+        if wanted("mfa") {
+            second_factors::figures(&url).await;
         }
         if wanted("oauth") {
             oauth_figures(&url).await;
