@@ -65,6 +65,8 @@ async fn codes_by_email_and_sms_as_first_factors() {
         .await
         .unwrap();
     assert_eq!(factors.configured_user_auth_factors(), ALL);
+    assert_eq!(factors.preferred_mfa_setting(), None);
+    assert!(factors.user_mfa_setting_list().is_empty());
 
     // EMAIL_OTP up front: an 8-digit code by e-mail; a wrong one leaves the session usable.
     let out = user_auth(
@@ -167,6 +169,30 @@ async fn codes_by_email_and_sms_as_first_factors() {
         .send()
         .await
         .unwrap();
+    emulator
+        .idp
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&pool)
+        .username("hana")
+        .sms_mfa_settings(
+            aws_sdk_cognitoidentityprovider::types::SmsMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let factors = emulator
+        .idp
+        .admin_get_user_auth_factors()
+        .user_pool_id(&pool)
+        .username("hana")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(factors.preferred_mfa_setting(), Some("SMS_MFA"));
+    assert_eq!(factors.user_mfa_setting_list(), ["SMS_MFA"]);
     let out = user_auth(
         &emulator,
         &client,

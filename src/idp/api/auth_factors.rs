@@ -4,18 +4,18 @@
 use crate::app::{App, RequestContext};
 use crate::error::ApiResult;
 use crate::generated::cognito_idp::*;
-use crate::idp::engine::passkeys;
 use crate::idp::engine::tokens::verify_access_token;
+use crate::idp::engine::{mfa, passkeys};
 use crate::idp::store::{UserKey, UserPool};
 
 fn factors(pool: &UserPool, key: UserKey) -> ApiResult<GetUserAuthFactorsResponse> {
     let user = pool.user(key)?;
+    let (preferred_mfa_setting, user_mfa_setting_list) = mfa::user_settings(user);
     Ok(GetUserAuthFactorsResponse {
         username: user.username.clone(),
         configured_user_auth_factors: Some(passkeys::configured_factors(pool, user)),
-        // The MFA settings are GetUser's; none are kept yet.
-        preferred_mfa_setting: None,
-        user_mfa_setting_list: None,
+        preferred_mfa_setting,
+        user_mfa_setting_list,
     })
 }
 
