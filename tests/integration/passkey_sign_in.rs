@@ -144,3 +144,35 @@ async fn passkey_sign_in_checks_the_assertion() {
         .unwrap();
     assert!(matches!(next, Next::Tokens(_)));
 }
+
+#[tokio::test]
+async fn passkeys_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("cognito-passkeys-{}", uuid::Uuid::new_v4()));
+    let config = || {
+        let mut config = cognito_emulator::config::Config::default_for_tests();
+        config.data_dir = Some(dir.clone());
+        config.public_url = Some("http://cognito.test:9229".into());
+        config
+    };
+    let before = crate::common::start_with(config()).await;
+    let mut authenticator = Authenticator::es256();
+    let (_, client) = erin(&before, &mut authenticator).await;
+    before.stop().await;
+
+    let after = crate::common::start_with(config()).await;
+    let next = passkey_answer(&after, &client, &mut authenticator, &Bend::default())
+        .await
+        .unwrap();
+    assert!(matches!(next, Next::Tokens(_)), "{next:?}");
+    // The counter was kept too: an old one is refused.
+    let replayed = Bend {
+        counter: Some(authenticator.counter - 1),
+        ..Default::default()
+    };
+    let (code, _) = passkey_answer(&after, &client, &mut authenticator, &replayed)
+        .await
+        .unwrap_err();
+    assert_eq!(code, "NotAuthorizedException");
+    after.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
