@@ -155,6 +155,72 @@ async fn codes_by_email_and_sms_as_first_factors() {
     .unwrap();
     assert!(matches!(next, Next::Tokens(_)), "{next:?}");
 
+    // Someone who does not exist, where the client hides that: a code challenge like
+    // anyone's, which no code answers.
+    let hiding = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("hiding")
+        .explicit_auth_flows(
+            aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType::AllowUserAuth,
+        )
+        .prevent_user_existence_errors(
+            aws_sdk_cognitoidentityprovider::types::PreventUserExistenceErrorTypes::Enabled,
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let out = user_auth(&emulator, &hiding, "nobody@example.org", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        out.available_challenges(),
+        [
+            ChallengeNameType::EmailOtp,
+            ChallengeNameType::PasswordSrp,
+            ChallengeNameType::Password
+        ]
+    );
+    let out = user_auth(
+        &emulator,
+        &hiding,
+        "nobody@example.org",
+        &[("PREFERRED_CHALLENGE", "EMAIL_OTP")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.challenge_name, Some(ChallengeNameType::EmailOtp));
+    let parameters = out.challenge_parameters.clone().unwrap();
+    assert_eq!(parameters["CODE_DELIVERY_DESTINATION"], "n***@e***");
+    assert!(emulator
+        .messages(&pool, Some("nobody@example.org"))
+        .await
+        .is_empty());
+    let got = respond(
+        &emulator,
+        &hiding,
+        ChallengeNameType::EmailOtp,
+        out.session.as_deref().unwrap(),
+        &[
+            ("USERNAME", "nobody@example.org"),
+            ("EMAIL_OTP_CODE", "12345678"),
+        ],
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        got,
+        (
+            "CodeMismatchException".to_string(),
+            "Invalid code or auth state for the user.".to_string()
+        )
+    );
+
     // Where MFA is required, codes are no first factor.
     emulator
         .idp

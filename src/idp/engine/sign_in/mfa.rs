@@ -244,6 +244,10 @@ impl SignIn<'_> {
                 MfaFactor::Email => "EMAIL_OTP_CODE",
             };
             let given = answer.param(name)?;
+            if found.user == super::NOBODY {
+                // A simulated USER_AUTH code challenge (PreventUserExistenceErrors).
+                return Err(mismatch());
+            }
             let user = guard.user(found.user)?;
             let accepted = match factor {
                 MfaFactor::SoftwareToken => {

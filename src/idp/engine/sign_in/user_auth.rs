@@ -11,8 +11,9 @@ use super::session::used_session;
 use super::{incorrect, invalid_session, param, Answer, SignIn, Step, NOBODY};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
+use crate::idp::engine::attributes::mask_destination;
 use crate::idp::engine::{feature_plans, passkeys};
-use crate::idp::store::auth::Pending;
+use crate::idp::store::auth::{MfaPending, Pending};
 use crate::idp::store::user::MfaFactor;
 use crate::idp::store::{UserKey, UserPool};
 
@@ -60,10 +61,15 @@ fn available(pool: &UserPool, key: UserKey) -> Vec<ChallengeNameType> {
 }
 
 /// What a pool offers someone who does not exist (PreventUserExistenceErrors): the
-/// challenges a user with a password could choose, so nothing tells them apart (unconfirmed).
+/// challenges a user with a password and a verified e-mail could choose, so nothing tells
+/// them apart (unconfirmed).
 fn offered_to_nobody(pool: &UserPool) -> Vec<ChallengeNameType> {
     let factors = passkeys::allowed_first_factors(pool);
     let mut challenges = Vec::new();
+    let mfa_required = pool.mfa.mfa_configuration == Some(UserPoolMfaType::On);
+    if factors.contains(&AuthFactorType::EmailOtp) && !mfa_required {
+        challenges.push(ChallengeNameType::EmailOtp);
+    }
     if factors.contains(&AuthFactorType::Password) {
         challenges.push(ChallengeNameType::PasswordSrp);
         challenges.push(ChallengeNameType::Password);
@@ -111,7 +117,7 @@ impl SignIn<'_> {
             Some(ChallengeNameType::PasswordSrp) => self.start_srp(params),
             Some(ChallengeNameType::WebAuthn) => self.web_authn_challenge(key, &internal),
             Some(code @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
-                self.otp_first_factor(key, code)
+                self.otp_first_factor(key, &internal, code)
             }
             _ => {
                 let session = self.new_session(
@@ -177,14 +183,19 @@ impl SignIn<'_> {
                 None => self.ask_password(key, &internal, true),
             },
             ChallengeNameType::WebAuthn => self.web_authn_challenge(key, &internal),
-            code => self.otp_first_factor(key, code),
+            code => self.otp_first_factor(key, &internal, code),
         }
     }
 
     /// EMAIL_OTP or SMS_OTP as the first factor: a code is sent (as for MFA, `mfa.rs`).
-    fn otp_first_factor(&self, key: UserKey, challenge: ChallengeNameType) -> ApiResult<Step> {
+    fn otp_first_factor(
+        &self,
+        key: UserKey,
+        username: &str,
+        challenge: ChallengeNameType,
+    ) -> ApiResult<Step> {
         if key == NOBODY {
-            return Err(incorrect());
+            return Ok(self.simulated_email_otp(username));
         }
         let factor = if challenge == ChallengeNameType::SmsOtp {
             MfaFactor::Sms
@@ -192,6 +203,42 @@ impl SignIn<'_> {
             MfaFactor::Email
         };
         self.otp_challenge(&mut self.pool.write(), key, factor)
+    }
+
+    /// What someone who does not exist gets for EMAIL_OTP under PreventUserExistenceErrors:
+    /// a challenge like anyone's, with a masked destination, that no code answers (observed).
+    fn simulated_email_otp(&self, username: &str) -> Step {
+        let address = if username.contains('@') {
+            username.to_string()
+        } else {
+            format!("{username}@example.com")
+        };
+        let pending = Pending::Mfa(MfaPending {
+            factor: MfaFactor::Email,
+            code: None,
+            code_expires_ms: 0,
+            failures: 0,
+            setting_up: None,
+            first_factor: true,
+        });
+        let session = self.new_session(&mut self.pool.write(), NOBODY, username, pending, None);
+        Step {
+            challenge_name: Some(ChallengeNameType::EmailOtp),
+            session: Some(session),
+            challenge_parameters: Some(BTreeMap::from([
+                (
+                    "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
+                    "EMAIL".to_string(),
+                ),
+                ("USER_ID_FOR_SRP".to_string(), username.to_string()),
+                (
+                    "CODE_DELIVERY_DESTINATION".to_string(),
+                    mask_destination(&address),
+                ),
+            ])),
+            available_challenges: Some(vec![ChallengeNameType::EmailOtp]),
+            ..Default::default()
+        }
     }
 
     /// After a passwordless first factor (a code, a passkey that verified its user): the
