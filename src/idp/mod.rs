@@ -132,6 +132,12 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
     DescribeRiskConfiguration => risk::describe_risk_configuration,
     SetRiskConfiguration => risk::set_risk_configuration,
+    StartWebAuthnRegistration => passkeys::start_web_authn_registration,
+    CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration,
+    ListWebAuthnCredentials => passkeys::list_web_authn_credentials,
+    DeleteWebAuthnCredential => passkeys::delete_web_authn_credential,
+    GetUserAuthFactors => auth_factors::get_user_auth_factors,
+    AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
 });
 
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the

@@ -2,6 +2,7 @@
 
 mod auth;
 mod auth_events;
+mod authenticator;
 mod branding;
 mod browser;
 mod clients;
@@ -22,6 +23,9 @@ mod managed_login;
 mod mfa;
 mod oauth;
 mod oauth_clients;
+mod otp_sign_in;
+mod passkey_sign_in;
+mod passkeys;
 mod pools;
 mod protocol;
 mod resource_servers;
@@ -33,4 +37,5 @@ mod sessions_hosted;
 mod sign_up;
 mod srp;
 mod terms;
+mod user_auth;
 mod users;

@@ -3,6 +3,7 @@
 //! other; what two of them share lives in [`super::engine`].
 
 pub mod auth_events;
+pub mod auth_factors;
 pub mod branding;
 pub mod client_tokens;
 pub mod clients;
@@ -12,6 +13,7 @@ pub mod groups;
 pub mod identity_providers;
 pub mod list_users;
 pub mod mfa;
+pub mod passkeys;
 pub mod pools;
 pub mod provider_links;
 pub mod resource_servers;

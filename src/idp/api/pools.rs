@@ -6,6 +6,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::{decode_token, encode_token, page_size, reshape, Empty};
 use crate::idp::engine::attributes;
+use crate::idp::engine::feature_plans;
+use crate::idp::engine::passkeys;
 use crate::idp::engine::password_policy;
 use crate::idp::store::UserPool;
 use crate::infra::ids;
@@ -139,7 +141,7 @@ fn fill_defaults(config: &mut UserPoolType, creating: bool) -> ApiResult<()> {
     config
         .user_pool_tier
         .get_or_insert(UserPoolTierType::Essentials);
-    Ok(())
+    feature_plans::check_pool(config)
 }
 
 /// Makes both copies of a setting the one given (the template's first).
@@ -295,6 +297,7 @@ pub fn set_user_pool_mfa_config(
     let pool = app.store.pool(&input.user_pool_id)?;
     let mut pool = pool.write();
     pool.header_changed();
+    feature_plans::check_mfa(&pool.config, &input)?;
     let mut mfa: GetUserPoolMfaConfigResponse = reshape(&input)?;
     if mfa.mfa_configuration.is_none() {
         mfa.mfa_configuration = pool.mfa.mfa_configuration;
@@ -334,6 +337,10 @@ pub fn set_user_pool_mfa_config(
         }
         _ => {}
     }
+    mfa.web_authn_configuration = passkeys::configure(
+        pool.mfa.web_authn_configuration.as_ref(),
+        mfa.web_authn_configuration,
+    )?;
     pool.config.mfa_configuration = mfa.mfa_configuration;
     pool.config.last_modified_date = Some(app.clock.now());
     pool.mfa = mfa.clone();

@@ -142,6 +142,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         mfa: Default::default(),
         devices: Default::default(),
         auth_events: Vec::new(),
+        passkeys: Vec::new(),
     };
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a

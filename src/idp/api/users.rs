@@ -113,6 +113,7 @@ pub fn admin_create_user(
             mfa: Default::default(),
             devices: Default::default(),
             auth_events: Vec::new(),
+            passkeys: Vec::new(),
         };
         (user, username)
     };

@@ -81,6 +81,16 @@ pub enum Pending {
         a: Vec<u8>,
         v: Vec<u8>,
     },
+    /// USER_AUTH: the first factors this user may choose from (SELECT_CHALLENGE).
+    SelectChallenge(Vec<crate::generated::cognito_idp::ChallengeNameType>),
+    /// USER_AUTH: PASSWORD or PASSWORD_SRP chosen without the password or SRP_A.
+    Password {
+        srp: bool,
+    },
+    /// A passkey assertion answering this challenge (base64url).
+    WebAuthn {
+        challenge: String,
+    },
 }
 
 /// An MFA code a sign-in waits for.
@@ -96,6 +106,8 @@ pub struct MfaPending {
     /// Set up inside MFA_SETUP: on success the factor is turned on, and for e-mail this
     /// address becomes the user's (verified) e-mail.
     pub setting_up: Option<String>,
+    /// USER_AUTH's EMAIL_OTP / SMS_OTP first factor rather than MFA.
+    pub first_factor: bool,
 }
 
 /// A challenge handed to a client: found by its Session string (and, for SRP, by its
@@ -158,6 +170,16 @@ pub struct PendingCode {
     pub pending_value: Option<String>,
 }
 
+/// A passkey registration started (StartWebAuthnRegistration) and not yet completed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRegistration {
+    /// The challenge, base64url.
+    pub challenge: String,
+    /// The app client of the access token that started it.
+    pub client_id: String,
+    pub expires: f64,
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Lockout {
     pub failures: u32,
@@ -198,6 +220,8 @@ pub struct AuthState {
     code_sweep: Sweep,
     /// Authorization codes and hosted-UI sessions.
     pub oauth: super::oauth::OAuthState,
+    /// Passkey registrations under way, one per user (a new one replaces it).
+    pub registrations: HashMap<UserKey, PendingRegistration>,
 }
 
 impl AuthState {
@@ -456,6 +480,7 @@ impl AuthState {
         self.lockouts.remove(&user);
         self.code_requests.remove(&user);
         self.codes.retain(|(owner, _), _| *owner != user);
+        self.registrations.remove(&user);
     }
 }
 

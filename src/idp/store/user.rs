@@ -132,6 +132,9 @@ pub struct User {
     /// Sign-in, sign-up and password events, newest first (with threat protection on).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auth_events: Vec<super::security::StoredAuthEvent>,
+    /// Passkeys (CompleteWebAuthnRegistration), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<Passkey>,
 }
 
 /// An MFA factor as the API names it in UserMFASettingList and challenges.
@@ -190,6 +193,22 @@ pub struct SoftwareToken {
     pub friendly_name: Option<String>,
     /// The last time step whose code was accepted: a code is good once.
     pub last_step: i64,
+}
+
+/// A registered passkey: the credential id and COSE public key (base64url) and what
+/// ListWebAuthnCredentials shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passkey {
+    pub id: String,
+    pub public_key: String,
+    pub sign_count: u32,
+    pub relying_party_id: String,
+    pub friendly_name: String,
+    #[serde(default)]
+    pub attachment: Option<String>,
+    #[serde(default)]
+    pub transports: Vec<String>,
+    pub created: f64,
 }
 
 /// One external identity linked to a user: the provider and the user's id there (the

@@ -500,6 +500,7 @@ mod tests {
             mfa: Default::default(),
             devices: Default::default(),
             auth_events: Vec::new(),
+            passkeys: Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
-//! Cryptography: password records, SRP-6a, TOTP, RS256 JWTs and signing keys.
+//! Cryptography: password records, SRP-6a, TOTP, RS256 JWTs and signing keys, WebAuthn.
 
 pub mod jwt;
 pub mod password;
 pub mod srp;
 pub mod totp;
+pub mod webauthn;

@@ -186,6 +186,7 @@ pub fn sign_in(
         mfa: Default::default(),
         devices: Default::default(),
         auth_events: Vec::new(),
+        passkeys: Vec::new(),
     };
     Ok(guard.users.insert(user))
 }

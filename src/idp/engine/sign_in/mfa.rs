@@ -96,6 +96,30 @@ impl SignIn<'_> {
         factor: MfaFactor,
         setting_up: Option<String>,
     ) -> ApiResult<Step> {
+        self.code_challenge(pool, key, factor, setting_up, false)
+    }
+
+    /// USER_AUTH's EMAIL_OTP and SMS_OTP first factors: the same codes, 8 digits (observed
+    /// for e-mail; unconfirmed for SMS), answered with EMAIL_OTP_CODE / SMS_OTP_CODE.
+    pub(super) fn otp_challenge(
+        &self,
+        pool: &mut UserPool,
+        key: UserKey,
+        factor: MfaFactor,
+    ) -> ApiResult<Step> {
+        let mut step = self.code_challenge(pool, key, factor, None, true)?;
+        step.available_challenges = step.challenge_name.map(|c| vec![c]);
+        Ok(step)
+    }
+
+    fn code_challenge(
+        &self,
+        pool: &mut UserPool,
+        key: UserKey,
+        factor: MfaFactor,
+        setting_up: Option<String>,
+        first_factor: bool,
+    ) -> ApiResult<Step> {
         let user = pool.user(key)?;
         let username = user.username.clone();
         let mut parameters = BTreeMap::new();
@@ -161,8 +185,15 @@ impl SignIn<'_> {
                     medium,
                     to: &to,
                 };
-                let code =
-                    codes::deliver(self.app, self.ctx, recipient, content, "Authentication", 6);
+                let digits = if first_factor { 8 } else { 6 };
+                let code = codes::deliver(
+                    self.app,
+                    self.ctx,
+                    recipient,
+                    content,
+                    "Authentication",
+                    digits,
+                );
                 parameters.insert(
                     "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
                     medium.as_str().to_string(),
@@ -181,20 +212,21 @@ impl SignIn<'_> {
             code_expires_ms: (self.app.clock.now() * 1000.0) as i64 + CODE_LIFETIME_MS,
             failures: 0,
             setting_up,
+            first_factor,
         });
         let session = self.new_session(pool, key, &username, pending, None);
-        Ok(challenge(challenge_of(factor), session, parameters))
+        let name = match factor {
+            MfaFactor::Sms if first_factor => ChallengeNameType::SmsOtp,
+            _ => challenge_of(factor),
+        };
+        Ok(challenge(name, session, parameters))
     }
 
-    /// SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP (as a second factor).
+    /// SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP (as a second factor), and USER_AUTH's
+    /// EMAIL_OTP and SMS_OTP first factors.
     pub(super) fn answer_mfa_code(&self, factor: MfaFactor, answer: &Answer) -> ApiResult<Step> {
-        let name = match factor {
-            MfaFactor::Sms => "SMS_MFA_CODE",
-            MfaFactor::SoftwareToken => "SOFTWARE_TOKEN_MFA_CODE",
-            MfaFactor::Email => "EMAIL_OTP_CODE",
-        };
         let now = self.app.clock.now();
-        let key = {
+        let (key, first_factor) = {
             let mut guard = self.pool.write();
             let (id, found) = self.find_session(&guard, answer.session, None)?;
             self.check_answer_hash(answer, &found.username)?;
@@ -204,7 +236,18 @@ impl SignIn<'_> {
             if pending.factor != factor {
                 return Err(invalid_session());
             }
+            let first_factor = pending.first_factor;
+            let name = match factor {
+                MfaFactor::Sms if first_factor => "SMS_OTP_CODE",
+                MfaFactor::Sms => "SMS_MFA_CODE",
+                MfaFactor::SoftwareToken => "SOFTWARE_TOKEN_MFA_CODE",
+                MfaFactor::Email => "EMAIL_OTP_CODE",
+            };
             let given = answer.param(name)?;
+            if found.user == super::NOBODY {
+                // A simulated USER_AUTH code challenge (PreventUserExistenceErrors).
+                return Err(mismatch());
+            }
             let user = guard.user(found.user)?;
             let accepted = match factor {
                 MfaFactor::SoftwareToken => {
@@ -271,8 +314,11 @@ impl SignIn<'_> {
                     u.modified = now;
                 }
             });
-            found.user
+            (found.user, first_factor)
         };
+        if first_factor {
+            return self.after_passwordless(key);
+        }
         self.finish(key)
     }
 

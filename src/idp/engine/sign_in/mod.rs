@@ -7,6 +7,8 @@
 //! - `new_password.rs`: NEW_PASSWORD_REQUIRED
 //! - `mfa.rs`: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP;
 //!   `totp_setup.rs`: AssociateSoftwareToken / VerifySoftwareToken with a challenge Session
+//! - `user_auth.rs`: USER_AUTH (choice-based sign-in), SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP
+//! - `webauthn.rs`: WEB_AUTHN (passkey sign-in)
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
 //! - `device.rs`: remembered devices: DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and the
 //!   device keys handed out with the tokens
@@ -28,6 +30,8 @@ mod refresh;
 mod session;
 mod srp;
 pub mod totp_setup;
+mod user_auth;
+mod webauthn;
 
 use std::collections::BTreeMap;
 
@@ -187,7 +191,8 @@ impl<'a> SignIn<'a> {
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
                 self.refresh_flow(params)
             }
-            AuthFlowType::CustomAuth | AuthFlowType::UserAuth => Err(ApiError::new(
+            AuthFlowType::UserAuth => self.user_auth(params),
+            AuthFlowType::CustomAuth => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(
                     "The {} flow is not implemented by cognito-emulator yet.",
@@ -209,10 +214,15 @@ impl<'a> SignIn<'a> {
                 self.answer_mfa_code(MfaFactor::SoftwareToken, answer)
             }
             ChallengeNameType::EmailOtp => self.answer_mfa_code(MfaFactor::Email, answer),
+            ChallengeNameType::SmsOtp => self.answer_mfa_code(MfaFactor::Sms, answer),
             ChallengeNameType::SelectMfaType => self.select_mfa_type(answer),
             ChallengeNameType::MfaSetup => self.finish_mfa_setup(answer),
             ChallengeNameType::DeviceSrpAuth => self.device_srp(answer),
             ChallengeNameType::DevicePasswordVerifier => self.verify_device(answer),
+            ChallengeNameType::SelectChallenge => self.select_challenge(answer),
+            ChallengeNameType::Password => self.password_challenge(answer, false),
+            ChallengeNameType::PasswordSrp => self.password_challenge(answer, true),
+            ChallengeNameType::WebAuthn => self.web_authn(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{incorrect, param, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
-use crate::idp::store::UserKey;
+use crate::idp::store::{UserKey, UserPool};
 
 impl SignIn<'_> {
     pub(super) fn password(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
@@ -22,7 +22,6 @@ impl SignIn<'_> {
         password: &str,
         secret_hash: Option<&str>,
     ) -> ApiResult<UserKey> {
-        let now = self.app.clock.now();
         let mut pool = self.pool.write();
         let found =
             self.rules
@@ -34,19 +33,30 @@ impl SignIn<'_> {
                 ApiError::user_not_found()
             });
         };
-        super::account::check_lockout(&pool, key, now)?;
+        self.check_password_of(&mut pool, key, password)?;
+        Ok(key)
+    }
+
+    /// Checks a known user's password: lockout, the password, then the user's state.
+    pub(super) fn check_password_of(
+        &self,
+        pool: &mut UserPool,
+        key: UserKey,
+        password: &str,
+    ) -> ApiResult<()> {
+        let now = self.app.clock.now();
+        super::account::check_lockout(pool, key, now)?;
         let user = pool.user(key)?;
         let matches = user
             .password
             .as_ref()
             .is_some_and(|record| record.verify(pool.srp_pool_name(), &user.username, password));
         if !matches {
-            crate::idp::engine::auth_events::password_failed(&mut pool, self, key, now);
-            super::account::record_failure(&mut pool, key, now);
+            crate::idp::engine::auth_events::password_failed(pool, self, key, now);
+            super::account::record_failure(pool, key, now);
             return Err(incorrect());
         }
         pool.auth.lockouts.remove(&key);
-        super::account::check_user_state(&pool, key, now, &self.rules)?;
-        Ok(key)
+        super::account::check_user_state(pool, key, now, &self.rules)
     }
 }

@@ -19,6 +19,16 @@ use crate::infra::crypto::srp;
 
 impl SignIn<'_> {
     pub(super) fn start_srp(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+        self.start_srp_for(params, false)
+    }
+
+    /// As [`Self::start_srp`]; `hash_checked` when the SECRET_HASH was checked already (a
+    /// USER_AUTH session that chose PASSWORD_SRP).
+    pub(super) fn start_srp_for(
+        &self,
+        params: &BTreeMap<String, String>,
+        hash_checked: bool,
+    ) -> ApiResult<Step> {
         let username = param(params, "USERNAME")?;
         let srp_a = param(params, "SRP_A")?;
         let a = srp::parse_a(srp_a)
@@ -26,12 +36,16 @@ impl SignIn<'_> {
         // Under the lock: who is this, and their salt and x. No arithmetic here.
         let (key, internal, salt, x) = {
             let guard = self.pool.read();
-            let found = self.rules.check_secret_hash_for(
-                &guard,
-                self.client_id,
-                params.get("SECRET_HASH").map(String::as_str),
-                username,
-            )?;
+            let found = if hash_checked {
+                guard.users.find(username)
+            } else {
+                self.rules.check_secret_hash_for(
+                    &guard,
+                    self.client_id,
+                    params.get("SECRET_HASH").map(String::as_str),
+                    username,
+                )?
+            };
             let user = found.and_then(|k| guard.users.get(k));
             match user.and_then(|u| u.password.clone().map(|p| (u.username.clone(), p))) {
                 Some((name, record)) => (found.expect("found"), name, record.salt, Some(record.x)),
