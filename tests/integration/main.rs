@@ -14,6 +14,8 @@ mod external;
 mod federation;
 mod federation_admin;
 mod groups;
+mod hosted_mfa;
+mod hosted_mfa_setup;
 mod identity_providers;
 mod infrastructure;
 mod javascript;
