@@ -14,7 +14,7 @@ use crate::auth::claims;
 use crate::common::{start, Emulator};
 use crate::oauth::{query_of, Browser, Page};
 
-const PASSWORD: &str = "Perm4nent!pass";
+pub const PASSWORD: &str = "Perm4nent!pass";
 pub const CALLBACK: &str = "http://localhost:3000/callback";
 
 pub struct Factors {
@@ -83,6 +83,7 @@ pub async fn mfa_pool(
         .allowed_o_auth_flows(OAuthFlowType::Code)
         .allowed_o_auth_scopes("openid")
         .allowed_o_auth_scopes("email")
+        .allowed_o_auth_scopes("profile")
         .callback_urls(callback)
         .supported_identity_providers("COGNITO")
         .send()

@@ -4,6 +4,7 @@ mod auth;
 mod auth_events;
 mod branding;
 mod browser;
+mod browser_mfa;
 mod clients;
 mod common;
 mod derived_tokens;
