@@ -440,3 +440,64 @@ async fn select_mfa_type_then_the_email_code_page() {
     assert_eq!(claims["email"], "erin@example.com");
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn a_new_password_is_followed_by_the_mfa_code_page() {
+    let emulator = start().await;
+    let factors = Factors {
+        sms: true,
+        totp: false,
+        email: false,
+    };
+    let (pool, client) = mfa_pool(
+        &emulator,
+        "hosted-new-password",
+        UserPoolMfaType::On,
+        factors,
+        CALLBACK,
+    )
+    .await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("nina")
+        .temporary_password("Temp0rary!pass")
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(
+            AttributeType::builder()
+                .name("phone_number")
+                .value("+15555554321")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&emulator.url);
+    let authorize = format!(
+        "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&state=mfa&scope=openid",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    );
+    let login = browser.get(&authorize).await.location.unwrap();
+    let page = browser.sign_in(&login, "nina", "Temp0rary!pass").await;
+    let fields = [("new_password", PASSWORD), ("confirm_password", PASSWORD)];
+    let page = submit(&mut browser, &page, "cognitoNewPasswordForm", &fields).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("by SMS to +*******4321."),
+        "{}",
+        page.body
+    );
+    let (code, _) = last_code(&emulator, &pool, "nina").await;
+    let done = submit(
+        &mut browser,
+        &page,
+        "cognitoMfaForm",
+        &[("authentication_code", &code)],
+    )
+    .await;
+    let claims = exchange(&emulator, &client, &done).await;
+    assert_eq!(claims["cognito:username"], "nina");
+    emulator.stop().await;
+}
