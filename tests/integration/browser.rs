@@ -38,18 +38,18 @@ fn chromium_ready() -> bool {
     ready
 }
 
-fn browser_ready() -> bool {
+pub fn browser_ready() -> bool {
     node_ready() && chromium_ready()
 }
 
 /// The app behind the callback URL, for the browser to land on: its callback
 /// (`http://localhost:<port>/callback`) and its sign-out page (`/signed-out`).
-struct App {
-    callback: String,
-    sign_out: String,
+pub struct App {
+    pub callback: String,
+    pub sign_out: String,
 }
 
-async fn app_server() -> App {
+pub async fn app_server() -> App {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let app = axum::Router::new()

@@ -1,12 +1,14 @@
 //! The pool's authorization server and hosted pages, served at the emulator's root: the
 //! OAuth endpoints (`oauth.rs`: /oauth2/authorize, /oauth2/token, /oauth2/userInfo,
-//! /oauth2/revoke, /logout) and the sign-in pages (`pages.rs`), in HTML from `html.rs`.
+//! /oauth2/revoke, /logout) and the sign-in pages (`pages.rs`, its MFA steps in
+//! `mfa_pages.rs`), in HTML from `html.rs`.
 //! The logic is in `idp::engine::oauth` and the sign-in state machine; this layer decodes
 //! forms, queries and cookies and renders answers.
 
 mod account;
 mod federation;
 mod html;
+mod mfa_pages;
 mod oauth;
 mod pages;
 mod saml;

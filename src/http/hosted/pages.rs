@@ -1,7 +1,7 @@
 //! The hosted sign-in page (`/login`) and what follows it on the same form: the
-//! NEW_PASSWORD_REQUIRED step. The form posts back to `/login` with the authorize
-//! parameters in the query, like Cognito's classic hosted UI, and uses its field names
-//! (`username`, `password`), so existing browser tests work.
+//! NEW_PASSWORD_REQUIRED step, and the MFA pages of `mfa_pages.rs`. The forms post back to
+//! `/login` with the authorize parameters in the query, like Cognito's classic hosted UI,
+//! and use its field names (`username`, `password`), so existing browser tests work.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use super::mfa_pages::{self, MfaPage};
 use super::oauth::refusal;
 use super::{
     authorize_query, blocking, csrf_ok, csrf_refused, csrf_token, decode_pairs, form_page, html,
@@ -134,7 +135,18 @@ enum Outcome {
         session: String,
         required: Vec<String>,
     },
+    Mfa(MfaPage),
     Failed(ApiError),
+}
+
+/// The page a failed form shows again.
+enum Retry {
+    SignIn,
+    NewPassword {
+        session: String,
+        required: Vec<String>,
+    },
+    Mfa(BTreeMap<String, String>),
 }
 
 /// POST /login: the username and password, or the new password of a NEW_PASSWORD_REQUIRED
@@ -160,17 +172,27 @@ pub async fn login(
     let look = look_of(&request);
     let (providers, cognito) = providers_of(&request);
     let pool_id = request.pool.read().id().to_string();
+    let issuer = {
+        let pool = request.pool.read();
+        pool.config.name.clone().unwrap_or_else(|| pool_id.clone())
+    };
     let username = form.get("username").cloned().unwrap_or_default();
-    // A failed new password shows its form again, with the same session.
-    let retry =
-        (form.get("challenge").map(String::as_str) == Some("NEW_PASSWORD_REQUIRED")).then(|| {
-            let session = form.get("session").cloned().unwrap_or_default();
-            let required: Vec<String> = form
+    // A failed challenge answer shows its form again, with the same session.
+    let retry = match form
+        .get("challenge")
+        .map(String::as_str)
+        .unwrap_or_default()
+    {
+        "NEW_PASSWORD_REQUIRED" => Retry::NewPassword {
+            session: form.get("session").cloned().unwrap_or_default(),
+            required: form
                 .keys()
                 .filter_map(|k| k.strip_prefix("userAttributes.").map(str::to_string))
-                .collect();
-            (session, required)
-        });
+                .collect(),
+        },
+        challenge if mfa_pages::answers(challenge) => Retry::Mfa(form.clone()),
+        _ => Retry::SignIn,
+    };
     let source = crate::idp::engine::risk::Source {
         ip: peer.map(|p| p.0 .0.ip().to_canonical()),
         user_agent: headers
@@ -211,6 +233,9 @@ pub async fn login(
             StatusCode::OK,
             new_password_page(&view, &username, &session, &required),
         ),
+        Ok(Outcome::Mfa(page)) => {
+            html_response(StatusCode::OK, mfa_pages::render(&view, &page, &issuer))
+        }
         Ok(Outcome::Failed(error)) if error.status() >= 500 => internal_error(error),
         // Cognito sends an unconfirmed user to the confirmation page (a code is on its way
         // only if they ask for one again).
@@ -225,10 +250,15 @@ pub async fn login(
                 ..view
             };
             let page = match retry {
-                Some((session, required)) => {
+                Retry::NewPassword { session, required } => {
                     new_password_page(&view, &username, &session, &required)
                 }
-                None => login_page(&view, &username),
+                // A sign-in whose session is over starts again.
+                Retry::Mfa(form) => match mfa_pages::retry_page(&form, &error) {
+                    Some(page) => mfa_pages::render(&view, &page, &issuer),
+                    None => login_page(&view, ""),
+                },
+                Retry::SignIn => login_page(&view, &username),
             };
             html_response(StatusCode::OK, page)
         }
@@ -264,7 +294,9 @@ fn sign_in_with(
         Err(error) => return Outcome::Failed(error),
     };
     sign_in.source = source;
-    let step = if get("challenge") == "NEW_PASSWORD_REQUIRED" {
+    let step = if mfa_pages::answers(get("challenge")) {
+        mfa_pages::answer(app, &sign_in, &form)
+    } else if get("challenge") == "NEW_PASSWORD_REQUIRED" {
         if get("new_password") != get("confirm_password") {
             return Outcome::Failed(ApiError::invalid_parameter("Passwords do not match"));
         }
@@ -319,12 +351,20 @@ fn sign_in_with(
                 required,
             }
         }
-        other => Outcome::Failed(ApiError::new(
-            crate::error::ErrorCode::NotImplementedException,
-            format!(
-                "The {} challenge is not implemented in the hosted UI of cognito-emulator yet.",
-                other.map(|c| c.as_str()).unwrap_or("unknown")
-            ),
-        )),
+        other => match mfa_pages::page_of(app, step, get("username")) {
+            Ok(Some(page)) => Outcome::Mfa(page),
+            Ok(None) => Outcome::Failed(not_implemented(other)),
+            Err(error) => Outcome::Failed(error),
+        },
     }
+}
+
+fn not_implemented(challenge: Option<ChallengeNameType>) -> ApiError {
+    ApiError::new(
+        crate::error::ErrorCode::NotImplementedException,
+        format!(
+            "The {} challenge is not implemented in the hosted UI of cognito-emulator yet.",
+            challenge.map(|c| c.as_str()).unwrap_or("unknown")
+        ),
+    )
 }
