@@ -312,3 +312,32 @@ async fn boto3_signs_in_with_user_auth_password_and_email_otp() {
     );
     assert!(stdout.contains("boto3 user_auth OK"), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amplify_v6_user_auth_with_an_email_code() {
+    if !crate::javascript::node_ready() {
+        return;
+    }
+    let emulator = start().await;
+    let (pool, client) = passkey_pool(&emulator, ALL, UserVerificationType::Preferred).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("hana")
+        .user_attributes(attribute("email", "hana@example.com"))
+        .user_attributes(attribute("email_verified", "true"))
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .set_password(&pool, "hana", crate::passkeys::PASSWORD)
+        .await;
+    crate::javascript::run_node(
+        "amplify_user_auth.mjs",
+        vec![emulator.url.clone(), pool, client],
+    )
+    .await;
+    emulator.stop().await;
+}
