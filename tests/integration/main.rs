@@ -3,6 +3,7 @@
 mod auth;
 mod auth_events;
 mod authenticator;
+mod auto_sign_in;
 mod branding;
 mod browser;
 mod browser_mfa;

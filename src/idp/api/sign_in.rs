@@ -58,7 +58,7 @@ pub fn initiate_auth(
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
     let propagate = propagates(&pool, &input.client_id);
     sign_in.source = Source::of_public(ctx, input.user_context_data.as_ref(), propagate);
-    let step = sign_in.initiate(input.auth_flow, &params);
+    let step = sign_in.initiate(input.auth_flow, &params, input.session.as_deref());
     note_session(&sign_in, &step, refresh_param(input.auth_flow, &params));
     step
 }
@@ -73,7 +73,7 @@ pub fn admin_initiate_auth(
     let params = input.auth_parameters.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?;
     sign_in.source = Source::of_admin(ctx, input.context_data.as_ref());
-    let step = sign_in.initiate(input.auth_flow, &params);
+    let step = sign_in.initiate(input.auth_flow, &params, input.session.as_deref());
     note_session(&sign_in, &step, refresh_param(input.auth_flow, &params));
     reshape(step?)
 }

@@ -12,6 +12,7 @@ use crate::idp::engine::auth_events;
 use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::sign_in::sign_up_session;
 use crate::idp::engine::users::{
     check_user_writes, claim_aliases, release_aliases, sign_in_username,
 };
@@ -215,8 +216,21 @@ pub fn confirm_sign_up(
     release_aliases(&mut pool, moves, now);
     confirmed.status = UserStatusType::Confirmed;
     confirmed.modified = now;
+    let username = confirmed.username.clone();
     pool.users.update(key, |u| *u = confirmed);
-    Ok(ConfirmSignUpResponse { session: None })
+    // Clients that sign in with USER_AUTH get a Session to sign the new user in with
+    // (Amplify's auto sign-in); others none (unconfirmed).
+    let session = rules.allows(AuthFlowType::UserAuth).then(|| {
+        sign_up_session(
+            &mut pool,
+            &input.client_id,
+            rules.session_minutes,
+            key,
+            &username,
+            now,
+        )
+    });
+    Ok(ConfirmSignUpResponse { session })
 }
 
 pub fn resend_confirmation_code(

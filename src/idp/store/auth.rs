@@ -72,6 +72,9 @@ pub enum Pending {
         secret: Option<String>,
         verified: bool,
     },
+    /// A sign-up just confirmed with its code (ConfirmSignUp's Session): InitiateAuth
+    /// USER_AUTH with this Session signs the user in without another factor.
+    SignedUp,
     /// A remembered device is to prove itself (DEVICE_SRP_AUTH).
     DeviceSrpAuth,
     /// Device SRP's second step, as [`Pending::PasswordVerifier`] with the device's verifier.

@@ -28,6 +28,7 @@ mod new_password;
 mod password;
 mod refresh;
 mod session;
+pub use session::sign_up_session;
 mod srp;
 pub mod totp_setup;
 mod user_auth;
@@ -140,11 +141,13 @@ impl<'a> SignIn<'a> {
         *self.device.borrow_mut() = device_key;
     }
 
-    /// InitiateAuth / AdminInitiateAuth.
+    /// InitiateAuth / AdminInitiateAuth (`session`: the Session a USER_AUTH sign-in may
+    /// continue, ConfirmSignUp's).
     pub fn initiate(
         &self,
         flow: AuthFlowType,
         params: &BTreeMap<String, String>,
+        session: Option<&str>,
     ) -> ApiResult<Step> {
         let wrong_api = match flow {
             AuthFlowType::UserPasswordAuth => self.api == Api::Admin,
@@ -191,7 +194,7 @@ impl<'a> SignIn<'a> {
             AuthFlowType::RefreshTokenAuth | AuthFlowType::RefreshToken => {
                 self.refresh_flow(params)
             }
-            AuthFlowType::UserAuth => self.user_auth(params),
+            AuthFlowType::UserAuth => self.user_auth(params, session),
             AuthFlowType::CustomAuth => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -81,6 +81,34 @@ impl SignIn<'_> {
     }
 }
 
+/// ConfirmSignUp's Session for a client with USER_AUTH: InitiateAuth USER_AUTH with it signs
+/// the new user in (Amplify's auto sign-in). Lives the client's AuthSessionValidity.
+pub fn sign_up_session(
+    pool: &mut UserPool,
+    client_id: &str,
+    session_minutes: i64,
+    user: UserKey,
+    username: &str,
+    now: f64,
+) -> String {
+    let id = session_id(pool.id());
+    pool.auth.add_session(
+        id.clone(),
+        AuthSession {
+            client_id: client_id.to_string(),
+            user,
+            username: username.to_string(),
+            pending: Pending::SignedUp,
+            expires: now + session_minutes as f64 * 60.0,
+            used: false,
+            secret_block: None,
+            device_key: None,
+        },
+        now,
+    );
+    id
+}
+
 /// The pending challenge a Session string names, with Cognito's errors for unknown, used
 /// and expired sessions. Not yet marked used.
 pub(super) fn lookup(pool: &UserPool, id: &str, now: f64) -> ApiResult<AuthSession> {

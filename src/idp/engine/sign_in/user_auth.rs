@@ -79,9 +79,16 @@ fn offered_to_nobody(pool: &UserPool) -> Vec<ChallengeNameType> {
 
 impl SignIn<'_> {
     /// InitiateAuth / AdminInitiateAuth with AuthFlow USER_AUTH.
-    pub(super) fn user_auth(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+    pub(super) fn user_auth(
+        &self,
+        params: &BTreeMap<String, String>,
+        session: Option<&str>,
+    ) -> ApiResult<Step> {
         feature_plans::check_user_auth(&self.pool.read())?;
         let username = param(params, "USERNAME")?;
+        if let Some(session) = session {
+            return self.auto_sign_in(username, params, session);
+        }
         let preferred = params
             .get("PREFERRED_CHALLENGE")
             .and_then(|c| ChallengeNameType::parse(c));
@@ -136,6 +143,35 @@ impl SignIn<'_> {
                 })
             }
         }
+    }
+
+    /// USER_AUTH with ConfirmSignUp's Session: the confirmation code was the first factor
+    /// (what may follow, MFA, still does).
+    fn auto_sign_in(
+        &self,
+        username: &str,
+        params: &BTreeMap<String, String>,
+        session: &str,
+    ) -> ApiResult<Step> {
+        let key = {
+            let mut guard = self.pool.write();
+            let (id, found) = self.find_session(&guard, Some(session), None)?;
+            if found.pending != Pending::SignedUp || guard.users.find(username) != Some(found.user)
+            {
+                return Err(invalid_session());
+            }
+            self.rules.check_secret_hash(
+                self.client_id,
+                params.get("SECRET_HASH").map(String::as_str),
+                &[username, &found.username],
+            )?;
+            match guard.auth.sessions.get_mut(&id) {
+                Some(s) if !s.used => s.used = true,
+                _ => return Err(used_session()),
+            }
+            found.user
+        };
+        self.after_first_factor(key)
     }
 
     /// Takes the session an answer names if it waits for `expected`, marking it used:
