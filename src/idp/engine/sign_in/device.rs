@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use num_bigint::BigUint;
 use rand::RngCore;
 
 use super::session::used_session;
@@ -218,20 +217,12 @@ impl SignIn<'_> {
             return Err(invalid_session());
         };
         // Outside the lock: S, K and the expected signature.
-        let block_bytes = STANDARD
-            .decode(secret_block)
-            .map_err(|_| invalid_session())?;
-        let key = srp::session_key(
-            &BigUint::from_bytes_be(a),
-            &BigUint::from_bytes_be(big_b),
-            &BigUint::from_bytes_be(b),
-            &BigUint::from_bytes_be(v),
-        );
-        let valid = key.is_some_and(|key| {
-            let expected =
-                srp::claim_signature(&key, &group_key, device_key, &block_bytes, timestamp);
-            srp::verify_claim(&expected, signature)
-        });
+        let claim = super::srp::Claim {
+            secret_block,
+            timestamp,
+            signature,
+        };
+        let valid = claim.is_valid([a, big_b, b, v], &group_key, device_key)?;
         {
             let mut guard = self.pool.write();
             // Answered concurrently: only the first answer counts.

@@ -117,20 +117,12 @@ impl SignIn<'_> {
             return Err(invalid_session());
         };
         // Outside the lock: S, K and the expected signature.
-        let block_bytes = STANDARD
-            .decode(secret_block)
-            .map_err(|_| invalid_session())?;
-        let key = srp::session_key(
-            &BigUint::from_bytes_be(a),
-            &BigUint::from_bytes_be(big_b),
-            &BigUint::from_bytes_be(b),
-            &BigUint::from_bytes_be(v),
-        );
-        let valid = key.is_some_and(|key| {
-            let expected =
-                srp::claim_signature(&key, &pool_name, &found.username, &block_bytes, timestamp);
-            srp::verify_claim(&expected, signature)
-        });
+        let claim = Claim {
+            secret_block,
+            timestamp,
+            signature,
+        };
+        let valid = claim.is_valid([a, big_b, b, v], &pool_name, &found.username)?;
         let mut guard = self.pool.write();
         // A correct proof naming a device the user does not have is refused before the
         // challenge is spent: amazon-cognito-identity-js answers it again without the key.
@@ -181,4 +173,28 @@ fn stable_fake_id(pool_id: &str, name: &str) -> (String, [u8; 16]) {
         ),
         salt,
     )
+}
+
+/// An SRP answer's proof: PASSWORD_CLAIM_SECRET_BLOCK, TIMESTAMP and PASSWORD_CLAIM_SIGNATURE.
+pub(super) struct Claim<'a> {
+    pub secret_block: &'a str,
+    pub timestamp: &'a str,
+    pub signature: &'a str,
+}
+
+impl Claim<'_> {
+    /// Whether the signature is right for the kept `[A, B, b, v]` (S and K, then the expected
+    /// HMAC; run it outside any lock). `name` and `id` are the pool name and user id, or for a
+    /// device its DeviceGroupKey and DeviceKey.
+    pub(super) fn is_valid(&self, kept: [&Vec<u8>; 4], name: &str, id: &str) -> ApiResult<bool> {
+        let block_bytes = STANDARD
+            .decode(self.secret_block)
+            .map_err(|_| invalid_session())?;
+        let [a, big_b, b, v] = kept.map(|bytes| BigUint::from_bytes_be(bytes));
+        let key = srp::session_key(&a, &big_b, &b, &v);
+        Ok(key.is_some_and(|key| {
+            let expected = srp::claim_signature(&key, name, id, &block_bytes, self.timestamp);
+            srp::verify_claim(&expected, self.signature)
+        }))
+    }
 }
