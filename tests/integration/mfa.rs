@@ -18,7 +18,7 @@ use crate::common::{err, start, Emulator};
 const PASSWORD: &str = "Mfa!passw0rd";
 
 /// The code of `secret` for the emulator's current time plus `steps` steps.
-fn totp_code(emulator: &Emulator, secret: &str, steps: i64) -> String {
+pub fn totp_code(emulator: &Emulator, secret: &str, steps: i64) -> String {
     let key = Secret::Encoded(secret.to_string()).to_bytes().unwrap();
     let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, key).unwrap();
     let now = emulator.app.clock.now() as i64 + steps * 30;

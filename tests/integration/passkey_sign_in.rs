@@ -176,3 +176,83 @@ async fn passkeys_survive_a_restart() {
     after.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Passkey MFA (WebAuthnMfaSettings): only beside another factor, and then a passkey sign-in
+/// must verify the user.
+#[tokio::test]
+async fn passkey_mfa_needs_another_factor_and_user_verification() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFactorType, SoftwareTokenMfaSettingsType, UserVerificationType, WebAuthnMfaSettingsType,
+    };
+    let emulator = start().await;
+    let mut authenticator = Authenticator::es256();
+    let (pool, client) = crate::passkeys::passkey_pool(
+        &emulator,
+        &[AuthFactorType::Password, AuthFactorType::WebAuthn],
+        UserVerificationType::Preferred,
+    )
+    .await;
+    let token = crate::passkeys::user_with_token(&emulator, &pool, &client, "erin").await;
+    register(&emulator, &token, &mut authenticator, Attest::None).await;
+    // UP, BE and BS but no UV: enough while passkey MFA is off.
+    let unverified = Bend {
+        flags: Some(0x01 | 0x08 | 0x10),
+        ..Default::default()
+    };
+    let next = passkey_answer(&emulator, &client, &mut authenticator, &unverified)
+        .await
+        .unwrap();
+    assert!(matches!(next, Next::Tokens(_)), "{next:?}");
+
+    let alone = emulator
+        .idp
+        .set_user_mfa_preference()
+        .access_token(&token)
+        .web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build())
+        .send()
+        .await
+        .map_err(crate::common::err)
+        .unwrap_err();
+    assert_eq!(alone.0, "InvalidParameterException");
+    // With a software token beside it, passkey MFA goes on.
+    let secret = emulator
+        .idp
+        .associate_software_token()
+        .access_token(&token)
+        .send()
+        .await
+        .unwrap()
+        .secret_code
+        .unwrap();
+    emulator
+        .idp
+        .verify_software_token()
+        .access_token(&token)
+        .user_code(crate::mfa::totp_code(&emulator, &secret, 0))
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .set_user_mfa_preference()
+        .access_token(&token)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .build(),
+        )
+        .web_authn_mfa_settings(WebAuthnMfaSettingsType::builder().enabled(true).build())
+        .send()
+        .await
+        .unwrap();
+    let refused = passkey_answer(&emulator, &client, &mut authenticator, &unverified)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.0, "NotAuthorizedException");
+    assert!(refused.1.contains("verify the user"), "{}", refused.1);
+    let verified = passkey_answer(&emulator, &client, &mut authenticator, &Bend::default())
+        .await
+        .unwrap();
+    assert!(matches!(verified, Next::Tokens(_)), "{verified:?}");
+    emulator.stop().await;
+}

@@ -138,6 +138,7 @@ fn set_preferences(
     pool: &mut UserPool,
     key: UserKey,
     changes: &[(MfaFactor, Preference)],
+    passkey_mfa: Option<WebAuthnMfaSettingsType>,
 ) -> ApiResult<()> {
     let turning_on_email = changes.iter().any(|(f, p)| {
         *f == MfaFactor::Email && (p.enabled == Some(true) || p.preferred == Some(true))
@@ -149,7 +150,7 @@ fn set_preferences(
         ));
     }
     let mut user = pool.user(key)?.clone();
-    mfa::set_preferences(&mut user, changes)?;
+    mfa::set_preferences(&mut user, changes, passkey_mfa.and_then(|s| s.enabled))?;
     user.modified = app.clock.now();
     pool.users.update(key, |u| *u = user);
     Ok(())
@@ -166,7 +167,13 @@ pub fn set_user_mfa_preference(
         input.software_token_mfa_settings,
         input.email_mfa_settings,
     );
-    set_preferences(app, &mut token.pool.write(), token.user, &changes)?;
+    set_preferences(
+        app,
+        &mut token.pool.write(),
+        token.user,
+        &changes,
+        input.web_authn_mfa_settings,
+    )?;
     Ok(SetUserMFAPreferenceResponse {})
 }
 
@@ -183,7 +190,7 @@ pub fn admin_set_user_mfa_preference(
         input.software_token_mfa_settings,
         input.email_mfa_settings,
     );
-    set_preferences(app, &mut pool, key, &changes)?;
+    set_preferences(app, &mut pool, key, &changes, input.web_authn_mfa_settings)?;
     Ok(AdminSetUserMFAPreferenceResponse {})
 }
 

@@ -112,7 +112,11 @@ pub struct Preference {
 
 /// Applies SetUserMFAPreference / AdminSetUserMFAPreference to a user, with Cognito's
 /// refusals (a factor the user cannot receive cannot be turned on).
-pub fn set_preferences(user: &mut User, changes: &[(MfaFactor, Preference)]) -> ApiResult<()> {
+pub fn set_preferences(
+    user: &mut User,
+    changes: &[(MfaFactor, Preference)],
+    passkey_mfa: Option<bool>,
+) -> ApiResult<()> {
     let preferred: Vec<MfaFactor> = changes
         .iter()
         .filter(|(_, p)| p.preferred == Some(true))
@@ -158,6 +162,14 @@ pub fn set_preferences(user: &mut User, changes: &[(MfaFactor, Preference)]) -> 
             _ => {}
         }
     }
+    let passkey_mfa = passkey_mfa.unwrap_or(user.mfa.passkey_mfa);
+    if passkey_mfa && enabled.is_empty() {
+        // Cognito asks for another factor so the user cannot be locked out (text unconfirmed).
+        return Err(ApiError::invalid_parameter(
+            "Passkey MFA requires another MFA method (SMS, TOTP or email) to be activated for the user.",
+        ));
+    }
+    user.mfa.passkey_mfa = passkey_mfa;
     if !enabled.contains(&MfaFactor::Sms) {
         user.mfa_options
             .retain(|o| o.delivery_medium != Some(DeliveryMediumType::Sms));

@@ -178,6 +178,10 @@ pub struct UserMfa {
     /// verified.
     #[serde(default)]
     pub pending_secret: Option<String>,
+    /// Passkey MFA (WebAuthnMfaSettings): the user's passkey sign-ins must verify the user,
+    /// and then count as MFA where the pool requires it.
+    #[serde(default)]
+    pub passkey_mfa: bool,
 }
 
 impl UserMfa {

@@ -37,6 +37,7 @@ fn available(pool: &UserPool, key: UserKey) -> Vec<ChallengeNameType> {
         .and_then(|c| c.factor_configuration)
         == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification);
     let codes = !forced && !mfa_required;
+    let passkey_is_mfa = passkey_is_mfa || user.mfa.passkey_mfa;
     if factors.contains(&AuthFactorType::WebAuthn) && !forced && (!mfa_required || passkey_is_mfa) {
         let rp = passkeys::settings(pool).ok().map(|s| s.rp_id);
         if user

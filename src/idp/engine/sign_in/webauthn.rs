@@ -59,13 +59,24 @@ impl SignIn<'_> {
         let Pending::WebAuthn { challenge } = pending else {
             unreachable!("checked by take_session");
         };
-        let (settings, registered) = {
+        let (settings, registered, passkey_mfa) = {
             let guard = self.pool.read();
-            (settings(&guard)?, guard.user(key)?.passkeys.clone())
+            let user = guard.user(key)?;
+            (
+                settings(&guard)?,
+                user.passkeys.clone(),
+                user.mfa.passkey_mfa,
+            )
         };
         // Outside the lock: the signature.
         let asserted = passkeys::check_assertion(&settings, &challenge, &registered, &credential)
             .map_err(passkeys::Failure::sign_in_error)?;
+        if passkey_mfa && !asserted.user_verified {
+            // Passkey MFA requires user verification (text unconfirmed).
+            return Err(ApiError::not_authorized(
+                "Passkey MFA is on for the user: the passkey must verify the user.",
+            ));
+        }
         let now = self.app.clock.now();
         let mut guard = self.pool.write();
         if asserted.sign_count != 0 {
