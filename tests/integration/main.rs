@@ -18,6 +18,7 @@ mod federation_admin;
 mod groups;
 mod hosted_mfa;
 mod hosted_mfa_setup;
+mod hosted_passwordless;
 mod identity_providers;
 mod infrastructure;
 mod javascript;

@@ -6,6 +6,7 @@
 //! forms, queries and cookies and renders answers.
 
 mod account;
+mod choice_pages;
 mod federation;
 mod html;
 mod mfa_pages;
@@ -120,15 +121,26 @@ fn html_response(status: StatusCode, body: String) -> Response {
         HeaderValue::from_static("text/html;charset=UTF-8"),
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // The pages may not be framed (clickjacking) and run no script.
+    // The pages may not be framed (clickjacking) and run no script but the passkey one.
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; form-action 'self' *; frame-ancestors 'none'",
-        ),
-    );
+    headers.insert("content-security-policy", content_security_policy());
     response
+}
+
+/// The pages' CSP: no script but [`html::PASSKEY_SCRIPT`], allowed by its SHA-256.
+fn content_security_policy() -> HeaderValue {
+    static POLICY: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            use base64::Engine;
+            let hash = base64::engine::general_purpose::STANDARD
+                .encode(crate::infra::crypto::webauthn::sha256(html::PASSKEY_SCRIPT.as_bytes()));
+            HeaderValue::from_str(&format!(
+                "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src * data:; form-action 'self' *; frame-ancestors 'none'"
+            ))
+            .expect("a header value")
+        })
+        .clone()
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {
