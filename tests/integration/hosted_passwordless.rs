@@ -10,7 +10,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use serde_json::Value;
 
-use crate::authenticator::{Authenticator, Bend};
+use crate::authenticator::{Attest, Authenticator, Bend};
 use crate::common::{start, Emulator};
 use crate::hosted_mfa::{error_of, exchange, form, hidden, last_code, submit, CALLBACK};
 use crate::oauth::{Browser, Page};
@@ -74,12 +74,17 @@ pub async fn passwordless_pool(emulator: &Emulator, callback: &str) -> (String, 
     (pool, client)
 }
 
+/// The authorize parameters of the code flow.
+fn authorize_query(client: &str) -> String {
+    format!(
+        "response_type=code&client_id={client}&redirect_uri={}&state=mfa&scope=openid+email",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    )
+}
+
 /// The sign-in page of the code flow: the username form.
 async fn username_page(browser: &mut Browser, client: &str) -> Page {
-    let authorize = format!(
-        "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&state=mfa&scope=openid+email",
-        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
-    );
+    let authorize = format!("/oauth2/authorize?{}", authorize_query(client));
     let login = browser.get(&authorize).await.location.unwrap();
     let page = browser.get(&login).await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -277,13 +282,7 @@ async fn a_passkey_answers_the_passkey_page() {
         .access_token
         .unwrap();
     let mut authenticator = Authenticator::es256();
-    register(
-        &emulator,
-        &token,
-        &mut authenticator,
-        crate::authenticator::Attest::None,
-    )
-    .await;
+    register(&emulator, &token, &mut authenticator, Attest::None).await;
 
     let mut browser = Browser::new(&emulator.url);
     let page = choices(&mut browser, &client, "hana").await;
@@ -327,6 +326,113 @@ async fn a_passkey_answers_the_passkey_page() {
         &[("username", "hana")],
     )
     .await;
+    let page = submit(
+        &mut browser,
+        &page,
+        "cognitoChoiceForm",
+        &[("method", "WEB_AUTHN")],
+    )
+    .await;
+    let credential = authenticator.assert(&page_options(&page), ORIGIN, &Bend::default());
+    let signed_in = with_credential(&mut browser, &page, &credential).await;
+    let claims = exchange(&emulator, &client, &signed_in).await;
+    assert_eq!(claims["cognito:username"], "hana");
+    emulator.stop().await;
+}
+
+#[tokio::test]
+async fn a_signed_in_user_adds_a_passkey_then_signs_in_with_it() {
+    let emulator = start().await;
+    let (pool, client) = passwordless_pool(&emulator, CALLBACK).await;
+    let add = format!("/passkeys/add?{}", authorize_query(&client));
+    // Nobody is signed in yet.
+    let mut browser = Browser::new(&emulator.url);
+    let page = browser.get(&add).await;
+    assert_eq!(page.status, 401);
+    // Signed in with the password, the app sends the browser to the passkey page.
+    let page = choices(&mut browser, &client, "hana").await;
+    let signed_in = submit(
+        &mut browser,
+        &page,
+        "cognitoPasswordForm",
+        &[("password", PASSWORD)],
+    )
+    .await;
+    exchange(&emulator, &client, &signed_in).await;
+    let page = browser.get(&add).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .body
+        .contains("<form name=\"cognitoPasskeyAddForm\" data-passkey=\"create\""));
+    assert!(page.body.contains("Signed in as hana."));
+    let options = page_options(&page);
+    assert_eq!(options["rp"]["id"], "localhost");
+    assert_eq!(options["user"]["name"], "hana");
+    let mut authenticator = Authenticator::es256();
+    let post = |page: &Page, credential: &Value| {
+        let (action, fields) = form(&page.body, "cognitoPasskeyAddForm");
+        let credential = credential.to_string();
+        let mut all: Vec<(String, String)> = fields
+            .into_iter()
+            .filter(|(n, _)| n != "credential")
+            .collect();
+        all.push(("credential".into(), credential));
+        (action, all)
+    };
+    // A forged post, then a credential made for another origin.
+    let bent = Bend {
+        origin: Some("https://evil.example".into()),
+        ..Default::default()
+    };
+    let credential = authenticator.register(&options, ORIGIN, Attest::None, &bent);
+    let (action, mut fields) = post(&page, &credential);
+    fields.retain(|(n, _)| n != "_csrf");
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(browser.post_form(&action, &pairs).await.status, 403);
+    let (action, fields) = post(&page, &credential);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let again = browser.post_form(&action, &pairs).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        error_of(&again),
+        "The origin https://evil.example is not allowed for this relying party."
+    );
+    // The page shown again carries a new registration; an honest credential is kept, and
+    // the browser goes on to the app.
+    let options = page_options(&again);
+    let credential = authenticator.register(&options, ORIGIN, Attest::None, &Bend::default());
+    let (action, fields) = post(&again, &credential);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let added = browser.post_form(&action, &pairs).await;
+    assert_eq!(added.status, 302, "{}", added.body);
+    let location = added.location.unwrap();
+    assert!(location.starts_with("/oauth2/authorize?"), "{location}");
+    let back = browser.get(&location).await;
+    exchange(&emulator, &client, &back).await;
+    let listed = emulator
+        .idp
+        .admin_get_user_auth_factors()
+        .user_pool_id(&pool)
+        .username("hana")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed
+        .configured_user_auth_factors()
+        .contains(&AuthFactorType::WebAuthn));
+
+    // A new browser signs in with it.
+    let mut browser = Browser::new(&emulator.url);
+    let page = choices(&mut browser, &client, "hana").await;
     let page = submit(
         &mut browser,
         &page,

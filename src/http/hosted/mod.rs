@@ -1,7 +1,8 @@
 //! The pool's authorization server and hosted pages, served at the emulator's root: the
 //! OAuth endpoints (`oauth.rs`: /oauth2/authorize, /oauth2/token, /oauth2/userInfo,
 //! /oauth2/revoke, /logout) and the sign-in pages (`pages.rs`, its MFA steps in
-//! `mfa_pages.rs`), in HTML from `html.rs`.
+//! `mfa_pages.rs`, choice-based sign-in in `choice_pages.rs`), a signed-in user's passkey
+//! registration (`passkey_pages.rs`), in HTML from `html.rs`.
 //! The logic is in `idp::engine::oauth` and the sign-in state machine; this layer decodes
 //! forms, queries and cookies and renders answers.
 
@@ -12,6 +13,7 @@ mod html;
 mod mfa_pages;
 mod oauth;
 mod pages;
+mod passkey_pages;
 mod saml;
 
 use std::collections::BTreeMap;
@@ -52,6 +54,10 @@ pub fn page_router() -> Router<Arc<App>> {
             get(federation::stand_in_form).post(federation::stand_in),
         )
         .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/passkeys/add",
+            get(passkey_pages::add_form).post(passkey_pages::add),
+        )
         .route("/signup", get(account::sign_up_form).post(account::sign_up))
         .route(
             "/confirm",
