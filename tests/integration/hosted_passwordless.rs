@@ -48,6 +48,7 @@ pub async fn passwordless_pool(emulator: &Emulator, callback: &str) -> (String, 
         .allowed_o_auth_flows(OAuthFlowType::Code)
         .allowed_o_auth_scopes("openid")
         .allowed_o_auth_scopes("email")
+        .allowed_o_auth_scopes("profile")
         .callback_urls(callback)
         .supported_identity_providers("COGNITO")
         .send()

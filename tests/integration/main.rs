@@ -6,6 +6,7 @@ mod authenticator;
 mod branding;
 mod browser;
 mod browser_mfa;
+mod browser_passkeys;
 mod clients;
 mod common;
 mod derived_tokens;
