@@ -97,6 +97,9 @@ async fn choices(browser: &mut Browser, client: &str, username: &str) -> Page {
     let page = username_page(browser, client).await;
     assert!(page.body.contains("<form name=\"cognitoUsernameForm\""));
     assert!(!page.body.contains("name=\"password\""), "{}", page.body);
+    assert!(page
+        .body
+        .contains("href=\"/forgotPassword?response_type=code&amp;client_id="));
     let page = submit(
         browser,
         &page,

@@ -154,17 +154,22 @@ pub(super) fn retry_page(form: &BTreeMap<String, String>, error: &ApiError) -> O
 
 /// The first page: the username only.
 pub(super) fn username_page(view: &View, username: &str) -> String {
-    let mut links = String::new();
+    let mut links = format!(
+        "<a class=\"redirect-customizable\" href=\"/forgotPassword?{}\">Forgot your password?</a>",
+        html::escape(view.query)
+    );
     if view.sign_up {
-        links = format!(
-            "<p class=\"links\">Need an account? <a class=\"redirect-customizable\" href=\"/signup?{}\">Sign up</a></p>",
+        links += &format!(
+            "<br>Need an account? <a class=\"redirect-customizable\" href=\"/signup?{}\">Sign up</a>",
             html::escape(view.query)
         );
     }
     let body = format!(
-        "<h1>Sign in</h1>{notice}{error}\
+        "{buttons}<h1>Sign in</h1>{notice}{error}\
 <form name=\"cognitoUsernameForm\" method=\"post\" action=\"/login?{action}\">{csrf}{challenge}\
-{user}<button type=\"submit\" name=\"nextButton\" class=\"submitButton-customizable\">Next</button></form>{links}",
+{user}<button type=\"submit\" name=\"nextButton\" class=\"submitButton-customizable\">Next</button></form>\
+<p class=\"links\">{links}</p>",
+        buttons = super::pages::provider_buttons(view),
         notice = html::notice(view.notice),
         error = html::error_message(view.error),
         action = html::escape(view.query),

@@ -27,10 +27,9 @@ use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
 use crate::service;
 
-fn login_page(view: &View, username: &str) -> String {
-    // One button per external provider: authorize again, straight to that provider.
-    let buttons: String = view
-        .providers
+/// One button per external provider: authorize again, straight to that provider.
+pub(super) fn provider_buttons(view: &View) -> String {
+    view.providers
         .iter()
         .map(|provider| {
             let href = super::with_param(
@@ -45,7 +44,11 @@ fn login_page(view: &View, username: &str) -> String {
                 html::escape(provider)
             )
         })
-        .collect();
+        .collect()
+}
+
+fn login_page(view: &View, username: &str) -> String {
+    let buttons = provider_buttons(view);
     if !view.cognito {
         let body = format!("<h1>Sign in with your corporate ID</h1>{buttons}");
         return html::page("Signin", &body, view.look);
