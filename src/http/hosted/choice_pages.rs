@@ -261,3 +261,24 @@ pub(super) fn render(view: &View, page: &ChoicePage) -> String {
     };
     html::page("Signin", &body, view.look)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_is_offered_once_and_unknown_challenges_not_at_all() {
+        use ChallengeNameType::*;
+        assert_eq!(
+            methods_of(&[
+                WebAuthn,
+                EmailOtp,
+                SmsOtp,
+                PasswordSrp,
+                Password,
+                CustomChallenge
+            ]),
+            ["WEB_AUTHN", "EMAIL_OTP", "SMS_OTP", "PASSWORD"]
+        );
+    }
+}
