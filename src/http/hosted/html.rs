@@ -1,5 +1,7 @@
-//! The hosted pages' HTML: small server-rendered forms, no JavaScript. Everything a page
-//! shows that came from a request or the store goes through [`escape`].
+//! The hosted pages' HTML: small server-rendered forms. Everything a page shows that came
+//! from a request or the store goes through [`escape`]. The one script, [`PASSKEY_SCRIPT`]
+//! (the passkey pages' WebAuthn ceremony), is a constant allowed by its hash; what it needs
+//! comes in a `<script type="application/json">` element ([`json_data`]).
 
 use crate::idp::engine::branding::PageLook;
 
@@ -79,6 +81,78 @@ pub fn terms(look: Option<&PageLook>, lead: &str) -> String {
     )
 }
 
+/// The passkey pages' script: on a click of `#passkeyButton`, runs
+/// `navigator.credentials.get` (or `create`, for a form with `data-passkey="create"`) with the
+/// options of `#passkeyOptions` (JSON, binary members in base64url), and posts the
+/// credential's JSON form in the form's `credential` field.
+pub const PASSKEY_SCRIPT: &str = r#"(() => {
+  const data = document.getElementById("passkeyOptions");
+  const form = document.querySelector("form[data-passkey]");
+  const button = document.getElementById("passkeyButton");
+  const fail = document.getElementById("passkeyError");
+  if (!data || !form || !button) return;
+  const options = JSON.parse(data.textContent);
+  const bytes = (s) => {
+    s = s.replace(/-/g, "+").replace(/_/g, "/");
+    s += "=".repeat((4 - (s.length % 4)) % 4);
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  };
+  const text = (b) => b ? btoa(String.fromCharCode(...new Uint8Array(b)))
+    .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") : null;
+  const ids = (list) => (list || []).map((c) => ({ ...c, id: bytes(c.id) }));
+  button.addEventListener("click", async () => {
+    fail.hidden = true;
+    try {
+      let credential, response;
+      if (form.dataset.passkey === "create") {
+        const publicKey = { ...options, challenge: bytes(options.challenge),
+          user: { ...options.user, id: bytes(options.user.id) },
+          excludeCredentials: ids(options.excludeCredentials) };
+        credential = await navigator.credentials.create({ publicKey });
+        const r = credential.response;
+        response = { clientDataJSON: text(r.clientDataJSON),
+          attestationObject: text(r.attestationObject),
+          transports: r.getTransports ? r.getTransports() : [] };
+      } else {
+        const publicKey = { ...options, challenge: bytes(options.challenge),
+          allowCredentials: ids(options.allowCredentials) };
+        credential = await navigator.credentials.get({ publicKey });
+        const r = credential.response;
+        response = { clientDataJSON: text(r.clientDataJSON),
+          authenticatorData: text(r.authenticatorData), signature: text(r.signature),
+          userHandle: text(r.userHandle) };
+      }
+      form.elements.credential.value = JSON.stringify({ id: credential.id,
+        rawId: text(credential.rawId), type: credential.type,
+        authenticatorAttachment: credential.authenticatorAttachment, response,
+        clientExtensionResults: credential.getClientExtensionResults() });
+      form.submit();
+    } catch (e) {
+      fail.textContent = "The passkey could not be used (" + e.name + "). Try again.";
+      fail.hidden = false;
+    }
+  });
+})();"#;
+
+/// The passkey script element (allowed by the pages' CSP through its hash).
+pub fn passkey_script() -> String {
+    format!("<script>{PASSKEY_SCRIPT}</script>")
+}
+
+/// JSON for a script to read, in a `<script type="application/json">` element: `<`, `>` and
+/// `&` are written as JSON escapes, so nothing in it can end the element.
+pub fn json_data(id: &str, value: &serde_json::Value) -> String {
+    let json = value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    format!(
+        "<script type=\"application/json\" id=\"{}\">{json}</script>",
+        escape(id)
+    )
+}
+
 pub fn error_message(message: Option<&str>) -> String {
     message
         .map(|m| {
@@ -147,5 +221,17 @@ mod tests {
         assert!(links.contains("Privacy &lt;policy&gt;"));
         assert!(html.contains("a{}\\3c \\3c /style>\\3c script>"));
         assert_eq!(html.matches("</style>").count(), 2);
+    }
+
+    #[test]
+    fn json_for_scripts_cannot_close_its_element() {
+        let value = serde_json::json!({"name": "</script><script>alert('x')</script>&"});
+        let html = json_data("data", &value);
+        assert_eq!(html.matches("</script>").count(), 1, "{html}");
+        let inner = &html[html.find('>').unwrap() + 1..html.rfind("</script>").unwrap()];
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(inner).unwrap(),
+            value
+        );
     }
 }

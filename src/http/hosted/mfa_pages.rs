@@ -1,7 +1,8 @@
 //! The hosted sign-in's MFA pages, reached from the sign-in form (`pages.rs`) and posting
 //! back to `/login` like its NEW_PASSWORD_REQUIRED form, with the challenge's name and
 //! Session in hidden fields:
-//! - the code page of SMS_MFA and EMAIL_OTP (where the code went, masked) and of
+//! - the code page of SMS_MFA and EMAIL_OTP (where the code went, masked; also the code
+//!   pages of passwordless sign-in, EMAIL_OTP and SMS_OTP, from `choice_pages.rs`) and of
 //!   SOFTWARE_TOKEN_MFA; the code goes in `authentication_code`, as in Cognito's classic
 //!   hosted UI;
 //! - SELECT_MFA_TYPE: one button per factor offered, then that factor's code page;
@@ -38,9 +39,16 @@ pub(super) fn answers(challenge: &str) -> bool {
 
 fn parse(name: &str) -> Option<ChallengeNameType> {
     use ChallengeNameType::*;
-    [SmsMfa, EmailOtp, SoftwareTokenMfa, SelectMfaType, MfaSetup]
-        .into_iter()
-        .find(|c| c.as_str() == name)
+    [
+        SmsMfa,
+        EmailOtp,
+        SmsOtp,
+        SoftwareTokenMfa,
+        SelectMfaType,
+        MfaSetup,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == name)
 }
 
 /// A factor of MFAS_CAN_CHOOSE / MFAS_CAN_SETUP this page knows.
@@ -115,6 +123,7 @@ pub(super) fn answer(
     match challenge {
         ChallengeNameType::SmsMfa => put("SMS_MFA_CODE", code),
         ChallengeNameType::EmailOtp => put("EMAIL_OTP_CODE", code),
+        ChallengeNameType::SmsOtp => put("SMS_OTP_CODE", code),
         ChallengeNameType::SoftwareTokenMfa => put("SOFTWARE_TOKEN_MFA_CODE", code),
         ChallengeNameType::SelectMfaType => put("ANSWER", get("mfa_type")),
         _ if get("setup") == "EMAIL_OTP" => put("EMAIL", get("email").trim()),
@@ -202,7 +211,7 @@ pub(super) fn render(view: &View, page: &MfaPage, issuer: &str) -> String {
         ChallengeNameType::MfaSetup => setup_body(view, page, issuer, &common),
         challenge => {
             let lead = match challenge {
-                ChallengeNameType::SmsMfa => format!(
+                ChallengeNameType::SmsMfa | ChallengeNameType::SmsOtp => format!(
                     "We have delivered the authentication code by SMS to {}. Please enter the code to complete authentication.",
                     page.destination
                 ),

@@ -1,16 +1,19 @@
 //! The pool's authorization server and hosted pages, served at the emulator's root: the
 //! OAuth endpoints (`oauth.rs`: /oauth2/authorize, /oauth2/token, /oauth2/userInfo,
 //! /oauth2/revoke, /logout) and the sign-in pages (`pages.rs`, its MFA steps in
-//! `mfa_pages.rs`), in HTML from `html.rs`.
+//! `mfa_pages.rs`, choice-based sign-in in `choice_pages.rs`), a signed-in user's passkey
+//! registration (`passkey_pages.rs`), in HTML from `html.rs`.
 //! The logic is in `idp::engine::oauth` and the sign-in state machine; this layer decodes
 //! forms, queries and cookies and renders answers.
 
 mod account;
+mod choice_pages;
 mod federation;
 mod html;
 mod mfa_pages;
 mod oauth;
 mod pages;
+mod passkey_pages;
 mod saml;
 
 use std::collections::BTreeMap;
@@ -51,6 +54,10 @@ pub fn page_router() -> Router<Arc<App>> {
             get(federation::stand_in_form).post(federation::stand_in),
         )
         .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/passkeys/add",
+            get(passkey_pages::add_form).post(passkey_pages::add),
+        )
         .route("/signup", get(account::sign_up_form).post(account::sign_up))
         .route(
             "/confirm",
@@ -120,15 +127,26 @@ fn html_response(status: StatusCode, body: String) -> Response {
         HeaderValue::from_static("text/html;charset=UTF-8"),
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // The pages may not be framed (clickjacking) and run no script.
+    // The pages may not be framed (clickjacking) and run no script but the passkey one.
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; form-action 'self' *; frame-ancestors 'none'",
-        ),
-    );
+    headers.insert("content-security-policy", content_security_policy());
     response
+}
+
+/// The pages' CSP: no script but [`html::PASSKEY_SCRIPT`], allowed by its SHA-256.
+fn content_security_policy() -> HeaderValue {
+    static POLICY: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            use base64::Engine;
+            let hash = base64::engine::general_purpose::STANDARD
+                .encode(crate::infra::crypto::webauthn::sha256(html::PASSKEY_SCRIPT.as_bytes()));
+            HeaderValue::from_str(&format!(
+                "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; img-src * data:; form-action 'self' *; frame-ancestors 'none'"
+            ))
+            .expect("a header value")
+        })
+        .clone()
 }
 
 fn error_page(status: StatusCode, message: &str) -> Response {

@@ -12,6 +12,7 @@ use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
+use super::choice_pages::{self, ChoicePage};
 use super::mfa_pages::{self, MfaPage};
 use super::oauth::refusal;
 use super::{
@@ -26,10 +27,9 @@ use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::engine::sign_in::{Answer, Api, SignIn, Step};
 use crate::service;
 
-fn login_page(view: &View, username: &str) -> String {
-    // One button per external provider: authorize again, straight to that provider.
-    let buttons: String = view
-        .providers
+/// One button per external provider: authorize again, straight to that provider.
+pub(super) fn provider_buttons(view: &View) -> String {
+    view.providers
         .iter()
         .map(|provider| {
             let href = super::with_param(
@@ -44,7 +44,11 @@ fn login_page(view: &View, username: &str) -> String {
                 html::escape(provider)
             )
         })
-        .collect();
+        .collect()
+}
+
+fn login_page(view: &View, username: &str) -> String {
+    let buttons = provider_buttons(view);
     if !view.cognito {
         let body = format!("<h1>Sign in with your corporate ID</h1>{buttons}");
         return html::page("Signin", &body, view.look);
@@ -121,7 +125,12 @@ pub async fn login_form(
         providers: &providers,
         cognito,
     };
-    form_page(&app, login_page(&view, ""), &csrf)
+    let page = if cognito && choice_pages::enabled(&request) {
+        choice_pages::username_page(&view, "")
+    } else {
+        login_page(&view, "")
+    };
+    form_page(&app, page, &csrf)
 }
 
 /// What the sign-in state machine made of a form.
@@ -136,6 +145,7 @@ enum Outcome {
         required: Vec<String>,
     },
     Mfa(MfaPage),
+    Choice(ChoicePage),
     Failed(ApiError),
 }
 
@@ -147,6 +157,7 @@ enum Retry {
         required: Vec<String>,
     },
     Mfa(BTreeMap<String, String>),
+    Choice(BTreeMap<String, String>),
 }
 
 /// POST /login: the username and password, or the new password of a NEW_PASSWORD_REQUIRED
@@ -191,6 +202,7 @@ pub async fn login(
                 .collect(),
         },
         challenge if mfa_pages::answers(challenge) => Retry::Mfa(form.clone()),
+        challenge if choice_pages::answers(challenge) => Retry::Choice(form.clone()),
         _ => Retry::SignIn,
     };
     let source = crate::idp::engine::risk::Source {
@@ -236,6 +248,9 @@ pub async fn login(
         Ok(Outcome::Mfa(page)) => {
             html_response(StatusCode::OK, mfa_pages::render(&view, &page, &issuer))
         }
+        Ok(Outcome::Choice(page)) => {
+            html_response(StatusCode::OK, choice_pages::render(&view, &page))
+        }
         Ok(Outcome::Failed(error)) if error.status() >= 500 => internal_error(error),
         // Cognito sends an unconfirmed user to the confirmation page (a code is on its way
         // only if they ask for one again).
@@ -257,6 +272,10 @@ pub async fn login(
                 Retry::Mfa(form) => match mfa_pages::retry_page(&form, &error) {
                     Some(page) => mfa_pages::render(&view, &page, &issuer),
                     None => login_page(&view, ""),
+                },
+                Retry::Choice(form) => match choice_pages::retry_page(&form, &error) {
+                    Some(page) => choice_pages::render(&view, &page),
+                    None => choice_pages::username_page(&view, username.trim()),
                 },
                 Retry::SignIn => login_page(&view, &username),
             };
@@ -294,7 +313,9 @@ fn sign_in_with(
         Err(error) => return Outcome::Failed(error),
     };
     sign_in.source = source;
-    let step = if mfa_pages::answers(get("challenge")) {
+    let step = if choice_pages::answers(get("challenge")) {
+        choice_pages::answer(&sign_in, &form)
+    } else if mfa_pages::answers(get("challenge")) {
         mfa_pages::answer(app, &sign_in, &form)
     } else if get("challenge") == "NEW_PASSWORD_REQUIRED" {
         if get("new_password") != get("confirm_password") {
@@ -351,11 +372,19 @@ fn sign_in_with(
                 required,
             }
         }
-        other => match mfa_pages::page_of(app, step, get("username")) {
-            Ok(Some(page)) => Outcome::Mfa(page),
-            Ok(None) => Outcome::Failed(not_implemented(other)),
-            Err(error) => Outcome::Failed(error),
+        _ => match choice_pages::page_of(&step, get("username")) {
+            Some(page) => Outcome::Choice(page),
+            None => mfa_page(app, step, get("username")),
         },
+    }
+}
+
+fn mfa_page(app: &App, step: Step, username: &str) -> Outcome {
+    let other = step.challenge_name;
+    match mfa_pages::page_of(app, step, username) {
+        Ok(Some(page)) => Outcome::Mfa(page),
+        Ok(None) => Outcome::Failed(not_implemented(other)),
+        Err(error) => Outcome::Failed(error),
     }
 }
 

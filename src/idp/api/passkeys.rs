@@ -3,12 +3,11 @@
 //! [`crate::idp::engine::passkeys`].
 
 use crate::app::{App, RequestContext};
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::api::{decode_token, encode_token};
-use crate::idp::engine::passkeys::{self, Holder, CHALLENGE_SECONDS, MAX_PASSKEYS};
 use crate::idp::engine::tokens::verify_access_token;
-use crate::idp::store::auth::PendingRegistration;
+use crate::idp::engine::{passkey_registration, passkeys};
 
 fn client_of(claims: &serde_json::Value) -> String {
     claims["client_id"].as_str().unwrap_or_default().to_string()
@@ -20,40 +19,8 @@ pub fn start_web_authn_registration(
     input: StartWebAuthnRegistrationRequest,
 ) -> ApiResult<StartWebAuthnRegistrationResponse> {
     let token = verify_access_token(app, &input.access_token)?;
-    let now = app.clock.now();
-    let mut pool = token.pool.write();
-    let settings = passkeys::settings(&pool)?;
-    let user = pool.user(token.user)?;
-    if user.passkeys.len() >= MAX_PASSKEYS {
-        // Text unconfirmed.
-        return Err(ApiError::new(
-            ErrorCode::LimitExceededException,
-            format!("A user can register at most {MAX_PASSKEYS} passkeys."),
-        ));
-    }
-    let challenge = passkeys::new_challenge();
-    let display_name = ["name", "email", "phone_number"]
-        .iter()
-        .find_map(|a| user.attribute(a))
-        .unwrap_or(&user.username);
-    let options = passkeys::creation_options(
-        &settings,
-        &Holder {
-            sub: user.sub(),
-            username: &user.username,
-            display_name,
-        },
-        &user.passkeys,
-        &challenge,
-    );
-    pool.auth.registrations.insert(
-        token.user,
-        PendingRegistration {
-            challenge,
-            client_id: client_of(&token.claims),
-            expires: now + CHALLENGE_SECONDS,
-        },
-    );
+    let options =
+        passkey_registration::start(app, &token.pool, token.user, &client_of(&token.claims))?;
     Ok(StartWebAuthnRegistrationResponse {
         credential_creation_options: options,
     })
@@ -65,62 +32,14 @@ pub fn complete_web_authn_registration(
     input: CompleteWebAuthnRegistrationRequest,
 ) -> ApiResult<CompleteWebAuthnRegistrationResponse> {
     let token = verify_access_token(app, &input.access_token)?;
-    let now = app.clock.now();
-    let not_found = || {
-        // Text unconfirmed.
-        ApiError::new(
-            ErrorCode::WebAuthnChallengeNotFoundException,
-            "No passkey registration is under way for the user: call StartWebAuthnRegistration first.",
-        )
-    };
-    // Under the lock: what the credential must answer. The signatures are checked outside.
-    let (settings, pending, existing) = {
-        let pool = token.pool.read();
-        let settings = passkeys::settings(&pool)?;
-        let pending = pool
-            .auth
-            .registrations
-            .get(&token.user)
-            .filter(|p| p.expires > now)
-            .cloned()
-            .ok_or_else(not_found)?;
-        (settings, pending, pool.user(token.user)?.passkeys.clone())
-    };
-    if pending.client_id != client_of(&token.claims) {
-        // Text unconfirmed.
-        return Err(ApiError::new(
-            ErrorCode::WebAuthnClientMismatchException,
-            "The registration was started by another app client.",
-        ));
-    }
-    let passkey = passkeys::finish_registration(
-        &settings,
-        &pending.challenge,
-        &existing,
+    passkey_registration::complete(
+        app,
+        &token.pool,
+        token.user,
+        &client_of(&token.claims),
         &input.credential,
-        now,
     )?;
-    let mut pool = token.pool.write();
-    // Used once: a concurrent completion of the same challenge loses.
-    if pool.auth.registrations.get(&token.user) != Some(&pending) {
-        return Err(not_found());
-    }
-    pool.auth.registrations.remove(&token.user);
-    let added = pool.users.update(token.user, |user| {
-        if user.passkeys.iter().any(|p| p.id == passkey.id) {
-            return false;
-        }
-        user.passkeys.push(passkey);
-        user.modified = now;
-        true
-    });
-    match added {
-        Some(true) => Ok(CompleteWebAuthnRegistrationResponse {}),
-        Some(false) => Err(ApiError::invalid_parameter(
-            "Invalid WebAuthn credential: this passkey is already registered for the user.",
-        )),
-        None => Err(ApiError::user_not_found()),
-    }
+    Ok(CompleteWebAuthnRegistrationResponse {})
 }
 
 pub fn list_web_authn_credentials(

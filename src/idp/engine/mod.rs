@@ -13,6 +13,7 @@ pub mod identity_providers;
 pub mod links;
 pub mod mfa;
 pub mod oauth;
+pub mod passkey_registration;
 pub mod passkeys;
 pub mod password_policy;
 pub mod risk;
