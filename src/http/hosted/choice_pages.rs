@@ -76,12 +76,12 @@ pub(super) fn answer(sign_in: &SignIn, form: &BTreeMap<String, String>) -> ApiRe
                 // The text of the classic hosted UI's empty form (unconfirmed).
                 return Err(ApiError::invalid_parameter("Username cannot be empty"));
             }
-            sign_in.initiate(AuthFlowType::UserAuth, &params)
+            sign_in.initiate(AuthFlowType::UserAuth, &params, None)
         }
         "PASSWORD" => {
             params.insert("PREFERRED_CHALLENGE".into(), "PASSWORD".into());
             params.insert("PASSWORD".into(), get("password").to_string());
-            sign_in.initiate(AuthFlowType::UserAuth, &params)
+            sign_in.initiate(AuthFlowType::UserAuth, &params, None)
         }
         "SELECT_CHALLENGE" => respond(ChallengeNameType::SelectChallenge, "ANSWER", get("method")),
         _ => respond(ChallengeNameType::WebAuthn, "CREDENTIAL", get("credential")),
