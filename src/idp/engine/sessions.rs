@@ -150,6 +150,14 @@ fn note(pool: &mut UserPool, token: &str, source: &Source, now: f64) -> Option<U
 /// A new sign-in got this refresh token: remember where from, and keep the user within
 /// the pool's MaxPerUser sessions by revoking the oldest.
 pub fn started(app: &App, pool: &PoolHandle, token: &str, source: &Source) {
+    // The token was issued with its source (tokens::Grant): only MaxPerUser needs more, so
+    // sign-ins in pools without session tracking take no second write lock.
+    {
+        let pool = pool.read();
+        if !(pool.security.sessions.is_some() && pool.security.tracking()) {
+            return;
+        }
+    }
     let now = app.clock.now();
     let mut pool = pool.write();
     let Some(user) = note(&mut pool, token, source, now) else {

@@ -5,6 +5,7 @@
 //! the lock, then signed, then, under a short write lock, a refresh is re-checked and the
 //! refresh token recorded.
 
+use crate::idp::engine::risk::Source;
 use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -58,6 +59,8 @@ pub struct Grant {
     /// The device signed in with (the access token's `device_key`; its refresh token is
     /// bound to it).
     pub device_key: Option<String>,
+    /// Where the sign-in came from, kept with its refresh token (ListUserSessions).
+    pub source: Source,
 }
 
 impl Grant {
@@ -71,6 +74,7 @@ impl Grant {
             scope: None,
             nonce: None,
             device_key: None,
+            source: Source::default(),
         }
     }
 
@@ -280,8 +284,8 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
                 scope: grant.scope.clone(),
                 device_key: grant.device_key.clone(),
                 last_used: now as f64,
-                ip: None,
-                user_agent: None,
+                ip: grant.source.ip.map(|ip| ip.to_string()),
+                user_agent: grant.source.user_agent.clone(),
             };
             pool.auth.add_refresh_token(token.clone(), record);
             pool.auth.purge_refresh_tokens(now as f64);

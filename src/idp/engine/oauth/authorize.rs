@@ -236,6 +236,7 @@ pub fn answer(
                     scope: Some(request.scope.clone()),
                     nonce: request.nonce.clone(),
                     device_key: None,
+                    source: Default::default(),
                 },
             )?;
             let expires_in = result.expires_in.unwrap_or(3600).to_string();

@@ -92,6 +92,7 @@ fn authorization_code(
             scope: Some(record.scope),
             nonce: record.nonce,
             device_key: None,
+            source: Default::default(),
         },
     )
     .map_err(|_| OAuthError::invalid_grant())?;

@@ -82,6 +82,7 @@ impl SignIn<'_> {
         let (device_key, new_device) = self.device_for_tokens(key)?;
         let grant = Grant {
             device_key,
+            source: self.source.clone(),
             ..Grant::api(key, self.client_id)
         };
         let mut result = tokens::issue(self.app, self.pool, grant)?;

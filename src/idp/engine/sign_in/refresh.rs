@@ -82,6 +82,7 @@ impl SignIn<'_> {
             scope: record.scope.clone(),
             nonce: None,
             device_key: record.device_key.clone(),
+            source: self.source.clone(),
         };
         let result = tokens::issue(self.app, self.pool, grant)?;
         Ok(tokens_step(result))
