@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::session::used_session;
+use super::session::use_once;
 use super::{incorrect, invalid_session, Answer, Api, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
@@ -141,10 +141,7 @@ impl SignIn<'_> {
                 .filter(|d| d.remembered)
                 .ok_or_else(device_not_found)?;
             let (verifier, salt) = (device.verifier.clone(), device.salt.clone());
-            match guard.auth.sessions.get_mut(&id) {
-                Some(s) if !s.used => s.used = true,
-                _ => return Err(used_session()),
-            }
+            use_once(&mut guard, &id)?;
             (found, verifier, salt)
         };
         // Outside the lock: B (two modular exponentiations).
@@ -226,10 +223,7 @@ impl SignIn<'_> {
         {
             let mut guard = self.pool.write();
             // Answered concurrently: only the first answer counts.
-            match guard.auth.sessions.get_mut(&id) {
-                Some(s) if !s.used => s.used = true,
-                _ => return Err(used_session()),
-            }
+            use_once(&mut guard, &id)?;
             if !valid {
                 // Text unconfirmed. Not counted towards the password lockout: the device's
                 // password is 40 random bytes, not the user's.

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::session::use_once;
 use super::{invalid_session, Answer, SignIn, Step};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
@@ -295,10 +296,7 @@ impl SignIn<'_> {
                 return Err(mismatch());
             };
             // Answered concurrently: only the first answer counts.
-            match guard.auth.sessions.get_mut(&id) {
-                Some(s) if !s.used => s.used = true,
-                _ => return Err(super::session::used_session()),
-            }
+            use_once(&mut guard, &id)?;
             let setting_up = pending.setting_up.clone();
             guard.users.update(found.user, |u| {
                 if factor == MfaFactor::SoftwareToken {
@@ -342,10 +340,7 @@ impl SignIn<'_> {
                     format!("{chosen} is not an MFA method the user can use."),
                 )
             })?;
-        match guard.auth.sessions.get_mut(&id) {
-            Some(s) if !s.used => s.used = true,
-            _ => return Err(super::session::used_session()),
-        }
+        use_once(&mut guard, &id)?;
         self.mfa_challenge(&mut guard, found.user, factor, None)
     }
 
@@ -372,10 +367,7 @@ impl SignIn<'_> {
                 if !crate::idp::engine::attributes::is_email(address) {
                     return Err(ApiError::invalid_parameter("Invalid email address format."));
                 }
-                match guard.auth.sessions.get_mut(&id) {
-                    Some(s) if !s.used => s.used = true,
-                    _ => return Err(super::session::used_session()),
-                }
+                use_once(&mut guard, &id)?;
                 let address = address.to_string();
                 return self.mfa_challenge(&mut guard, found.user, MfaFactor::Email, Some(address));
             }
@@ -386,10 +378,7 @@ impl SignIn<'_> {
                     "Software token MFA has not been verified for the user; call AssociateSoftwareToken and VerifySoftwareToken with the Session first.",
                 ));
             }
-            match guard.auth.sessions.get_mut(&id) {
-                Some(s) if !s.used => s.used = true,
-                _ => return Err(super::session::used_session()),
-            }
+            use_once(&mut guard, &id)?;
             let now = self.app.clock.now();
             guard.users.update(found.user, |u| {
                 u.mfa.enabled.insert(MfaFactor::SoftwareToken);

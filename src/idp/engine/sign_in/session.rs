@@ -147,6 +147,18 @@ pub(super) fn session_pool_id(session: &str) -> Option<String> {
     String::from_utf8(URL_SAFE_NO_PAD.decode(pool).ok()?).ok()
 }
 
+/// Marks a pending challenge used, refusing one already used: when answers race, only the
+/// first counts.
+pub(super) fn use_once(pool: &mut UserPool, id: &str) -> ApiResult<()> {
+    match pool.auth.sessions.get_mut(id) {
+        Some(s) if !s.used => {
+            s.used = true;
+            Ok(())
+        }
+        _ => Err(used_session()),
+    }
+}
+
 pub(super) fn used_session() -> ApiError {
     ApiError::not_authorized("Invalid session for the user, session can only be used once.")
 }

@@ -10,7 +10,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::account::{check_lockout, check_user_state, record_failure};
-use super::session::used_session;
+use super::session::use_once;
 use super::{incorrect, invalid_session, param, Answer, SignIn, Step, NOBODY};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
@@ -130,10 +130,7 @@ impl SignIn<'_> {
             self.check_device(&guard, found.user)?;
         }
         // Answered concurrently: only the first answer counts.
-        match guard.auth.sessions.get_mut(&id) {
-            Some(s) if !s.used => s.used = true,
-            _ => return Err(used_session()),
-        }
+        use_once(&mut guard, &id)?;
         if found.user == NOBODY {
             return Err(incorrect());
         }

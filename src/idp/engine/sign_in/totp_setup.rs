@@ -3,7 +3,7 @@
 //! step. (With an access token they are plain user operations: `api/mfa.rs`.)
 
 use super::invalid_session;
-use super::session::{lookup, session_id, session_pool_id, used_session};
+use super::session::{lookup, session_id, session_pool_id, use_once};
 use crate::app::App;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::idp::store::auth::{AuthSession, Pending};
@@ -24,10 +24,7 @@ fn continue_session(
     pending: Pending,
     now: f64,
 ) -> ApiResult<String> {
-    match pool.auth.sessions.get_mut(id) {
-        Some(s) if !s.used => s.used = true,
-        _ => return Err(used_session()),
-    }
+    use_once(pool, id)?;
     let next = session_id(pool.id());
     pool.auth.add_session(
         next.clone(),

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::account::check_user_state;
-use super::session::used_session;
+use super::session::use_once;
 use super::{incorrect, invalid_session, param, Answer, SignIn, Step, NOBODY};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
@@ -166,10 +166,7 @@ impl SignIn<'_> {
                 params.get("SECRET_HASH").map(String::as_str),
                 &[username, &found.username],
             )?;
-            match guard.auth.sessions.get_mut(&id) {
-                Some(s) if !s.used => s.used = true,
-                _ => return Err(used_session()),
-            }
+            use_once(&mut guard, &id)?;
             found.user
         };
         self.after_first_factor(key)
@@ -188,10 +185,7 @@ impl SignIn<'_> {
             return Err(invalid_session());
         }
         self.check_answer_hash(answer, &found.username)?;
-        match guard.auth.sessions.get_mut(&id) {
-            Some(s) if !s.used => s.used = true,
-            _ => return Err(used_session()),
-        }
+        use_once(&mut guard, &id)?;
         Ok((found.user, found.username, found.pending))
     }
 
