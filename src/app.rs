@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::idp::store::Store;
 use crate::infra::clock::Clock;
 use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
+use crate::infra::lambda::{Endpoints, Lambda};
 use crate::infra::messages::{Messages, Outbox};
 use std::sync::OnceLock;
 
@@ -22,6 +23,8 @@ pub struct RequestContext {
     pub source_ip: Option<std::net::IpAddr>,
     /// The request's `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Whether Lambda triggers run (not while seeding: seeded users are created as written).
+    pub triggers: bool,
 }
 
 impl RequestContext {
@@ -33,6 +36,7 @@ impl RequestContext {
             signed: false,
             source_ip: None,
             user_agent: None,
+            triggers: true,
         }
     }
 }
@@ -43,6 +47,8 @@ pub struct App {
     pub public_url: String,
     pub store: Store,
     pub messages: Messages,
+    /// Lambda triggers' invoker and the invocations it made.
+    pub lambda: Lambda,
     pub clock: Clock,
     /// Pre-generated signing keys, started with the first pool.
     keys: OnceLock<KeyReserve>,
@@ -55,7 +61,12 @@ impl App {
             Some(dir) => Store::durable(dir)?,
             None => Store::default(),
         };
+        let endpoints = Endpoints::parse(
+            config.lambda_endpoint.as_deref(),
+            &config.lambda_function_endpoint,
+        )?;
         Ok(Self {
+            lambda: Lambda::new(endpoints),
             config,
             public_url,
             store,
@@ -100,6 +111,7 @@ impl App {
             tracing::error!("reset could not clear durable state: {e}");
         }
         self.messages.clear();
+        self.lambda.clear();
         self.clock.reset();
     }
 }

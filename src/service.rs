@@ -10,6 +10,7 @@ use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
+use crate::infra::lambda::InvocationScope;
 use crate::operation::Target;
 use crate::{identity, idp};
 
@@ -71,14 +72,25 @@ async fn run_operation(
         check_region(&ctx, &input)?;
     }
     match target {
-        Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
-            tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
-                .await
-                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+        Target::UserPools(op) if idp::on_blocking_pool(op) => {
+            on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
         Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),
     }
+}
+
+/// Runs synchronous work on the blocking pool: CPU-heavy operations, and those that may wait
+/// for a Lambda trigger (the thread is marked as one that may wait; see `infra::lambda`).
+pub async fn on_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(move || {
+        let _scope = InvocationScope::enter();
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("operation failed: {e}")))
 }
 
 /// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
@@ -106,10 +118,11 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
 }
 
 /// Runs a cognito-idp operation in-process without waiting for its commit: for seeding, which
-/// validates its input first and runs inside one [`perform`]. Not for CPU-heavy operations
-/// on async threads.
-pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
-    let ctx = RequestContext::new(app.region());
+/// validates its input first and runs inside one [`perform`] (without Lambda triggers), and
+/// for hosted pages' blocking work (with them). Not for CPU-heavy operations on async threads.
+pub fn call_user_pools(app: &App, op: Idp, input: Value, triggers: bool) -> ApiResult<Value> {
+    let mut ctx = RequestContext::new(app.region());
+    ctx.triggers = triggers;
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
