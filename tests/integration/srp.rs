@@ -196,7 +196,7 @@ async fn srp_hides_unknown_users_when_the_client_asks() {
 }
 
 /// An SRP sign-in from start to finish.
-async fn srp_login(
+pub async fn srp_login(
     emulator: &Emulator,
     setup: &Setup,
     username: &str,

@@ -13,6 +13,8 @@ use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
 use crate::idp::engine::sign_in::sign_up_session;
+use crate::idp::engine::triggers::migration;
+use crate::idp::engine::triggers::sign_up::PostConfirmation;
 use crate::idp::engine::triggers::{self, Trigger};
 use crate::idp::engine::users::{
     check_user_writes, claim_aliases, release_aliases, sign_in_username,
@@ -213,6 +215,22 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         None => None,
     };
     auth_events::signed_up(app, ctx, &mut pool, key);
+    // A user PreSignUp confirmed is confirmed now: PostConfirmation follows, with SignUp's
+    // ClientMetadata (unconfirmed: the docs list SignUp among the operations whose
+    // ClientMetadata reaches PostConfirmation).
+    let post_confirmation = confirmed
+        .then(|| PostConfirmation::of(&pool, key))
+        .flatten();
+    drop(pool);
+    if let Some(post_confirmation) = post_confirmation {
+        post_confirmation.call(
+            app,
+            ctx,
+            "PostConfirmation_ConfirmSignUp",
+            Some(&input.client_id),
+            input.client_metadata.as_ref(),
+        )?;
+    }
     Ok(SignUpResponse {
         user_confirmed: confirmed,
         user_sub: sub,
@@ -223,7 +241,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
 
 pub fn confirm_sign_up(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: ConfirmSignUpRequest,
 ) -> ApiResult<ConfirmSignUpResponse> {
     let (pool, rules) = public_client(
@@ -279,6 +297,17 @@ pub fn confirm_sign_up(
             now,
         )
     });
+    let post_confirmation = PostConfirmation::of(&pool, key);
+    drop(pool);
+    if let Some(post_confirmation) = post_confirmation {
+        post_confirmation.call(
+            app,
+            ctx,
+            "PostConfirmation_ConfirmSignUp",
+            Some(&input.client_id),
+            input.client_metadata.as_ref(),
+        )?;
+    }
     Ok(ConfirmSignUpResponse { session })
 }
 
@@ -414,6 +443,7 @@ pub fn forgot_password(
         input.secret_hash.as_deref(),
         &input.username,
     )?;
+    migrate_for_reset(app, ctx, &pool, &input)?;
     let mut pool = pool.write();
     let Some(key) = pool.users.find(&input.username) else {
         return Ok(ForgotPasswordResponse {
@@ -435,6 +465,46 @@ pub fn forgot_password(
     Ok(ForgotPasswordResponse {
         code_delivery_details: Some(details),
     })
+}
+
+/// UserMigration_ForgotPassword: someone the pool does not know asks for a reset; a user
+/// the function knows is created (RESET_REQUIRED, no password) and gets the code below.
+fn migrate_for_reset(
+    app: &App,
+    ctx: &RequestContext,
+    pool: &PoolHandle,
+    input: &ForgotPasswordRequest,
+) -> ApiResult<()> {
+    let (function, pool_id) = {
+        let guard = pool.read();
+        if guard.users.find(&input.username).is_some() {
+            return Ok(());
+        }
+        let Some(function) = Trigger::UserMigration.of(&guard) else {
+            return Ok(());
+        };
+        (function, guard.id().to_string())
+    };
+    let answer = migration::user_migration(
+        app,
+        ctx,
+        &function,
+        migration::MigrationEvent {
+            pool_id: &pool_id,
+            source: "UserMigration_ForgotPassword",
+            user_name: &input.username,
+            client_id: &input.client_id,
+            password: None,
+            client_metadata: input.client_metadata.as_ref(),
+        },
+    )?;
+    if let Some(migrated) = answer {
+        let mut guard = pool.write();
+        if guard.users.find(&input.username).is_none() {
+            migration::create(app, ctx, &mut guard, &input.username, None, migrated)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn confirm_forgot_password(
@@ -479,6 +549,17 @@ pub fn confirm_forgot_password(
     });
     pool.auth.lockouts.remove(&key);
     auth_events::password_reset(app, ctx, &mut pool, key);
+    let post_confirmation = PostConfirmation::of(&pool, key);
+    drop(pool);
+    if let Some(post_confirmation) = post_confirmation {
+        post_confirmation.call(
+            app,
+            ctx,
+            "PostConfirmation_ConfirmForgotPassword",
+            Some(&input.client_id),
+            input.client_metadata.as_ref(),
+        )?;
+    }
     Ok(ConfirmForgotPasswordResponse {})
 }
 

@@ -8,6 +8,8 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::triggers::sign_up::PostConfirmation;
+use crate::idp::engine::triggers::{self, Trigger};
 use crate::idp::engine::users::*;
 use crate::idp::store::users::Attributes;
 use crate::idp::store::{User, UserKey, UserPool};
@@ -86,7 +88,7 @@ pub fn admin_create_user(
     drop(pool);
     // Everything that only reads the pool's settings happens under a read lock; the write
     // lock covers only the uniqueness checks and the insert.
-    let (user, username) = {
+    let (user, username, pre_sign_up) = {
         let pool = handle.read();
         let mut values = attributes::check_writes(
             pool.config.schema_attributes.as_deref().unwrap_or_default(),
@@ -95,6 +97,13 @@ pub fn admin_create_user(
         )?;
         let sub = ids::uuid();
         let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
+        let given: Vec<(String, String)> = values.clone().into_iter().collect();
+        let pre_sign_up = match Trigger::PreSignUp.of(&pool) {
+            // Nothing is asked of a function for a user who cannot be created anyway.
+            Some(_) if pool.users.find_by_username(&username).is_some() => None,
+            Some(function) => Some((function, pool.id().to_string(), given)),
+            None => None,
+        };
         let mut attribute_pairs = vec![("sub".to_string(), sub)];
         attribute_pairs.extend(values);
         let record = pool.password_record(&username, &temporary_password);
@@ -115,8 +124,26 @@ pub fn admin_create_user(
             auth_events: Vec::new(),
             passkeys: Vec::new(),
         };
-        (user, username)
+        (user, username, pre_sign_up)
     };
+    // PreSignUp_AdminCreateUser, with no lock held: its error rejects the user; its
+    // autoConfirmUser / autoVerify* answers are ignored here, as Cognito ignores them.
+    if let Some((function, pool_id, given)) = pre_sign_up {
+        triggers::sign_up::pre_sign_up(
+            app,
+            ctx,
+            &function,
+            triggers::sign_up::SignUpEvent {
+                pool_id: &pool_id,
+                source: "PreSignUp_AdminCreateUser",
+                username: &username,
+                client_id: None,
+                attributes: &given,
+                validation_data: input.validation_data.as_deref(),
+                client_metadata: input.client_metadata.as_ref(),
+            },
+        )?;
+    }
     let response = user_type(&user);
     let mut pool = handle.write();
     if pool.users.find_by_username(&username).is_some() {
@@ -389,10 +416,10 @@ pub fn admin_set_user_password(
 
 pub fn admin_confirm_sign_up(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminConfirmSignUpRequest,
 ) -> ApiResult<AdminConfirmSignUpResponse> {
-    change_user(
+    let post_confirmation = change_user(
         app,
         &input.user_pool_id,
         &input.username,
@@ -408,9 +435,19 @@ pub fn admin_confirm_sign_up(
                 u.status = UserStatusType::Confirmed;
                 u.modified = now;
             });
-            Ok(AdminConfirmSignUpResponse {})
+            Ok(PostConfirmation::of(pool, key))
         },
-    )
+    )?;
+    if let Some(post_confirmation) = post_confirmation {
+        post_confirmation.call(
+            app,
+            ctx,
+            "PostConfirmation_ConfirmSignUp",
+            None,
+            input.client_metadata.as_ref(),
+        )?;
+    }
+    Ok(AdminConfirmSignUpResponse {})
 }
 
 pub fn admin_set_user_settings(

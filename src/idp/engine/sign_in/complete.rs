@@ -74,12 +74,15 @@ impl SignIn<'_> {
     /// The end of a sign-in: tokens (with the device's key, or a new one handed out), or for
     /// the hosted pages a signed-in user.
     pub(super) fn finish(&self, key: UserKey) -> ApiResult<Step> {
-        crate::idp::engine::auth_events::signed_in(self, key);
         if self.api == super::Api::Hosted {
+            self.after_authentication(key, false)?;
+            crate::idp::engine::auth_events::signed_in(self, key);
             self.signed_in.set(Some(key));
             return Ok(Step::default());
         }
         let (device_key, new_device) = self.device_for_tokens(key)?;
+        self.after_authentication(key, new_device.is_some())?;
+        crate::idp::engine::auth_events::signed_in(self, key);
         let grant = Grant {
             device_key,
             source: self.source.clone(),

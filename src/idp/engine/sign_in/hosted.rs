@@ -12,6 +12,7 @@ impl SignIn<'_> {
     pub fn hosted_password(&self, username: &str, password: &str) -> ApiResult<Step> {
         debug_assert!(self.api == super::Api::Hosted);
         crate::idp::engine::auth_events::screen_sign_in(self, Some(username))?;
+        self.before_authentication(username, None, Some(password))?;
         let user = self.check_password(username, password, None)?;
         self.after_first_factor(user)
     }

@@ -13,6 +13,7 @@
 //! - `device.rs`: remembered devices: DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and the
 //!   device keys handed out with the tokens
 //! - `hosted.rs`: the hosted sign-in page, which ends in a signed-in user, not tokens
+//! - `lifecycle.rs`: the UserMigration, PreAuthentication and PostAuthentication triggers
 //! - `session.rs`: challenges kept between steps; `account.rs`: the checks after a first
 //!   factor (lockout, disabled, unconfirmed); `complete.rs`: what follows a first factor.
 //!
@@ -23,6 +24,7 @@ mod account;
 mod complete;
 mod device;
 mod hosted;
+mod lifecycle;
 mod mfa;
 mod new_password;
 mod password;
@@ -90,6 +92,8 @@ pub struct SignIn<'a> {
     signed_in: std::cell::Cell<Option<UserKey>>,
     /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
     device: std::cell::RefCell<Option<String>>,
+    /// The request's ClientMetadata, for the triggers it calls.
+    pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 fn incorrect() -> ApiError {
@@ -133,6 +137,7 @@ impl<'a> SignIn<'a> {
             api,
             signed_in: Default::default(),
             device: Default::default(),
+            client_metadata: None,
         })
     }
 

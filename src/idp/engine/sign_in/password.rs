@@ -11,6 +11,7 @@ impl SignIn<'_> {
         let username = param(params, "USERNAME")?;
         let password = param(params, "PASSWORD")?;
         let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+        self.before_authentication(username, secret_hash, Some(password))?;
         let user = self.check_password(username, password, secret_hash)?;
         self.after_first_factor(user)
     }

@@ -18,7 +18,13 @@ use crate::idp::store::auth::Pending;
 use crate::infra::crypto::srp;
 
 impl SignIn<'_> {
+    /// InitiateAuth USER_SRP_AUTH: PreAuthentication, then the challenge. (No UserMigration:
+    /// the flow never shows the password.)
     pub(super) fn start_srp(&self, params: &BTreeMap<String, String>) -> ApiResult<Step> {
+        let username = param(params, "USERNAME")?;
+        param(params, "SRP_A")?;
+        let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+        self.before_authentication(username, secret_hash, None)?;
         self.start_srp_for(params, false)
     }
 

@@ -87,12 +87,19 @@ impl SignIn<'_> {
     ) -> ApiResult<Step> {
         feature_plans::check_user_auth(&self.pool.read())?;
         let username = param(params, "USERNAME")?;
-        if let Some(session) = session {
-            return self.auto_sign_in(username, params, session);
-        }
         let preferred = params
             .get("PREFERRED_CHALLENGE")
             .and_then(|c| ChallengeNameType::parse(c));
+        // An unknown user who names PASSWORD up front is migrated with it (passwordless
+        // sign-in never migrates); PreAuthentication runs once, before any factor.
+        let password = (preferred == Some(ChallengeNameType::Password))
+            .then(|| params.get("PASSWORD").map(String::as_str))
+            .flatten();
+        let secret_hash = params.get("SECRET_HASH").map(String::as_str);
+        self.before_authentication(username, secret_hash, password)?;
+        if let Some(session) = session {
+            return self.auto_sign_in(username, params, session);
+        }
         let (key, internal, choices) = {
             let guard = self.pool.read();
             let found = self.rules.check_secret_hash_for(
@@ -122,7 +129,7 @@ impl SignIn<'_> {
                 )?;
                 self.after_first_factor(user)
             }
-            Some(ChallengeNameType::PasswordSrp) => self.start_srp(params),
+            Some(ChallengeNameType::PasswordSrp) => self.start_srp_for(params, false),
             Some(ChallengeNameType::WebAuthn) => self.web_authn_challenge(key, &internal),
             Some(code @ (ChallengeNameType::EmailOtp | ChallengeNameType::SmsOtp)) => {
                 self.otp_first_factor(key, &internal, code)

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::{flag, string_map, Event, Function};
+use super::{flag, string_map, user_attributes, Event, Function, Trigger};
 use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{AttributeType, UserStatusType};
-use crate::idp::store::User;
+use crate::idp::store::{User, UserKey, UserPool};
 
 /// What PreSignUp is shown of the user about to be created.
 pub struct SignUpEvent<'a> {
@@ -104,4 +104,58 @@ pub fn pre_sign_up(
         auto_verify_email: flag(&response, "autoVerifyEmail")?,
         auto_verify_phone: flag(&response, "autoVerifyPhone")?,
     })
+}
+
+/// PostConfirmation, prepared under the pool lock (the confirmed user as the function sees
+/// it) and called once the lock is released.
+pub struct PostConfirmation {
+    function: Function,
+    pool_id: String,
+    username: String,
+    attributes: Value,
+}
+
+impl PostConfirmation {
+    /// The call to make for the user `key` just confirmed, if the pool names a function.
+    pub fn of(pool: &UserPool, key: UserKey) -> Option<Self> {
+        let function = Trigger::PostConfirmation.of(pool)?;
+        let user = pool.users.get(key)?;
+        Some(Self {
+            function,
+            pool_id: pool.id().to_string(),
+            username: user.username.clone(),
+            attributes: user_attributes(pool, user),
+        })
+    }
+
+    /// Calls the function (`PostConfirmation_ConfirmSignUp` or
+    /// `PostConfirmation_ConfirmForgotPassword`). A function error fails the call; what was
+    /// confirmed stays confirmed (unconfirmed: Cognito has committed the confirmation by the
+    /// time the function runs).
+    pub fn call(
+        self,
+        app: &App,
+        ctx: &RequestContext,
+        source: &str,
+        client_id: Option<&str>,
+        client_metadata: Option<&BTreeMap<String, String>>,
+    ) -> ApiResult<()> {
+        let mut request = json!({ "userAttributes": self.attributes });
+        if let Some(metadata) = client_metadata {
+            request["clientMetadata"] = string_map(metadata);
+        }
+        self.function.invoke(
+            app,
+            ctx,
+            Event {
+                pool_id: &self.pool_id,
+                trigger_source: source,
+                user_name: &self.username,
+                client_id,
+                request,
+                response: json!({}),
+            },
+        )?;
+        Ok(())
+    }
 }

@@ -1,0 +1,701 @@
+//! PreSignUp from AdminCreateUser, PostConfirmation (ConfirmSignUp, AdminConfirmSignUp,
+//! ConfirmForgotPassword, a PreSignUp auto-confirmation), and PreAuthentication /
+//! PostAuthentication around every sign-in (password, SRP, USER_AUTH, the hosted page).
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, ExplicitAuthFlowsType as Flow, LambdaConfigType,
+    MessageActionType, PreventUserExistenceErrorTypes,
+};
+use serde_json::{json, Value};
+
+use crate::common::{err, Emulator};
+use crate::lambda_server::{arn, Answer};
+use crate::triggers::{pool_with, with_lambda};
+
+const PASSWORD: &str = "Passw0rd!";
+
+fn attribute(name: &str, value: &str) -> AttributeType {
+    AttributeType::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .unwrap()
+}
+
+/// An event's `request` with the (random) `sub` checked and taken out.
+fn request_without_sub(event: &Value) -> Value {
+    let mut request = event["request"].clone();
+    let sub = request["userAttributes"]
+        .as_object_mut()
+        .unwrap()
+        .remove("sub")
+        .unwrap();
+    assert_eq!(sub.as_str().unwrap().len(), 36, "{sub}");
+    request
+}
+
+/// A client allowing the password flows and SRP; `hide`: PreventUserExistenceErrors.
+async fn password_client(emulator: &Emulator, pool_id: &str, hide: bool) -> String {
+    emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("passwords")
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowUserSrpAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(if hide {
+            PreventUserExistenceErrorTypes::Enabled
+        } else {
+            PreventUserExistenceErrorTypes::Legacy
+        })
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap()
+}
+
+/// A confirmed user `jane` (verified e-mail) with PASSWORD, created without triggers firing.
+async fn confirmed_user(emulator: &Emulator, pool_id: &str) {
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username("jane")
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attribute("email", "jane@example.com"))
+        .user_attributes(attribute("email_verified", "true"))
+        .send()
+        .await
+        .unwrap();
+    emulator.set_password(pool_id, "jane", PASSWORD).await;
+}
+
+async fn status_of(emulator: &Emulator, pool_id: &str, username: &str) -> String {
+    emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap()
+        .user_status
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+// ---- PreSignUp_AdminCreateUser ----
+
+#[tokio::test]
+async fn admin_create_user_calls_pre_sign_up_and_ignores_its_confirmation() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.respond(
+        "pre-sign-up",
+        json!({"autoConfirmUser": true, "autoVerifyEmail": true}),
+    );
+    let config = LambdaConfigType::builder()
+        .pre_sign_up(arn("pre-sign-up"))
+        .build();
+    let (pool_id, _) = pool_with(&emulator, config).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("jane")
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attribute("email", "jane@example.com"))
+        .validation_data(attribute("invite", "abc"))
+        .client_metadata("source", "admin")
+        .send()
+        .await
+        .unwrap();
+    let events = lambda.events("pre-sign-up");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "PreSignUp_AdminCreateUser");
+    assert_eq!(event["userName"], "jane");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(
+        event["request"],
+        json!({
+            "userAttributes": {"email": "jane@example.com"},
+            "validationData": {"invite": "abc"},
+            "clientMetadata": {"source": "admin"},
+        })
+    );
+    // autoConfirmUser and autoVerifyEmail do not apply to AdminCreateUser.
+    assert_eq!(
+        status_of(&emulator, &pool_id, "jane").await,
+        "FORCE_CHANGE_PASSWORD"
+    );
+    let user = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("jane")
+        .send()
+        .await
+        .unwrap();
+    assert!(!user
+        .user_attributes()
+        .iter()
+        .any(|a| a.name == "email_verified"));
+
+    // A thrown error creates nobody.
+    lambda.on("pre-sign-up", |_| Answer::Error("Not invited".into()));
+    let error = emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("john")
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreSignUp failed with error Not invited.".to_string()
+        )
+    );
+    let missing = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("john")
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(missing.0, "UserNotFoundException");
+}
+
+// ---- PostConfirmation ----
+
+fn post_confirmation() -> LambdaConfigType {
+    LambdaConfigType::builder()
+        .post_confirmation(arn("post-confirmation"))
+        .build()
+}
+
+async fn sign_up_jane(emulator: &Emulator, client_id: &str) {
+    emulator
+        .idp
+        .sign_up()
+        .client_id(client_id)
+        .username("jane")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "jane@example.com"))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn code_for(emulator: &Emulator, pool_id: &str, username: &str) -> String {
+    let messages = emulator.messages(pool_id, Some(username)).await;
+    messages.last().unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn confirm_sign_up_calls_post_confirmation_with_the_confirmed_user() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("post-confirmation");
+    let (pool_id, client_id) = pool_with(&emulator, post_confirmation()).await;
+    sign_up_jane(&emulator, &client_id).await;
+    assert!(lambda.calls().is_empty());
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .client_metadata("step", "confirm")
+        .send()
+        .await
+        .unwrap();
+    let events = lambda.events("post-confirmation");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["version"], "1");
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(event["userPoolId"], pool_id.as_str());
+    assert_eq!(event["userName"], "jane");
+    assert_eq!(event["callerContext"]["clientId"], client_id.as_str());
+    assert_eq!(
+        request_without_sub(event),
+        json!({
+            "userAttributes": {
+                "email": "jane@example.com",
+                "email_verified": "true",
+                "cognito:user_status": "CONFIRMED",
+            },
+            "clientMetadata": {"step": "confirm"},
+        })
+    );
+    assert_eq!(event["response"], json!({}));
+}
+
+#[tokio::test]
+async fn a_post_confirmation_error_fails_the_call_but_the_user_stays_confirmed() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.on("post-confirmation", |_| Answer::Error("CRM is down".into()));
+    let (pool_id, client_id) = pool_with(&emulator, post_confirmation()).await;
+    sign_up_jane(&emulator, &client_id).await;
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    let error = emulator
+        .idp
+        .confirm_sign_up()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PostConfirmation failed with error CRM is down.".to_string()
+        )
+    );
+    assert_eq!(status_of(&emulator, &pool_id, "jane").await, "CONFIRMED");
+    // No clientMetadata member when the call had none.
+    let event = &lambda.events("post-confirmation")[0];
+    assert!(event["request"].get("clientMetadata").is_none(), "{event}");
+}
+
+#[tokio::test]
+async fn admin_confirm_sign_up_calls_post_confirmation_without_a_client() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("post-confirmation");
+    let (pool_id, client_id) = pool_with(&emulator, post_confirmation()).await;
+    sign_up_jane(&emulator, &client_id).await;
+    emulator
+        .idp
+        .admin_confirm_sign_up()
+        .user_pool_id(&pool_id)
+        .username("jane")
+        .client_metadata("by", "admin")
+        .send()
+        .await
+        .unwrap();
+    let event = &lambda.events("post-confirmation")[0];
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(
+        event["callerContext"]["clientId"],
+        "CLIENT_ID_NOT_APPLICABLE"
+    );
+    assert_eq!(
+        request_without_sub(event),
+        json!({
+            "userAttributes": {
+                "email": "jane@example.com",
+                "cognito:user_status": "CONFIRMED",
+            },
+            "clientMetadata": {"by": "admin"},
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_user_pre_sign_up_confirms_is_post_confirmed_at_sign_up() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.respond("pre-sign-up", json!({"autoConfirmUser": true}));
+    lambda.echo("post-confirmation");
+    let config = LambdaConfigType::builder()
+        .pre_sign_up(arn("pre-sign-up"))
+        .post_confirmation(arn("post-confirmation"))
+        .build();
+    let (_, client_id) = pool_with(&emulator, config).await;
+    let out = emulator
+        .idp
+        .sign_up()
+        .client_id(&client_id)
+        .username("jane")
+        .password(PASSWORD)
+        .user_attributes(attribute("email", "jane@example.com"))
+        .client_metadata("campaign", "spring")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.user_confirmed);
+    let calls = lambda.calls();
+    let order: Vec<&str> = calls.iter().map(|c| c.function.as_str()).collect();
+    assert_eq!(order, ["pre-sign-up", "post-confirmation"]);
+    let event = &calls[1].event;
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(
+        request_without_sub(event),
+        json!({
+            "userAttributes": {
+                "email": "jane@example.com",
+                "cognito:user_status": "CONFIRMED",
+            },
+            "clientMetadata": {"campaign": "spring"},
+        })
+    );
+}
+
+#[tokio::test]
+async fn confirm_forgot_password_calls_post_confirmation() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("post-confirmation");
+    let (pool_id, client_id) = pool_with(&emulator, post_confirmation()).await;
+    confirmed_user(&emulator, &pool_id).await;
+    emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    emulator
+        .idp
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .password("N3w-passw0rd!")
+        .client_metadata("reason", "forgot")
+        .send()
+        .await
+        .unwrap();
+    let events = lambda.events("post-confirmation");
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+    assert_eq!(
+        request_without_sub(&events[0]),
+        json!({
+            "userAttributes": {
+                "email": "jane@example.com",
+                "email_verified": "true",
+                "cognito:user_status": "CONFIRMED",
+            },
+            "clientMetadata": {"reason": "forgot"},
+        })
+    );
+}
+
+// ---- PreAuthentication / PostAuthentication ----
+
+fn authentication() -> LambdaConfigType {
+    LambdaConfigType::builder()
+        .pre_authentication(arn("pre-auth"))
+        .post_authentication(arn("post-auth"))
+        .build()
+}
+
+async fn password_sign_in(
+    emulator: &Emulator,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .client_metadata("app", "web")
+        .send()
+        .await
+        .map(|o| o.authentication_result.unwrap().id_token.unwrap())
+        .map_err(err)
+}
+
+fn jane_attributes() -> Value {
+    json!({
+        "email": "jane@example.com",
+        "email_verified": "true",
+        "cognito:user_status": "CONFIRMED",
+    })
+}
+
+#[tokio::test]
+async fn a_password_sign_in_calls_pre_then_post_authentication() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let calls = lambda.calls();
+    let order: Vec<&str> = calls.iter().map(|c| c.function.as_str()).collect();
+    assert_eq!(order, ["pre-auth", "post-auth"]);
+    let pre = &calls[0].event;
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["userName"], "jane");
+    assert_eq!(pre["callerContext"]["clientId"], client_id.as_str());
+    let mut expected = json!({
+        "userAttributes": jane_attributes(),
+        "validationData": {"app": "web"},
+    });
+    assert_eq!(request_without_sub(pre), expected);
+    assert_eq!(pre["response"], json!({}));
+    let post = &calls[1].event;
+    assert_eq!(post["triggerSource"], "PostAuthentication_Authentication");
+    assert_eq!(post["userName"], "jane");
+    expected = json!({
+        "userAttributes": jane_attributes(),
+        "newDeviceUsed": false,
+        "clientMetadata": {"app": "web"},
+    });
+    assert_eq!(request_without_sub(post), expected);
+
+    // A wrong password: PreAuthentication ran, PostAuthentication did not.
+    let error = password_sign_in(&emulator, &client_id, "jane", "Wr0ng-pass!")
+        .await
+        .unwrap_err();
+    assert_eq!(error.1, "Incorrect username or password.");
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(order, ["pre-auth", "post-auth", "pre-auth"]);
+
+    // Refreshing tokens calls neither.
+    let refresh = emulator
+        .idp
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "jane")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    assert_eq!(lambda.calls().len(), 5);
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lambda.calls().len(), 5);
+}
+
+#[tokio::test]
+async fn pre_authentication_errors_reject_the_sign_in_before_the_password_is_checked() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.on("pre-auth", |_| Answer::Error("Account under review".into()));
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    for password in [PASSWORD, "Wr0ng-pass!"] {
+        let error = password_sign_in(&emulator, &client_id, "jane", password)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error,
+            (
+                "UserLambdaValidationException".to_string(),
+                "PreAuthentication failed with error Account under review.".to_string()
+            )
+        );
+    }
+    assert!(lambda.events("post-auth").is_empty());
+    // Malformed answers and missing functions map as for every trigger.
+    lambda.on("pre-auth", |_| Answer::Raw(200, "not json".into()));
+    let error = password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "InvalidLambdaResponseException".to_string(),
+            "Invalid lambda function output : Invalid JSON".to_string()
+        )
+    );
+}
+
+#[tokio::test]
+async fn post_authentication_errors_reject_the_sign_in() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.on("post-auth", |_| {
+        Answer::Error("Audit log unavailable".into())
+    });
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    let error = password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PostAuthentication failed with error Audit log unavailable.".to_string()
+        )
+    );
+}
+
+#[tokio::test]
+async fn unknown_users_reach_pre_authentication_only_with_prevent_user_existence_errors() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let legacy = password_client(&emulator, &pool_id, false).await;
+    let hiding = password_client(&emulator, &pool_id, true).await;
+    confirmed_user(&emulator, &pool_id).await;
+
+    let error = password_sign_in(&emulator, &legacy, "nobody", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.0, "UserNotFoundException");
+    assert!(lambda.calls().is_empty());
+
+    let error = password_sign_in(&emulator, &hiding, "nobody", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
+    let events = lambda.events("pre-auth");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["userName"], "nobody");
+    assert_eq!(
+        events[0]["request"],
+        json!({
+            "userAttributes": {},
+            "validationData": {"app": "web"},
+            "userNotFound": true,
+        })
+    );
+
+    // A user who exists: userNotFound false for that client.
+    password_sign_in(&emulator, &hiding, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let events = lambda.events("pre-auth");
+    assert_eq!(events[1]["request"]["userNotFound"], false);
+}
+
+#[tokio::test]
+async fn srp_and_admin_sign_ins_call_both_triggers() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    let setup = crate::auth::Setup {
+        pool_id: pool_id.clone(),
+        client_id: client_id.clone(),
+        secret: None,
+    };
+    crate::srp::srp_login(&emulator, &setup, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let sources: Vec<String> = lambda
+        .calls()
+        .iter()
+        .map(|c| c.event["triggerSource"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "PreAuthentication_Authentication",
+            "PostAuthentication_Authentication"
+        ]
+    );
+    // No ClientMetadata: no validationData / clientMetadata members.
+    assert_eq!(
+        request_without_sub(&lambda.calls()[0].event),
+        json!({"userAttributes": jane_attributes()})
+    );
+
+    emulator
+        .idp
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "jane")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("via", "admin")
+        .send()
+        .await
+        .unwrap();
+    let post = lambda.events("post-auth");
+    assert_eq!(post.len(), 2);
+    assert_eq!(
+        post[1]["request"]["clientMetadata"],
+        json!({"via": "admin"})
+    );
+}
+
+#[tokio::test]
+async fn without_these_triggers_no_function_is_called() {
+    let (emulator, lambda) = with_lambda().await;
+    // Only an unrelated trigger configured (a function the Lambda server does not have).
+    let config = LambdaConfigType::builder()
+        .define_auth_challenge(arn("define"))
+        .build();
+    let (pool_id, client_id) = pool_with(&emulator, config).await;
+    let password_client = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    password_sign_in(&emulator, &password_client, "jane", PASSWORD)
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    emulator
+        .idp
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .password("N3w-passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let error = password_sign_in(&emulator, &password_client, "ghost", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.0, "UserNotFoundException");
+    assert!(lambda.calls().is_empty());
+}
