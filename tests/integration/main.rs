@@ -46,5 +46,6 @@ mod srp;
 mod terms;
 mod triggers;
 mod triggers_lifecycle;
+mod triggers_migration;
 mod user_auth;
 mod users;
