@@ -20,7 +20,7 @@ fn enc(text: &str) -> String {
 }
 
 /// A code-flow client of `pool` supporting `providers`; returns its id.
-async fn web_client(emulator: &Emulator, pool: &str, providers: &[&str]) -> String {
+pub async fn web_client(emulator: &Emulator, pool: &str, providers: &[&str]) -> String {
     emulator
         .idp
         .create_user_pool_client()
@@ -216,7 +216,7 @@ async fn another_pool_is_an_oidc_identity_provider() {
 }
 
 /// Signs in on a social provider's stand-in page; returns the redirect to the app.
-async fn stand_in_sign_in(
+pub async fn stand_in_sign_in(
     browser: &mut Browser,
     client: &str,
     provider: &str,

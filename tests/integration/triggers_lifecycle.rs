@@ -699,3 +699,118 @@ async fn without_these_triggers_no_function_is_called() {
     assert_eq!(error.0, "UserNotFoundException");
     assert!(lambda.calls().is_empty());
 }
+
+// ---- PreSignUp_ExternalProvider ----
+
+#[tokio::test]
+async fn a_federated_users_first_sign_in_calls_pre_sign_up() {
+    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
+    let (emulator, lambda) = with_lambda().await;
+    lambda.respond("pre-sign-up", json!({"autoVerifyEmail": true}));
+    let config = LambdaConfigType::builder()
+        .pre_sign_up(arn("pre-sign-up"))
+        .build();
+    let (pool_id, _) = pool_with(&emulator, config).await;
+    emulator
+        .idp
+        .create_identity_provider()
+        .user_pool_id(&pool_id)
+        .provider_name("Google")
+        .provider_type(Kind::Google)
+        .set_provider_details(Some(crate::identity_providers::details(
+            crate::identity_providers::GOOGLE,
+        )))
+        .attribute_mapping("email", "email")
+        .attribute_mapping("name", "name")
+        .send()
+        .await
+        .unwrap();
+    let client = crate::federation::web_client(&emulator, &pool_id, &["Google"]).await;
+    let mut browser = crate::oauth::Browser::new(&emulator.url);
+    let location = crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[
+            ("sub", "1057"),
+            ("email", "gina@gmail.com"),
+            ("name", "Gina"),
+        ],
+    )
+    .await;
+    assert!(location.contains("code="), "{location}");
+    let events = lambda.events("pre-sign-up");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "PreSignUp_ExternalProvider");
+    assert_eq!(event["userName"], "Google_1057");
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(
+        event["request"],
+        json!({
+            "userAttributes": {"email": "gina@gmail.com", "name": "Gina"},
+            "validationData": null,
+        })
+    );
+    let user = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("Google_1057")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user.user_status.unwrap().as_str(), "EXTERNAL_PROVIDER");
+    let verified = user
+        .user_attributes
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == "email_verified")
+        .and_then(|a| a.value);
+    assert_eq!(verified.as_deref(), Some("true"));
+
+    // The next sign-in of the same identity is no sign-up.
+    browser.cookies.clear();
+    crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[("sub", "1057"), ("email", "gina@gmail.com")],
+    )
+    .await;
+    assert_eq!(lambda.events("pre-sign-up").len(), 1);
+
+    // A refusal goes back to the app as Cognito's hosted UI sends it, and creates nobody.
+    lambda.on("pre-sign-up", |_| {
+        Answer::Error("Domain not allowed".into())
+    });
+    browser.cookies.clear();
+    let location = crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[("sub", "2048"), ("email", "eve@evil.example")],
+    )
+    .await;
+    assert!(
+        location.starts_with("http://localhost:3000/callback?error_description="),
+        "{location}"
+    );
+    let query = crate::oauth::query_of(&location);
+    assert_eq!(query["error"], "invalid_request");
+    assert_eq!(
+        query["error_description"],
+        "PreSignUp failed with error Domain not allowed."
+    );
+    assert_eq!(query["state"], "fed");
+    let missing = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("Google_2048")
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(missing.0, "UserNotFoundException");
+}

@@ -91,14 +91,36 @@ pub(super) async fn finish(
         Err(r) => return refusal(r),
     };
     let pool_id = pool.read().id().to_string();
+    let (redirect_uri, state) = (request.redirect_uri.clone(), request.state.clone());
     let signed_in = blocking(app, move |app| {
-        let user = federation::sign_in(app, &pool, &provider, &claims, issuer.as_deref())?;
+        let ctx = crate::app::RequestContext::new(app.region());
+        let user = federation::sign_in(
+            app,
+            &ctx,
+            &pool,
+            &request.client_id,
+            &provider,
+            &claims,
+            issuer.as_deref(),
+        )?;
         let (session, auth_time) = authorize::start_session(app, &pool, user)?;
         let location = authorize::answer(app, &request, user, auth_time)?;
         Ok::<_, crate::error::ApiError>((location, session))
     })
     .await;
     match signed_in {
+        // A trigger's refusal goes back to the app as Cognito sends it: invalid_request
+        // with the trigger's message.
+        Ok(Err(error)) if error.code.as_str().contains("Lambda") => {
+            let mut answer = vec![
+                ("error_description", error.message.as_str()),
+                ("error", "invalid_request"),
+            ];
+            if let Some(state) = &state {
+                answer.push(("state", state));
+            }
+            redirect(&authorize::redirect_to(&redirect_uri, &answer, false))
+        }
         Ok(Ok((location, session))) => {
             let mut response = redirect(&location);
             response.headers_mut().insert(

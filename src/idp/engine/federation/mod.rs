@@ -10,13 +10,15 @@ pub mod saml;
 
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{IdentityProviderTypeType, UserStatusType};
 use crate::idp::engine::oauth::authorize::Authorization;
+use crate::idp::engine::triggers::sign_up::PreSignUpDecision;
+use crate::idp::engine::triggers::{self, Trigger};
 use crate::idp::store::oauth::PendingFederation;
 use crate::idp::store::user::{Attributes, User};
-use crate::idp::store::{PoolHandle, UserKey};
+use crate::idp::store::{PoolHandle, UserKey, UserPool};
 
 /// A pending federated sign-in lasts ten minutes.
 const PENDING_LIFETIME: f64 = 600.0;
@@ -109,16 +111,111 @@ fn text_of(value: &Value) -> String {
 
 /// Signs the provider's user in: finds or creates the federated user and applies the
 /// provider's attribute mapping (on every sign-in, as Cognito does). `issuer` goes into the
-/// new user's `identities` (a SAML provider's entity id).
+/// new user's `identities` (a SAML provider's entity id). A user's first sign-in calls
+/// PreSignUp (`PreSignUp_ExternalProvider`) with no lock held; its error refuses the user.
 pub fn sign_in(
     app: &App,
+    ctx: &RequestContext,
     pool: &PoolHandle,
+    client_id: &str,
     provider: &str,
     claims: &Map<String, Value>,
     issuer: Option<&str>,
 ) -> ApiResult<UserKey> {
-    let now = app.clock.now();
+    let (new, pre_sign_up, pool_id) = {
+        let mut guard = pool.write();
+        match find_or_describe(app, &mut guard, provider, claims)? {
+            Found::User(key) => return Ok(key),
+            Found::New(new) => {
+                let function = Trigger::PreSignUp.of(&guard);
+                (new, function, guard.id().to_string())
+            }
+        }
+    };
+    let decision = match pre_sign_up {
+        Some(function) => triggers::sign_up::pre_sign_up(
+            app,
+            ctx,
+            &function,
+            triggers::sign_up::SignUpEvent {
+                pool_id: &pool_id,
+                source: "PreSignUp_ExternalProvider",
+                username: &new.username,
+                client_id: Some(client_id),
+                attributes: &new.mapped,
+                validation_data: None,
+                client_metadata: None,
+            },
+        )?,
+        None => Default::default(),
+    };
     let mut guard = pool.write();
+    // Looked up again: a concurrent first sign-in of the same identity may have won.
+    let new = match find_or_describe(app, &mut guard, provider, claims)? {
+        Found::User(key) => return Ok(key),
+        Found::New(new) => new,
+    };
+    let now = app.clock.now();
+    let identities = json!([{
+        "userId": new.user_id,
+        "providerName": provider,
+        "providerType": new.kind.as_str(),
+        "issuer": issuer,
+        "primary": true,
+        "dateCreated": (now * 1000.0) as i64,
+    }]);
+    let mut pairs = vec![("sub".to_string(), crate::infra::ids::uuid())];
+    pairs.extend(new.mapped);
+    pairs.push(("identities".to_string(), identities.to_string()));
+    let mut user = User {
+        username: new.username,
+        attributes: Attributes::from_pairs(pairs),
+        status: UserStatusType::ExternalProvider,
+        enabled: true,
+        created: now,
+        modified: now,
+        password: None,
+        temporary_password_expires: None,
+        mfa_options: Vec::new(),
+        groups: Default::default(),
+        links: Vec::new(),
+        mfa: Default::default(),
+        devices: Default::default(),
+        auth_events: Vec::new(),
+        passkeys: Vec::new(),
+    };
+    // A federated user stays EXTERNAL_PROVIDER; autoVerifyEmail / autoVerifyPhone apply
+    // (unconfirmed: what Cognito does with autoConfirmUser here).
+    PreSignUpDecision {
+        auto_confirm: false,
+        ..decision
+    }
+    .apply(&mut user)?;
+    Ok(guard.users.insert(user))
+}
+
+/// A federated user who does not exist yet.
+struct NewFederated {
+    username: String,
+    user_id: String,
+    kind: IdentityProviderTypeType,
+    mapped: Vec<(String, String)>,
+}
+
+enum Found {
+    User(UserKey),
+    New(NewFederated),
+}
+
+/// The user the provider's identity signs in as (its mapped attributes applied), or what a
+/// new federated user would be.
+fn find_or_describe(
+    app: &App,
+    guard: &mut UserPool,
+    provider: &str,
+    claims: &Map<String, Value>,
+) -> ApiResult<Found> {
+    let now = app.clock.now();
     let idp = guard
         .identity_providers
         .get(provider)
@@ -140,11 +237,11 @@ pub fn sign_in(
         })
         .collect();
     // An identity linked to a user (AdminLinkProviderForUser) signs in as that user.
-    if let Some(key) = crate::idp::engine::links::linked_user(&guard, provider, &user_id) {
+    if let Some(key) = crate::idp::engine::links::linked_user(guard, provider, &user_id) {
         if !guard.users.get(key).is_some_and(|u| u.enabled) {
             return Err(ApiError::not_authorized("User is disabled."));
         }
-        return Ok(key);
+        return Ok(Found::User(key));
     }
     let username = format!("{provider}_{user_id}");
     if let Some(key) = guard.users.find_by_username(&username) {
@@ -158,35 +255,12 @@ pub fn sign_in(
             }
             user.modified = now;
         });
-        return Ok(key);
+        return Ok(Found::User(key));
     }
-    let identities = json!([{
-        "userId": user_id,
-        "providerName": provider,
-        "providerType": kind.as_str(),
-        "issuer": issuer,
-        "primary": true,
-        "dateCreated": (now * 1000.0) as i64,
-    }]);
-    let mut pairs = vec![("sub".to_string(), crate::infra::ids::uuid())];
-    pairs.extend(mapped);
-    pairs.push(("identities".to_string(), identities.to_string()));
-    let user = User {
+    Ok(Found::New(NewFederated {
         username,
-        attributes: Attributes::from_pairs(pairs),
-        status: UserStatusType::ExternalProvider,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: Default::default(),
-        links: Vec::new(),
-        mfa: Default::default(),
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-    };
-    Ok(guard.users.insert(user))
+        user_id,
+        kind,
+        mapped,
+    }))
 }
