@@ -45,6 +45,7 @@ mod sign_up;
 mod srp;
 mod terms;
 mod triggers;
+mod triggers_authentication;
 mod triggers_lifecycle;
 mod triggers_migration;
 mod user_auth;

@@ -1,20 +1,19 @@
-//! UserMigration: at sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH with
-//! PASSWORD, the hosted page) and in ForgotPassword, the user created from the answer; and
-//! PreAuthentication / PostAuthentication on the hosted sign-in page.
+//! UserMigration at sign-in (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH; USER_AUTH and the
+//! hosted page are in `triggers_authentication.rs`) and in ForgotPassword: the event, the user
+//! created from the answer, the error mappings; and the same with boto3.
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ExplicitAuthFlowsType as Flow, LambdaConfigType, OAuthFlowType,
+    AuthFlowType, ExplicitAuthFlowsType as Flow, LambdaConfigType,
 };
 use serde_json::{json, Value};
 
 use crate::common::{err, Emulator};
 use crate::lambda_server::{arn, Answer, LambdaServer};
-use crate::oauth::{query_of, Browser};
 use crate::triggers::{pool_with, with_lambda};
 
 /// What the old system knows: `oldtimer` (and `forgetful`) with their attributes; a wrong
 /// password is refused with an error, anyone else is unknown (the event comes back as is).
-fn old_system(lambda: &LambdaServer, name: &str, status: &'static str) {
+pub fn old_system(lambda: &LambdaServer, name: &str, status: &'static str) {
     lambda.on(name, move |mut event| {
         let user = event["userName"].as_str().unwrap().to_string();
         let password = event["request"]["password"].as_str().map(str::to_string);
@@ -38,7 +37,7 @@ fn old_system(lambda: &LambdaServer, name: &str, status: &'static str) {
     });
 }
 
-fn migration() -> LambdaConfigType {
+pub fn migration() -> LambdaConfigType {
     LambdaConfigType::builder()
         .user_migration(arn("migrate"))
         .build()
@@ -432,92 +431,5 @@ async fn boto3_migrates_users_at_sign_in_and_forgot_password() {
             .as_str()
             .unwrap()
             .starts_with("aws-sdk-")
-    );
-}
-
-// ---- The hosted sign-in page ----
-
-const CALLBACK: &str = "http://localhost:3000/callback";
-
-async fn hosted_client(emulator: &Emulator, pool_id: &str) -> String {
-    emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("web")
-        .allowed_o_auth_flows_user_pool_client(true)
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .callback_urls(CALLBACK)
-        .supported_identity_providers("COGNITO")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap()
-}
-
-fn login_path(client_id: &str) -> String {
-    format!(
-        "/login?response_type=code&client_id={client_id}&redirect_uri={}",
-        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
-    )
-}
-
-#[tokio::test]
-async fn the_hosted_page_migrates_and_calls_pre_and_post_authentication() {
-    let (emulator, lambda) = with_lambda().await;
-    old_system(&lambda, "migrate", "CONFIRMED");
-    lambda.echo("pre-auth");
-    lambda.echo("post-auth");
-    let config = LambdaConfigType::builder()
-        .user_migration(arn("migrate"))
-        .pre_authentication(arn("pre-auth"))
-        .post_authentication(arn("post-auth"))
-        .build();
-    let (pool_id, _) = pool_with(&emulator, config).await;
-    let client_id = hosted_client(&emulator, &pool_id).await;
-    let mut browser = Browser::new(&emulator.url);
-    let page = browser
-        .sign_in(&login_path(&client_id), "oldtimer", "Legacy-passw0rd")
-        .await;
-    assert_eq!(page.status, 302, "{}", page.body);
-    let location = page.location.unwrap();
-    assert!(location.starts_with(CALLBACK), "{location}");
-    assert!(query_of(&location).contains_key("code"), "{location}");
-    let calls = lambda.calls();
-    let sources: Vec<&str> = calls
-        .iter()
-        .map(|c| c.event["triggerSource"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        sources,
-        [
-            "UserMigration_Authentication",
-            "PreAuthentication_Authentication",
-            "PostAuthentication_Authentication"
-        ]
-    );
-    for call in &calls {
-        assert_eq!(call.event["callerContext"]["clientId"], client_id.as_str());
-    }
-    assert_eq!(calls[2].event["request"]["newDeviceUsed"], false);
-
-    // A function's error is shown on the page, and nobody is signed in.
-    lambda.on("pre-auth", |_| {
-        Answer::Error("Closed for maintenance".into())
-    });
-    let mut browser = Browser::new(&emulator.url);
-    let page = browser
-        .sign_in(&login_path(&client_id), "oldtimer", "Legacy-passw0rd")
-        .await;
-    assert_eq!(page.status, 200);
-    assert!(
-        page.body
-            .contains("PreAuthentication failed with error Closed for maintenance."),
-        "{}",
-        page.body
     );
 }

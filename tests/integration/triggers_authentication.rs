@@ -1,0 +1,571 @@
+//! PreAuthentication and PostAuthentication around every sign-in: password, SRP, admin,
+//! USER_AUTH, the hosted page (with UserMigration first), remembered devices; never on
+//! refresh.
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, ExplicitAuthFlowsType as Flow, LambdaConfigType, OAuthFlowType,
+};
+use serde_json::{json, Value};
+
+use crate::common::{err, Emulator};
+use crate::lambda_server::{arn, Answer};
+use crate::oauth::{query_of, Browser};
+use crate::triggers::{pool_with, with_lambda};
+use crate::triggers_lifecycle::{
+    code_for, confirmed_user, password_client, request_without_sub, PASSWORD,
+};
+use crate::triggers_migration::old_system;
+// ---- PreAuthentication / PostAuthentication ----
+
+fn authentication() -> LambdaConfigType {
+    LambdaConfigType::builder()
+        .pre_authentication(arn("pre-auth"))
+        .post_authentication(arn("post-auth"))
+        .build()
+}
+
+async fn password_sign_in(
+    emulator: &Emulator,
+    client_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<String, (String, String)> {
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password)
+        .client_metadata("app", "web")
+        .send()
+        .await
+        .map(|o| o.authentication_result.unwrap().id_token.unwrap())
+        .map_err(err)
+}
+
+fn jane_attributes() -> Value {
+    json!({
+        "email": "jane@example.com",
+        "email_verified": "true",
+        "cognito:user_status": "CONFIRMED",
+    })
+}
+
+#[tokio::test]
+async fn a_password_sign_in_calls_pre_then_post_authentication() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let calls = lambda.calls();
+    let order: Vec<&str> = calls.iter().map(|c| c.function.as_str()).collect();
+    assert_eq!(order, ["pre-auth", "post-auth"]);
+    let pre = &calls[0].event;
+    assert_eq!(pre["triggerSource"], "PreAuthentication_Authentication");
+    assert_eq!(pre["userName"], "jane");
+    assert_eq!(pre["callerContext"]["clientId"], client_id.as_str());
+    let mut expected = json!({
+        "userAttributes": jane_attributes(),
+        "validationData": {"app": "web"},
+    });
+    assert_eq!(request_without_sub(pre), expected);
+    assert_eq!(pre["response"], json!({}));
+    let post = &calls[1].event;
+    assert_eq!(post["triggerSource"], "PostAuthentication_Authentication");
+    assert_eq!(post["userName"], "jane");
+    expected = json!({
+        "userAttributes": jane_attributes(),
+        "newDeviceUsed": false,
+        "clientMetadata": {"app": "web"},
+    });
+    assert_eq!(request_without_sub(post), expected);
+
+    // A wrong password: PreAuthentication ran, PostAuthentication did not.
+    let error = password_sign_in(&emulator, &client_id, "jane", "Wr0ng-pass!")
+        .await
+        .unwrap_err();
+    assert_eq!(error.1, "Incorrect username or password.");
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(order, ["pre-auth", "post-auth", "pre-auth"]);
+
+    // Refreshing tokens calls neither.
+    let refresh = emulator
+        .idp
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "jane")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    assert_eq!(lambda.calls().len(), 5);
+    emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lambda.calls().len(), 5);
+}
+
+#[tokio::test]
+async fn pre_authentication_errors_reject_the_sign_in_before_the_password_is_checked() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.on("pre-auth", |_| Answer::Error("Account under review".into()));
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    for password in [PASSWORD, "Wr0ng-pass!"] {
+        let error = password_sign_in(&emulator, &client_id, "jane", password)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            error,
+            (
+                "UserLambdaValidationException".to_string(),
+                "PreAuthentication failed with error Account under review.".to_string()
+            )
+        );
+    }
+    assert!(lambda.events("post-auth").is_empty());
+    // Malformed answers and missing functions map as for every trigger.
+    lambda.on("pre-auth", |_| Answer::Raw(200, "not json".into()));
+    let error = password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "InvalidLambdaResponseException".to_string(),
+            "Invalid lambda function output : Invalid JSON".to_string()
+        )
+    );
+}
+
+#[tokio::test]
+async fn post_authentication_errors_reject_the_sign_in() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.on("post-auth", |_| {
+        Answer::Error("Audit log unavailable".into())
+    });
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    let error = password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PostAuthentication failed with error Audit log unavailable.".to_string()
+        )
+    );
+}
+
+#[tokio::test]
+async fn unknown_users_reach_pre_authentication_only_with_prevent_user_existence_errors() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let legacy = password_client(&emulator, &pool_id, false).await;
+    let hiding = password_client(&emulator, &pool_id, true).await;
+    confirmed_user(&emulator, &pool_id).await;
+
+    let error = password_sign_in(&emulator, &legacy, "nobody", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.0, "UserNotFoundException");
+    assert!(lambda.calls().is_empty());
+
+    let error = password_sign_in(&emulator, &hiding, "nobody", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "NotAuthorizedException".to_string(),
+            "Incorrect username or password.".to_string()
+        )
+    );
+    let events = lambda.events("pre-auth");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["userName"], "nobody");
+    assert_eq!(
+        events[0]["request"],
+        json!({
+            "userAttributes": {},
+            "validationData": {"app": "web"},
+            "userNotFound": true,
+        })
+    );
+
+    // A user who exists: userNotFound false for that client.
+    password_sign_in(&emulator, &hiding, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let events = lambda.events("pre-auth");
+    assert_eq!(events[1]["request"]["userNotFound"], false);
+}
+
+#[tokio::test]
+async fn srp_and_admin_sign_ins_call_both_triggers() {
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    let setup = crate::auth::Setup {
+        pool_id: pool_id.clone(),
+        client_id: client_id.clone(),
+        secret: None,
+    };
+    crate::srp::srp_login(&emulator, &setup, "jane", PASSWORD)
+        .await
+        .unwrap();
+    let sources: Vec<String> = lambda
+        .calls()
+        .iter()
+        .map(|c| c.event["triggerSource"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "PreAuthentication_Authentication",
+            "PostAuthentication_Authentication"
+        ]
+    );
+    // No ClientMetadata: no validationData / clientMetadata members.
+    assert_eq!(
+        request_without_sub(&lambda.calls()[0].event),
+        json!({"userAttributes": jane_attributes()})
+    );
+
+    emulator
+        .idp
+        .admin_initiate_auth()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", "jane")
+        .auth_parameters("PASSWORD", PASSWORD)
+        .client_metadata("via", "admin")
+        .send()
+        .await
+        .unwrap();
+    let post = lambda.events("post-auth");
+    assert_eq!(post.len(), 2);
+    assert_eq!(
+        post[1]["request"]["clientMetadata"],
+        json!({"via": "admin"})
+    );
+}
+
+#[tokio::test]
+async fn without_these_triggers_no_function_is_called() {
+    let (emulator, lambda) = with_lambda().await;
+    // Only an unrelated trigger configured (a function the Lambda server does not have).
+    let config = LambdaConfigType::builder()
+        .define_auth_challenge(arn("define"))
+        .build();
+    let (pool_id, client_id) = pool_with(&emulator, config).await;
+    let password_client = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    password_sign_in(&emulator, &password_client, "jane", PASSWORD)
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    emulator
+        .idp
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .password("N3w-passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let error = password_sign_in(&emulator, &password_client, "ghost", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.0, "UserNotFoundException");
+    assert!(lambda.calls().is_empty());
+}
+
+// ---- The hosted sign-in page ----
+
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+async fn hosted_client(emulator: &Emulator, pool_id: &str) -> String {
+    emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("web")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .callback_urls(CALLBACK)
+        .supported_identity_providers("COGNITO")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap()
+}
+
+fn login_path(client_id: &str) -> String {
+    format!(
+        "/login?response_type=code&client_id={client_id}&redirect_uri={}",
+        url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
+    )
+}
+
+#[tokio::test]
+async fn the_hosted_page_migrates_and_calls_pre_and_post_authentication() {
+    let (emulator, lambda) = with_lambda().await;
+    old_system(&lambda, "migrate", "CONFIRMED");
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let config = LambdaConfigType::builder()
+        .user_migration(arn("migrate"))
+        .pre_authentication(arn("pre-auth"))
+        .post_authentication(arn("post-auth"))
+        .build();
+    let (pool_id, _) = pool_with(&emulator, config).await;
+    let client_id = hosted_client(&emulator, &pool_id).await;
+    let mut browser = Browser::new(&emulator.url);
+    let page = browser
+        .sign_in(&login_path(&client_id), "oldtimer", "Legacy-passw0rd")
+        .await;
+    assert_eq!(page.status, 302, "{}", page.body);
+    let location = page.location.unwrap();
+    assert!(location.starts_with(CALLBACK), "{location}");
+    assert!(query_of(&location).contains_key("code"), "{location}");
+    let calls = lambda.calls();
+    let sources: Vec<&str> = calls
+        .iter()
+        .map(|c| c.event["triggerSource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "UserMigration_Authentication",
+            "PreAuthentication_Authentication",
+            "PostAuthentication_Authentication"
+        ]
+    );
+    for call in &calls {
+        assert_eq!(call.event["callerContext"]["clientId"], client_id.as_str());
+    }
+    assert_eq!(calls[2].event["request"]["newDeviceUsed"], false);
+
+    // A function's error is shown on the page, and nobody is signed in.
+    lambda.on("pre-auth", |_| {
+        Answer::Error("Closed for maintenance".into())
+    });
+    let mut browser = Browser::new(&emulator.url);
+    let page = browser
+        .sign_in(&login_path(&client_id), "oldtimer", "Legacy-passw0rd")
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("PreAuthentication failed with error Closed for maintenance."),
+        "{}",
+        page.body
+    );
+}
+
+// ---- USER_AUTH and remembered devices ----
+
+#[tokio::test]
+async fn user_auth_with_a_password_migrates_and_authenticates() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFactorType, ChallengeNameType, SignInPolicyType, UserPoolPolicyType,
+    };
+    let (emulator, lambda) = with_lambda().await;
+    old_system(&lambda, "migrate", "CONFIRMED");
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let config = LambdaConfigType::builder()
+        .user_migration(arn("migrate"))
+        .pre_authentication(arn("pre-auth"))
+        .post_authentication(arn("post-auth"))
+        .build();
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("user-auth")
+        .lambda_config(config)
+        .policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("app")
+        .explicit_auth_flows(Flow::AllowUserAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let out = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "oldtimer")
+        .auth_parameters("PREFERRED_CHALLENGE", "PASSWORD")
+        .auth_parameters("PASSWORD", "Legacy-passw0rd")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.authentication_result.is_some());
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(order, ["migrate", "pre-auth", "post-auth"]);
+
+    // Choosing from SELECT_CHALLENGE: PreAuthentication once, before any factor.
+    let out = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "oldtimer")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.challenge_name, Some(ChallengeNameType::SelectChallenge));
+    assert_eq!(lambda.events("pre-auth").len(), 2);
+    let out = emulator
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::SelectChallenge)
+        .session(out.session.unwrap())
+        .challenge_responses("USERNAME", "oldtimer")
+        .challenge_responses("ANSWER", "PASSWORD")
+        .challenge_responses("PASSWORD", "Legacy-passw0rd")
+        .client_metadata("step", "select")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.authentication_result.is_some());
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(
+        order,
+        ["migrate", "pre-auth", "post-auth", "pre-auth", "post-auth"]
+    );
+    // PostAuthentication hears the ClientMetadata of the call that finished the sign-in.
+    assert_eq!(
+        lambda.events("post-auth")[1]["request"]["clientMetadata"],
+        json!({"step": "select"})
+    );
+}
+
+#[tokio::test]
+async fn a_new_device_is_reported_to_post_authentication() {
+    use aws_sdk_cognitoidentityprovider::types::DeviceConfigurationType;
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("post-auth");
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("devices")
+        .lambda_config(
+            LambdaConfigType::builder()
+                .post_authentication(arn("post-auth"))
+                .build(),
+        )
+        .device_configuration(
+            DeviceConfigurationType::builder()
+                .challenge_required_on_new_device(false)
+                .device_only_remembered_on_user_prompt(false)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("dana")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    emulator
+        .set_password(&pool_id, "dana", "Legacy-passw0rd")
+        .await;
+    let out = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "dana")
+        .auth_parameters("PASSWORD", "Legacy-passw0rd")
+        .send()
+        .await
+        .unwrap();
+    assert!(out
+        .authentication_result
+        .unwrap()
+        .new_device_metadata
+        .is_some());
+    let event = &lambda.events("post-auth")[0];
+    assert_eq!(event["request"]["newDeviceUsed"], true);
+}
