@@ -323,7 +323,7 @@ async fn without_these_triggers_no_function_is_called() {
 
 const CALLBACK: &str = "http://localhost:3000/callback";
 
-async fn hosted_client(emulator: &Emulator, pool_id: &str) -> String {
+pub async fn hosted_client(emulator: &Emulator, pool_id: &str) -> String {
     emulator
         .idp
         .create_user_pool_client()
@@ -343,7 +343,7 @@ async fn hosted_client(emulator: &Emulator, pool_id: &str) -> String {
         .unwrap()
 }
 
-fn login_path(client_id: &str) -> String {
+pub fn login_path(client_id: &str) -> String {
     format!(
         "/login?response_type=code&client_id={client_id}&redirect_uri={}",
         url::form_urlencoded::byte_serialize(CALLBACK.as_bytes()).collect::<String>()
@@ -568,4 +568,63 @@ async fn a_new_device_is_reported_to_post_authentication() {
         .is_some());
     let event = &lambda.events("post-auth")[0];
     assert_eq!(event["request"]["newDeviceUsed"], true);
+}
+
+#[tokio::test]
+async fn a_temporary_password_is_authenticated_once_the_new_password_is_set() {
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let (pool_id, _) = pool_with(&emulator, authentication()).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("tom")
+        .temporary_password("Temp0rary!")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let out = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", "tom")
+        .auth_parameters("PASSWORD", "Temp0rary!")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.challenge_name,
+        Some(ChallengeNameType::NewPasswordRequired)
+    );
+    let pre = lambda.events("pre-auth");
+    assert_eq!(pre.len(), 1);
+    assert_eq!(
+        pre[0]["request"]["userAttributes"]["cognito:user_status"],
+        "FORCE_CHANGE_PASSWORD"
+    );
+    assert!(lambda.events("post-auth").is_empty());
+    emulator
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(out.session.unwrap())
+        .challenge_responses("USERNAME", "tom")
+        .challenge_responses("NEW_PASSWORD", "N3w-passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let post = lambda.events("post-auth");
+    assert_eq!(post.len(), 1);
+    assert_eq!(
+        post[0]["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    assert_eq!(lambda.events("pre-auth").len(), 1);
 }

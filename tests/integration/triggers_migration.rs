@@ -433,3 +433,112 @@ async fn boto3_migrates_users_at_sign_in_and_forgot_password() {
             .starts_with("aws-sdk-")
     );
 }
+
+#[tokio::test]
+async fn managed_login_confirms_migrates_and_resets_with_the_triggers() {
+    use crate::oauth::{hidden_value, Browser};
+    use crate::triggers_authentication::{hosted_client, login_path};
+    let (emulator, lambda) = with_lambda().await;
+    old_system(&lambda, "migrate", "CONFIRMED");
+    lambda.echo("post-confirmation");
+    let config = LambdaConfigType::builder()
+        .user_migration(arn("migrate"))
+        .post_confirmation(arn("post-confirmation"))
+        .build();
+    let (pool_id, api_client) = pool_with(&emulator, config).await;
+    let client_id = hosted_client(&emulator, &pool_id).await;
+    let query = login_path(&client_id)
+        .trim_start_matches("/login?")
+        .to_string();
+    let mut browser = Browser::new(&emulator.url);
+
+    // The confirmation page: PostConfirmation_ConfirmSignUp for the page's client.
+    emulator
+        .idp
+        .sign_up()
+        .client_id(&api_client)
+        .username("jane")
+        .password("Passw0rd!")
+        .user_attributes(
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name("email")
+                .value("jane@example.com")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let confirm = format!("/confirm?{query}&username=jane");
+    let page = browser.get(&confirm).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let code = crate::triggers_lifecycle::code_for(&emulator, &pool_id, "jane").await;
+    let page = browser
+        .post_form(
+            &confirm,
+            &[("_csrf", &csrf), ("username", "jane"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(
+        page.location,
+        Some(format!("/login?{query}&notice=confirmed"))
+    );
+    let event = &lambda.events("post-confirmation")[0];
+    assert_eq!(event["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(event["callerContext"]["clientId"], client_id.as_str());
+
+    // Forgot password for someone only the old system knows: migrated, then reset.
+    let page = browser.get(&format!("/forgotPassword?{query}")).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let page = browser
+        .post_form(
+            &format!("/forgotPassword?{query}"),
+            &[("_csrf", &csrf), ("username", "forgetful")],
+        )
+        .await;
+    let reset = page.location.unwrap();
+    assert_eq!(
+        reset,
+        format!("/confirmForgotPassword?{query}&username=forgetful")
+    );
+    let migrate = lambda.events("migrate");
+    assert_eq!(migrate.len(), 1);
+    assert_eq!(migrate[0]["triggerSource"], "UserMigration_ForgotPassword");
+    let code = crate::triggers_lifecycle::code_for(&emulator, &pool_id, "forgetful").await;
+    let page = browser.get(&reset).await;
+    let csrf = hidden_value(&page.body, "_csrf");
+    let page = browser
+        .post_form(
+            &reset,
+            &[
+                ("_csrf", &csrf),
+                ("username", "forgetful"),
+                ("code", &code),
+                ("password", "Fresh-passw0rd!"),
+                ("confirm_password", "Fresh-passw0rd!"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.location,
+        Some(format!("/login?{query}&notice=password_reset"))
+    );
+    let events = lambda.events("post-confirmation");
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[1]["triggerSource"],
+        "PostConfirmation_ConfirmForgotPassword"
+    );
+    assert_eq!(events[1]["userName"], "forgetful");
+    assert_eq!(
+        events[1]["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    let page = browser
+        .sign_in(&login_path(&client_id), "forgetful", "Fresh-passw0rd!")
+        .await;
+    assert!(page
+        .location
+        .unwrap()
+        .starts_with("http://localhost:3000/callback?code="));
+}
