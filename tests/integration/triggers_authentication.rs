@@ -11,9 +11,7 @@ use crate::common::{err, Emulator};
 use crate::lambda_server::{arn, Answer};
 use crate::oauth::{query_of, Browser};
 use crate::triggers::{pool_with, with_lambda};
-use crate::triggers_lifecycle::{
-    code_for, confirmed_user, password_client, request_without_sub, PASSWORD,
-};
+use crate::triggers_lifecycle::{confirmed_user, password_client, request_without_sub, PASSWORD};
 use crate::triggers_migration::old_system;
 // ---- PreAuthentication / PostAuthentication ----
 
@@ -24,7 +22,7 @@ fn authentication() -> LambdaConfigType {
         .build()
 }
 
-async fn password_sign_in(
+pub async fn password_sign_in(
     emulator: &Emulator,
     client_id: &str,
     username: &str,
@@ -278,45 +276,6 @@ async fn srp_and_admin_sign_ins_call_both_triggers() {
         post[1]["request"]["clientMetadata"],
         json!({"via": "admin"})
     );
-}
-
-#[tokio::test]
-async fn without_these_triggers_no_function_is_called() {
-    let (emulator, lambda) = with_lambda().await;
-    // Only an unrelated trigger configured (a function the Lambda server does not have).
-    let config = LambdaConfigType::builder()
-        .define_auth_challenge(arn("define"))
-        .build();
-    let (pool_id, client_id) = pool_with(&emulator, config).await;
-    let password_client = password_client(&emulator, &pool_id, false).await;
-    confirmed_user(&emulator, &pool_id).await;
-    password_sign_in(&emulator, &password_client, "jane", PASSWORD)
-        .await
-        .unwrap();
-    emulator
-        .idp
-        .forgot_password()
-        .client_id(&client_id)
-        .username("jane")
-        .send()
-        .await
-        .unwrap();
-    let code = code_for(&emulator, &pool_id, "jane").await;
-    emulator
-        .idp
-        .confirm_forgot_password()
-        .client_id(&client_id)
-        .username("jane")
-        .confirmation_code(code)
-        .password("N3w-passw0rd!")
-        .send()
-        .await
-        .unwrap();
-    let error = password_sign_in(&emulator, &password_client, "ghost", PASSWORD)
-        .await
-        .unwrap_err();
-    assert_eq!(error.0, "UserNotFoundException");
-    assert!(lambda.calls().is_empty());
 }
 
 // ---- The hosted sign-in page ----

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::common::{err, Emulator};
 use crate::lambda_server::{arn, Answer};
 use crate::triggers::{pool_with, with_lambda};
+use crate::triggers_authentication::password_sign_in;
 
 pub const PASSWORD: &str = "Passw0rd!";
 
@@ -510,4 +511,43 @@ async fn a_federated_users_first_sign_in_calls_pre_sign_up() {
         .map_err(err)
         .unwrap_err();
     assert_eq!(missing.0, "UserNotFoundException");
+}
+
+#[tokio::test]
+async fn without_these_triggers_no_function_is_called() {
+    let (emulator, lambda) = with_lambda().await;
+    // Only an unrelated trigger configured (a function the Lambda server does not have).
+    let config = LambdaConfigType::builder()
+        .define_auth_challenge(arn("define"))
+        .build();
+    let (pool_id, client_id) = pool_with(&emulator, config).await;
+    let password_client = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    password_sign_in(&emulator, &password_client, "jane", PASSWORD)
+        .await
+        .unwrap();
+    emulator
+        .idp
+        .forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .send()
+        .await
+        .unwrap();
+    let code = code_for(&emulator, &pool_id, "jane").await;
+    emulator
+        .idp
+        .confirm_forgot_password()
+        .client_id(&client_id)
+        .username("jane")
+        .confirmation_code(code)
+        .password("N3w-passw0rd!")
+        .send()
+        .await
+        .unwrap();
+    let error = password_sign_in(&emulator, &password_client, "ghost", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(error.0, "UserNotFoundException");
+    assert!(lambda.calls().is_empty());
 }
