@@ -176,6 +176,24 @@ async fn post_authentication_errors_reject_the_sign_in() {
             "PostAuthentication failed with error Audit log unavailable.".to_string()
         )
     );
+    // A function the Lambda endpoint does not have.
+    let config = LambdaConfigType::builder()
+        .pre_authentication(arn("missing"))
+        .build();
+    let (pool_id, _) = pool_with(&emulator, config).await;
+    let client_id = password_client(&emulator, &pool_id, false).await;
+    confirmed_user(&emulator, &pool_id).await;
+    let error = password_sign_in(&emulator, &client_id, "jane", PASSWORD)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UnexpectedLambdaException".to_string(),
+            "PreAuthentication invocation failed due to error ResourceNotFoundException."
+                .to_string()
+        )
+    );
 }
 
 #[tokio::test]
