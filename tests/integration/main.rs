@@ -46,5 +46,6 @@ mod srp;
 mod terms;
 mod triggers;
 mod triggers_messages;
+mod triggers_runtime;
 mod user_auth;
 mod users;
