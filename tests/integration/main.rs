@@ -47,6 +47,8 @@ mod terms;
 mod triggers;
 mod triggers_authentication;
 mod triggers_lifecycle;
+mod triggers_messages;
 mod triggers_migration;
+mod triggers_runtime;
 mod user_auth;
 mod users;

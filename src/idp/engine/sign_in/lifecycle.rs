@@ -69,7 +69,7 @@ impl SignIn<'_> {
                 user_name: &user_name,
                 client_id: self.client_id,
                 attributes,
-                client_metadata: self.client_metadata.as_ref(),
+                client_metadata: self.ctx.caller.client_metadata.as_ref(),
             },
             hides_existence.then_some(found.is_none()),
         )
@@ -94,7 +94,7 @@ impl SignIn<'_> {
                 user_name: username,
                 client_id: self.client_id,
                 password: Some(password),
-                client_metadata: self.client_metadata.as_ref(),
+                client_metadata: self.ctx.caller.client_metadata.as_ref(),
             },
         )?;
         let Some(migrated) = answer else {
@@ -144,7 +144,7 @@ impl SignIn<'_> {
                 user_name: &user_name,
                 client_id: self.client_id,
                 attributes,
-                client_metadata: self.client_metadata.as_ref(),
+                client_metadata: self.ctx.caller.client_metadata.as_ref(),
             },
             new_device_used,
         )

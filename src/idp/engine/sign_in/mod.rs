@@ -92,8 +92,6 @@ pub struct SignIn<'a> {
     signed_in: std::cell::Cell<Option<UserKey>>,
     /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
     device: std::cell::RefCell<Option<String>>,
-    /// The request's ClientMetadata, for the triggers it calls.
-    pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 fn incorrect() -> ApiError {
@@ -137,7 +135,6 @@ impl<'a> SignIn<'a> {
             api,
             signed_in: Default::default(),
             device: Default::default(),
-            client_metadata: None,
         })
     }
 

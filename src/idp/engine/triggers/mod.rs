@@ -7,7 +7,9 @@
 //! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work).
 
 pub mod authentication;
+pub mod messages;
 pub mod migration;
+pub mod senders;
 pub mod sign_up;
 
 use serde_json::{json, Map, Value};
