@@ -46,5 +46,7 @@ mod srp;
 mod terms;
 mod triggers;
 mod triggers_custom;
+mod triggers_custom_errors;
+mod triggers_custom_js;
 mod user_auth;
 mod users;

@@ -16,9 +16,9 @@ use crate::lambda_server::{arn, Answer, LambdaServer};
 use crate::srp::srp_client::{Client as SrpClient, TIMESTAMP};
 use crate::triggers::with_lambda;
 
-const PASSWORD: &str = "Perm4nent!pass";
+pub const PASSWORD: &str = "Perm4nent!pass";
 
-fn incorrect() -> (String, String) {
+pub fn incorrect() -> (String, String) {
     (
         "NotAuthorizedException".to_string(),
         "Incorrect username or password.".to_string(),
@@ -163,14 +163,14 @@ async fn event_attributes(emulator: &Emulator, pool_id: &str, username: &str) ->
     Value::Object(attributes)
 }
 
-type Step = (
+pub type Step = (
     Option<ChallengeNameType>,
     HashMap<String, String>,
     Option<String>,
     Option<String>,
 );
 
-async fn initiate(
+pub async fn initiate(
     emulator: &Emulator,
     quiz: &Quiz,
     params: &[(&str, &str)],
@@ -193,7 +193,7 @@ async fn initiate(
     ))
 }
 
-async fn respond(
+pub async fn respond(
     emulator: &Emulator,
     quiz: &Quiz,
     challenge: ChallengeNameType,
@@ -219,7 +219,7 @@ async fn respond(
     ))
 }
 
-async fn answer(
+pub async fn answer(
     emulator: &Emulator,
     quiz: &Quiz,
     session: Option<String>,
@@ -606,220 +606,6 @@ async fn srp_a_first_then_the_password_verifier_then_custom_challenges() {
         (
             "InvalidLambdaResponseException".to_string(),
             "Unrecognizable lambda output".to_string()
-        )
-    );
-    emulator.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn custom_auth_errors() {
-    let (emulator, lambda) = with_lambda().await;
-    quiz(&lambda);
-    // The client must allow CUSTOM_AUTH.
-    let quiz = quiz_pool(&emulator, custom_config(), false).await;
-    let srp_only = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&quiz.pool_id)
-        .client_name("srp")
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    let srp_only = Quiz {
-        pool_id: quiz.pool_id.clone(),
-        client_id: srp_only,
-    };
-    assert_eq!(
-        initiate(&emulator, &srp_only, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        (
-            "InvalidParameterException".to_string(),
-            "CUSTOM_AUTH is not enabled for the client.".to_string()
-        )
-    );
-    assert_eq!(
-        initiate(&emulator, &quiz, &[]).await.unwrap_err(),
-        (
-            "InvalidParameterException".to_string(),
-            "Missing required parameter USERNAME".to_string()
-        )
-    );
-    assert_eq!(
-        initiate(
-            &emulator,
-            &quiz,
-            &[("USERNAME", "jane"), ("CHALLENGE_NAME", "SRP_A")]
-        )
-        .await
-        .unwrap_err(),
-        (
-            "InvalidParameterException".to_string(),
-            "Missing required parameter SRP_A".to_string()
-        )
-    );
-
-    // No DefineAuthChallenge, or no CreateAuthChallenge when a challenge is asked for.
-    let not_configured = (
-        "InvalidParameterException".to_string(),
-        "Custom auth lambda trigger is not configured for the user pool.".to_string(),
-    );
-    let bare = quiz_pool(&emulator, LambdaConfigType::builder().build(), false).await;
-    assert_eq!(
-        initiate(&emulator, &bare, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        not_configured
-    );
-    let define_only = LambdaConfigType::builder()
-        .define_auth_challenge(arn("define"))
-        .build();
-    let define_only = quiz_pool(&emulator, define_only, false).await;
-    assert_eq!(
-        initiate(&emulator, &define_only, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        not_configured
-    );
-
-    // An answer must name ANSWER and USERNAME.
-    let (_, _, session, _) = initiate(&emulator, &quiz, &[("USERNAME", "jane")])
-        .await
-        .unwrap();
-    assert_eq!(
-        respond(
-            &emulator,
-            &quiz,
-            ChallengeNameType::CustomChallenge,
-            session.clone(),
-            &[("USERNAME", "jane")]
-        )
-        .await
-        .unwrap_err(),
-        (
-            "InvalidParameterException".to_string(),
-            "Missing required parameter ANSWER".to_string()
-        )
-    );
-    // A Session for another challenge is not a custom one's.
-    assert_eq!(
-        respond(
-            &emulator,
-            &quiz,
-            ChallengeNameType::NewPasswordRequired,
-            session.clone(),
-            &[("USERNAME", "jane"), ("NEW_PASSWORD", PASSWORD)]
-        )
-        .await
-        .unwrap_err(),
-        (
-            "NotAuthorizedException".to_string(),
-            "Invalid session for the user.".to_string()
-        )
-    );
-
-    // Function errors, as for every trigger.
-    lambda.on("verify", |_| Answer::Error("no verifier today".into()));
-    assert_eq!(
-        answer(&emulator, &quiz, session, "jane", "4")
-            .await
-            .unwrap_err(),
-        (
-            "UserLambdaValidationException".to_string(),
-            "VerifyAuthChallengeResponse failed with error no verifier today.".to_string()
-        )
-    );
-    lambda.on("define", |_| Answer::Error("boom".into()));
-    assert_eq!(
-        initiate(&emulator, &quiz, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        (
-            "UserLambdaValidationException".to_string(),
-            "DefineAuthChallenge failed with error boom.".to_string()
-        )
-    );
-    lambda.respond("define", json!({"challengeName": "NOT_A_CHALLENGE"}));
-    assert_eq!(
-        initiate(&emulator, &quiz, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        (
-            "InvalidLambdaResponseException".to_string(),
-            "Unrecognizable lambda output".to_string()
-        )
-    );
-    emulator.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn admin_custom_auth_and_a_disabled_user() {
-    let (emulator, lambda) = with_lambda().await;
-    quiz(&lambda);
-    let quiz = quiz_pool(&emulator, custom_config(), false).await;
-    let out = emulator
-        .idp
-        .admin_initiate_auth()
-        .user_pool_id(&quiz.pool_id)
-        .client_id(&quiz.client_id)
-        .auth_flow(AuthFlowType::CustomAuth)
-        .auth_parameters("USERNAME", "jane")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(out.challenge_name, Some(ChallengeNameType::CustomChallenge));
-    let done = emulator
-        .idp
-        .admin_respond_to_auth_challenge()
-        .user_pool_id(&quiz.pool_id)
-        .client_id(&quiz.client_id)
-        .challenge_name(ChallengeNameType::CustomChallenge)
-        .set_session(out.session)
-        .challenge_responses("USERNAME", "jane")
-        .challenge_responses("ANSWER", "4")
-        .client_metadata("admin", "true")
-        .send()
-        .await
-        .unwrap();
-    assert!(done.authentication_result.unwrap().id_token.is_some());
-    assert_eq!(
-        lambda.events("verify")[0]["request"]["clientMetadata"],
-        json!({"admin": "true"})
-    );
-
-    // Disabled while the challenge was out: no tokens.
-    let (_, _, session, _) = initiate(&emulator, &quiz, &[("USERNAME", "jane")])
-        .await
-        .unwrap();
-    emulator
-        .idp
-        .admin_disable_user()
-        .user_pool_id(&quiz.pool_id)
-        .username("jane")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        answer(&emulator, &quiz, session, "jane", "4")
-            .await
-            .unwrap_err(),
-        (
-            "NotAuthorizedException".to_string(),
-            "User is disabled.".to_string()
-        )
-    );
-    assert_eq!(
-        initiate(&emulator, &quiz, &[("USERNAME", "jane")])
-            .await
-            .unwrap_err(),
-        (
-            "NotAuthorizedException".to_string(),
-            "User is disabled.".to_string()
         )
     );
     emulator.stop().await;
