@@ -48,5 +48,6 @@ mod triggers;
 mod triggers_custom;
 mod triggers_custom_errors;
 mod triggers_custom_js;
+mod triggers_custom_steps;
 mod user_auth;
 mod users;

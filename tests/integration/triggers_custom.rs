@@ -96,6 +96,15 @@ pub async fn quiz_pool(
         .unwrap()
         .id
         .unwrap();
+    quiz_client(emulator, pool_id, prevent_existence_errors).await
+}
+
+/// A client allowing CUSTOM_AUTH and SRP in `pool_id`, and the user `jane` there.
+pub async fn quiz_client(
+    emulator: &Emulator,
+    pool_id: String,
+    prevent_existence_errors: bool,
+) -> Quiz {
     let client_id = emulator
         .idp
         .create_user_pool_client()
