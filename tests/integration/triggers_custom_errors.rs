@@ -6,6 +6,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use serde_json::json;
 
+use crate::auth::secret_hash;
 use crate::lambda_server::{arn, Answer};
 use crate::triggers::with_lambda;
 use crate::triggers_custom::{
@@ -223,5 +224,72 @@ async fn admin_custom_auth_and_a_disabled_user() {
             "User is disabled.".to_string()
         )
     );
+    emulator.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_with_a_secret_sends_secret_hash_at_each_step() {
+    let (emulator, lambda) = with_lambda().await;
+    quiz(&lambda);
+    let quiz = quiz_pool(&emulator, custom_config(), false).await;
+    let client = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&quiz.pool_id)
+        .client_name("server")
+        .generate_secret(true)
+        .explicit_auth_flows(Flow::AllowCustomAuth)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let client_id = client.client_id.unwrap();
+    let hash = secret_hash(&client.client_secret.unwrap(), "jane", &client_id);
+    let secret = Quiz {
+        pool_id: quiz.pool_id.clone(),
+        client_id: client_id.clone(),
+    };
+    assert_eq!(
+        initiate(&emulator, &secret, &[("USERNAME", "jane")])
+            .await
+            .unwrap_err(),
+        (
+            "NotAuthorizedException".to_string(),
+            format!("Client {client_id} is configured for secret but secret was not received")
+        )
+    );
+    assert!(lambda.calls().is_empty());
+    let (_, _, session, _) = initiate(
+        &emulator,
+        &secret,
+        &[("USERNAME", "jane"), ("SECRET_HASH", &hash)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        answer(&emulator, &secret, session.clone(), "jane", "4")
+            .await
+            .unwrap_err(),
+        (
+            "NotAuthorizedException".to_string(),
+            format!("Client {client_id} is configured for secret but secret was not received")
+        )
+    );
+    // That answer was refused before the Session was spent.
+    let (_, _, _, tokens) = respond(
+        &emulator,
+        &secret,
+        ChallengeNameType::CustomChallenge,
+        session,
+        &[
+            ("USERNAME", "jane"),
+            ("ANSWER", "4"),
+            ("SECRET_HASH", &hash),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(tokens.is_some());
     emulator.stop().await;
 }
