@@ -258,3 +258,70 @@ async fn a_remembered_device_proves_itself_once_tokens_are_granted() {
         .is_some());
     emulator.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_password_is_changed_before_the_custom_challenges() {
+    let (emulator, lambda) = with_lambda().await;
+    quiz(&lambda);
+    let quiz = quiz_pool(&emulator, custom_config(), false).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&quiz.pool_id)
+        .username("newbie")
+        .temporary_password("Temp0rary!pass")
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .unwrap();
+    let client = SrpClient::new();
+    let srp_a = client.srp_a();
+    let start = [
+        ("USERNAME", "newbie"),
+        ("CHALLENGE_NAME", "SRP_A"),
+        ("SRP_A", srp_a.as_str()),
+    ];
+    let (_, parameters, session, _) = initiate(&emulator, &quiz, &start).await.unwrap();
+    assert_eq!(
+        lambda.events("define")[0]["request"]["userAttributes"]["cognito:user_status"],
+        "FORCE_CHANGE_PASSWORD"
+    );
+    let pool_name = quiz.pool_id.split_once('_').unwrap().1;
+    let signature = client.sign(pool_name, "Temp0rary!pass", &parameters);
+    let (challenge, _, session, _) = respond(
+        &emulator,
+        &quiz,
+        ChallengeNameType::PasswordVerifier,
+        session,
+        &[
+            ("USERNAME", "newbie"),
+            ("PASSWORD_CLAIM_SECRET_BLOCK", &parameters["SECRET_BLOCK"]),
+            ("PASSWORD_CLAIM_SIGNATURE", &signature),
+            ("TIMESTAMP", TIMESTAMP),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(challenge, Some(ChallengeNameType::NewPasswordRequired));
+    let (challenge, _, session, _) = respond(
+        &emulator,
+        &quiz,
+        ChallengeNameType::NewPasswordRequired,
+        session,
+        &[("USERNAME", "newbie"), ("NEW_PASSWORD", PASSWORD)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(challenge, Some(ChallengeNameType::CustomChallenge));
+    let define = lambda.events("define").pop().unwrap();
+    assert_eq!(
+        define["request"]["userAttributes"]["cognito:user_status"],
+        "CONFIRMED"
+    );
+    assert_eq!(define["request"]["session"].as_array().unwrap().len(), 2);
+    let (_, _, _, tokens) = answer(&emulator, &quiz, session, "newbie", "4")
+        .await
+        .unwrap();
+    assert!(tokens.is_some());
+    emulator.stop().await;
+}
