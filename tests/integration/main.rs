@@ -49,5 +49,7 @@ mod triggers_custom;
 mod triggers_custom_errors;
 mod triggers_custom_js;
 mod triggers_custom_steps;
+mod triggers_messages;
+mod triggers_runtime;
 mod user_auth;
 mod users;

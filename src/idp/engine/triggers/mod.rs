@@ -7,6 +7,8 @@
 //! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work).
 
 pub mod custom_auth;
+pub mod messages;
+pub mod senders;
 pub mod sign_up;
 
 use serde_json::{json, Map, Value};
