@@ -152,7 +152,7 @@ async fn confirm_new_device(
 
 /// DEVICE_SRP_AUTH then DEVICE_PASSWORD_VERIFIER for a DEVICE_SRP_AUTH challenge, with the
 /// Sessions or (pycognito) without.
-async fn prove_device(
+pub async fn prove_device(
     emulator: &Emulator,
     pool: &Pool,
     session: Option<String>,

@@ -605,3 +605,64 @@ async fn a_temporary_password_is_authenticated_once_the_new_password_is_set() {
     );
     assert_eq!(lambda.events("pre-auth").len(), 1);
 }
+
+#[tokio::test]
+async fn custom_auth_is_pre_authenticated_at_its_start_and_post_authenticated_at_its_tokens() {
+    use crate::triggers_custom::{answer, initiate, quiz, quiz_pool};
+    use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+    let (emulator, lambda) = with_lambda().await;
+    quiz(&lambda);
+    lambda.echo("pre-auth");
+    lambda.echo("post-auth");
+    let config = LambdaConfigType::builder()
+        .define_auth_challenge(arn("define"))
+        .create_auth_challenge(arn("create"))
+        .verify_auth_challenge_response(arn("verify"))
+        .pre_authentication(arn("pre-auth"))
+        .post_authentication(arn("post-auth"))
+        .build();
+    let quiz_setup = quiz_pool(&emulator, config, false).await;
+    let (challenge, _, session, _) = initiate(&emulator, &quiz_setup, &[("USERNAME", "jane")])
+        .await
+        .unwrap();
+    assert_eq!(challenge, Some(ChallengeNameType::CustomChallenge));
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(order, ["pre-auth", "define", "create"]);
+    let pre = &lambda.events("pre-auth")[0];
+    assert_eq!(pre["request"]["validationData"], json!({"initiate": "yes"}));
+    let (_, _, _, tokens) = answer(&emulator, &quiz_setup, session, "jane", "4")
+        .await
+        .unwrap();
+    assert!(tokens.is_some());
+    let order: Vec<String> = lambda.calls().into_iter().map(|c| c.function).collect();
+    assert_eq!(
+        order,
+        [
+            "pre-auth",
+            "define",
+            "create",
+            "verify",
+            "define",
+            "post-auth"
+        ]
+    );
+    let post = &lambda.events("post-auth")[0];
+    assert_eq!(
+        post["request"]["clientMetadata"],
+        json!({"round": "answer"})
+    );
+
+    // A PreAuthentication refusal stops the custom sign-in before DefineAuthChallenge.
+    lambda.on("pre-auth", |_| Answer::Error("No quiz today".into()));
+    let error = initiate(&emulator, &quiz_setup, &[("USERNAME", "jane")])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreAuthentication failed with error No quiz today.".to_string()
+        )
+    );
+    assert_eq!(lambda.events("define").len(), 2);
+}

@@ -7,6 +7,7 @@
 //! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work).
 
 pub mod authentication;
+pub mod custom_auth;
 pub mod messages;
 pub mod migration;
 pub mod senders;
