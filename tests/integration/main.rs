@@ -45,6 +45,7 @@ mod sign_up;
 mod srp;
 mod terms;
 mod triggers;
+mod triggers_auth_flows;
 mod triggers_authentication;
 mod triggers_custom;
 mod triggers_custom_errors;

@@ -437,7 +437,7 @@ async fn boto3_migrates_users_at_sign_in_and_forgot_password() {
 #[tokio::test]
 async fn managed_login_confirms_migrates_and_resets_with_the_triggers() {
     use crate::oauth::{hidden_value, Browser};
-    use crate::triggers_authentication::{hosted_client, login_path};
+    use crate::triggers_auth_flows::{hosted_client, login_path};
     let (emulator, lambda) = with_lambda().await;
     old_system(&lambda, "migrate", "CONFIRMED");
     lambda.echo("post-confirmation");
