@@ -204,6 +204,40 @@ async fn user_auth_with_a_password_migrates_and_authenticates() {
         lambda.events("post-auth")[1]["request"]["clientMetadata"],
         json!({"step": "select"})
     );
+
+    // A passwordless first factor: PreAuthentication before the code is sent,
+    // PostAuthentication once it is answered; no migration without a password.
+    let out = emulator
+        .idp
+        .initiate_auth()
+        .client_id(&client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", "oldtimer")
+        .auth_parameters("PREFERRED_CHALLENGE", "EMAIL_OTP")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.challenge_name, Some(ChallengeNameType::EmailOtp));
+    assert_eq!(lambda.events("pre-auth").len(), 3);
+    let messages = emulator.messages(&pool_id, Some("oldtimer")).await;
+    let code = messages.last().unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = emulator
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(&client_id)
+        .challenge_name(ChallengeNameType::EmailOtp)
+        .session(out.session.unwrap())
+        .challenge_responses("USERNAME", "oldtimer")
+        .challenge_responses("EMAIL_OTP_CODE", code)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.authentication_result.is_some());
+    assert_eq!(lambda.events("post-auth").len(), 3);
+    assert_eq!(lambda.events("migrate").len(), 1);
 }
 
 #[tokio::test]
