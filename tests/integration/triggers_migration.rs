@@ -208,7 +208,7 @@ async fn reset_required_welcome_message_and_the_admin_flow() {
             event["response"]["finalUserStatus"] = json!("RESET_REQUIRED");
         }
         event["response"]["desiredDeliveryMediums"] = json!(["EMAIL"]);
-        event["response"]["enableSMSMFA"] = json!(false);
+        event["response"]["enableSMSMFA"] = json!(true);
         Answer::Event(event)
     });
     let (pool_id, _) = pool_with(&emulator, migration()).await;
@@ -243,6 +243,7 @@ async fn reset_required_welcome_message_and_the_admin_flow() {
         .send()
         .await
         .unwrap();
+    assert_eq!(user.user_mfa_setting_list(), ["SMS_MFA"]);
     assert_eq!(user.user_status.unwrap().as_str(), "RESET_REQUIRED");
 
     // No finalUserStatus: CONFIRMED. No messageAction: the welcome message, by e-mail as
