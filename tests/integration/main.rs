@@ -45,5 +45,6 @@ mod sign_up;
 mod srp;
 mod terms;
 mod triggers;
+mod triggers_tokens;
 mod user_auth;
 mod users;

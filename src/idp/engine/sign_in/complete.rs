@@ -83,9 +83,11 @@ impl SignIn<'_> {
         let grant = Grant {
             device_key,
             source: self.source.clone(),
+            trigger_source: self.token_source.get(),
+            client_metadata: self.client_metadata.clone(),
             ..Grant::api(key, self.client_id)
         };
-        let mut result = tokens::issue(self.app, self.pool, grant)?;
+        let mut result = tokens::issue(self.app, self.ctx, self.pool, grant)?;
         result.new_device_metadata = new_device;
         Ok(tokens_step(result))
     }

@@ -7,6 +7,7 @@ use super::complete::tokens_step;
 use super::{param, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
 use crate::idp::engine::tokens::{self, Grant};
+use crate::idp::engine::triggers::token_generation::source;
 
 impl SignIn<'_> {
     /// REFRESH_TOKEN_AUTH: the SECRET_HASH is over the username the SDK knows, or the
@@ -83,8 +84,10 @@ impl SignIn<'_> {
             nonce: None,
             device_key: record.device_key.clone(),
             source: self.source.clone(),
+            trigger_source: source::REFRESH_TOKENS,
+            client_metadata: self.client_metadata.clone(),
         };
-        let result = tokens::issue(self.app, self.pool, grant)?;
+        let result = tokens::issue(self.app, self.ctx, self.pool, grant)?;
         Ok(tokens_step(result))
     }
 }
