@@ -46,5 +46,6 @@ mod srp;
 mod terms;
 mod triggers;
 mod triggers_tokens;
+mod triggers_tokens_oauth;
 mod user_auth;
 mod users;
