@@ -46,6 +46,7 @@ mod srp;
 mod terms;
 mod triggers;
 mod triggers_tokens;
+mod triggers_tokens_flows;
 mod triggers_tokens_oauth;
 mod user_auth;
 mod users;

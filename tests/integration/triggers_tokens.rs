@@ -1,21 +1,19 @@
 //! PreTokenGeneration V1_0, V2_0 and V3_0 on the user-pool API: the events of each trigger
 //! source, every kind of override as the decoded tokens show it, the claims no function may
-//! touch, group overrides, scopes, refresh, remembered devices, errors and the feature plan.
-//! The hosted pages and client credentials are in `triggers_tokens_oauth.rs`.
-
-use std::collections::HashMap;
+//! touch, group overrides, scopes, refresh, a new password, errors. Devices, SRP, MFA and the
+//! feature plan are in `triggers_tokens_flows.rs`; the hosted pages and client credentials
+//! in `triggers_tokens_oauth.rs`.
 
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
-    DeviceConfigurationType, ExplicitAuthFlowsType as Flow, LambdaConfigType, MessageActionType,
+    ExplicitAuthFlowsType as Flow, LambdaConfigType, MessageActionType,
     PreTokenGenerationLambdaVersionType as Version, PreTokenGenerationVersionConfigType,
-    UserPoolTierType, VerifiedAttributeType,
+    VerifiedAttributeType,
 };
 use serde_json::{json, Value};
 
 use crate::auth::claims;
 use crate::common::{err, Emulator};
-use crate::devices;
 use crate::lambda_server::{arn, Answer};
 use crate::triggers::with_lambda;
 
@@ -107,7 +105,7 @@ pub async fn setup(
     (pool_id, client_id, sub)
 }
 
-async fn create_user(emulator: &Emulator, pool_id: &str, username: &str, temporary: bool) {
+pub async fn create_user(emulator: &Emulator, pool_id: &str, username: &str, temporary: bool) {
     let attribute = |name: &str, value: &str| {
         AttributeType::builder()
             .name(name)
@@ -168,7 +166,7 @@ pub fn jane_groups() -> Value {
 }
 
 /// USER_PASSWORD_AUTH as `jane`, with ClientMetadata.
-async fn sign_in(
+pub async fn sign_in(
     emulator: &Emulator,
     client_id: &str,
 ) -> Result<AuthenticationResultType, Failure> {
@@ -186,7 +184,7 @@ async fn sign_in(
         .map(|out| out.authentication_result.expect("tokens"))
 }
 
-fn tokens(result: &AuthenticationResultType) -> (Value, Value) {
+pub fn tokens(result: &AuthenticationResultType) -> (Value, Value) {
     (
         claims(result.id_token.as_deref().unwrap()),
         claims(result.access_token.as_deref().unwrap()),
@@ -510,76 +508,6 @@ async fn refresh_and_new_password_have_their_own_trigger_sources() {
 }
 
 #[tokio::test]
-async fn a_remembered_device_signs_in_with_authenticate_device() {
-    let (emulator, lambda) = with_lambda().await;
-    lambda.on("pre-token", |mut event| {
-        let source = event["triggerSource"].clone();
-        event["response"]["claimsOverrideDetails"] =
-            json!({"claimsToAddOrOverride": {"source": source}});
-        Answer::Event(event)
-    });
-    let pool_id = emulator
-        .idp
-        .create_user_pool()
-        .pool_name("devices")
-        .device_configuration(
-            DeviceConfigurationType::builder()
-                .challenge_required_on_new_device(false)
-                .device_only_remembered_on_user_prompt(false)
-                .build(),
-        )
-        .lambda_config(v1("pre-token"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    create_user(&emulator, &pool_id, "jane", false).await;
-    emulator.set_password(&pool_id, "jane", PASSWORD).await;
-    let pool = devices::Pool { pool_id, client_id };
-    let (device, first, _) = devices::confirm_new_device(&emulator, &pool, "jane", None).await;
-    assert_eq!(tokens(&first).0["source"], "TokenGeneration_Authentication");
-    let step = devices::sign_in(&emulator, &pool, "jane", Some(&device.key))
-        .await
-        .unwrap();
-    assert_eq!(step.challenge_name, Some(ChallengeNameType::DeviceSrpAuth));
-    let result = devices::prove_device(&emulator, &pool, step.session, "jane", &device, true)
-        .await
-        .unwrap();
-    let (id, access) = tokens(&result);
-    assert_eq!(id["source"], "TokenGeneration_AuthenticateDevice");
-    assert_eq!(access["device_key"], device.key.as_str());
-    let sources: Vec<Value> = lambda
-        .events("pre-token")
-        .iter()
-        .map(|e| e["triggerSource"].clone())
-        .collect();
-    assert_eq!(
-        sources,
-        [
-            json!("TokenGeneration_Authentication"),
-            json!("TokenGeneration_AuthenticateDevice")
-        ]
-    );
-}
-
-#[tokio::test]
 async fn a_function_error_or_a_malformed_answer_issues_no_tokens() {
     let (emulator, lambda) = with_lambda().await;
     let (_, client_id, _) = setup(&emulator, versioned("pre-token", Version::V20)).await;
@@ -637,105 +565,4 @@ async fn v1_claims_are_strings() {
             "Unrecognizable lambda output".to_string()
         )
     );
-}
-
-#[tokio::test]
-async fn access_token_customization_needs_the_essentials_or_plus_plan() {
-    let (emulator, _lambda) = with_lambda().await;
-    let create = |tier: UserPoolTierType, config: LambdaConfigType| {
-        emulator
-            .idp
-            .create_user_pool()
-            .pool_name("plans")
-            .user_pool_tier(tier)
-            .lambda_config(config)
-            .send()
-    };
-    for version in [Version::V20, Version::V30] {
-        let refused = create(UserPoolTierType::Lite, versioned("f", version.clone()))
-            .await
-            .map_err(err)
-            .unwrap_err();
-        assert_eq!(
-            refused,
-            (
-                "FeatureUnavailableInTierException".to_string(),
-                format!(
-                    "Access token customization (PreTokenGenerationConfig LambdaVersion {}) is not \
-                     available in the LITE feature plan: the user pool tier must be ESSENTIALS or PLUS.",
-                    version.as_str()
-                )
-            )
-        );
-        for tier in [UserPoolTierType::Essentials, UserPoolTierType::Plus] {
-            create(tier, versioned("f", version.clone())).await.unwrap();
-        }
-    }
-    let lite = create(UserPoolTierType::Lite, versioned("f", Version::V10))
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    create(UserPoolTierType::Lite, v1("f")).await.unwrap();
-    let refused = emulator
-        .idp
-        .update_user_pool()
-        .user_pool_id(&lite)
-        .user_pool_tier(UserPoolTierType::Lite)
-        .lambda_config(versioned("f", Version::V20))
-        .send()
-        .await
-        .map_err(err)
-        .unwrap_err();
-    assert_eq!(refused.0, "FeatureUnavailableInTierException");
-}
-
-#[tokio::test]
-async fn srp_sign_in_calls_the_trigger_once_at_the_end() {
-    let (emulator, lambda) = with_lambda().await;
-    let (pool_id, client_id, _) = setup(&emulator, versioned("pre-token", Version::V30)).await;
-    lambda.respond(
-        "pre-token",
-        json!({"claimsAndScopeOverrideDetails": {
-            "accessTokenGeneration": {"claimsToAddOrOverride": {"via": "srp"}},
-        }}),
-    );
-    let client = crate::srp::srp_client::Client::new();
-    let step = emulator
-        .idp
-        .initiate_auth()
-        .client_id(&client_id)
-        .auth_flow(AuthFlowType::UserSrpAuth)
-        .auth_parameters("USERNAME", "jane")
-        .auth_parameters("SRP_A", client.srp_a())
-        .send()
-        .await
-        .unwrap();
-    assert!(lambda.calls().is_empty());
-    let parameters: HashMap<String, String> = step.challenge_parameters.unwrap();
-    let pool_name = pool_id.split_once('_').unwrap().1;
-    let signature = client.sign(pool_name, PASSWORD, &parameters);
-    let result = emulator
-        .idp
-        .respond_to_auth_challenge()
-        .client_id(&client_id)
-        .challenge_name(ChallengeNameType::PasswordVerifier)
-        .set_session(step.session)
-        .challenge_responses("USERNAME", &parameters["USER_ID_FOR_SRP"])
-        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", &parameters["SECRET_BLOCK"])
-        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
-        .challenge_responses("TIMESTAMP", crate::srp::srp_client::TIMESTAMP)
-        .send()
-        .await
-        .unwrap()
-        .authentication_result
-        .unwrap();
-    assert_eq!(tokens(&result).1["via"], "srp");
-    let events = lambda.events("pre-token");
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0]["version"], "3");
-    assert_eq!(events[0]["triggerSource"], "TokenGeneration_Authentication");
-    assert!(events[0]["request"].get("clientMetadata").is_none());
 }
