@@ -278,3 +278,69 @@ async fn an_mfa_answer_ends_in_authentication_with_its_client_metadata() {
     assert_eq!(event["triggerSource"], "TokenGeneration_Authentication");
     assert_eq!(event["request"]["clientMetadata"], json!({"step": "mfa"}));
 }
+
+#[tokio::test]
+async fn with_rotation_a_failed_refresh_keeps_the_old_refresh_token() {
+    use aws_sdk_cognitoidentityprovider::types::{FeatureType, RefreshTokenRotationType};
+    let (emulator, lambda) = with_lambda().await;
+    let (pool_id, client_id, _) = setup(&emulator, v1("pre-token")).await;
+    emulator
+        .idp
+        .update_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_id(&client_id)
+        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
+        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
+        .refresh_token_rotation(
+            RefreshTokenRotationType::builder()
+                .feature(FeatureType::Enabled)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    lambda.echo("pre-token");
+    let old = sign_in(&emulator, &client_id)
+        .await
+        .unwrap()
+        .refresh_token
+        .unwrap();
+    let refresh = || {
+        emulator
+            .idp
+            .get_tokens_from_refresh_token()
+            .client_id(&client_id)
+            .refresh_token(&old)
+            .send()
+    };
+    lambda.on("pre-token", |_| Answer::Error("try later".into()));
+    assert_eq!(
+        refresh().await.map_err(err).unwrap_err(),
+        (
+            "UserLambdaValidationException".to_string(),
+            "PreTokenGeneration failed with error try later.".to_string()
+        )
+    );
+    lambda.echo("pre-token");
+    let rotated = refresh().await.unwrap().authentication_result.unwrap();
+    assert!(rotated.refresh_token.is_some_and(|new| new != old));
+    // Used once, the old token is gone.
+    assert_eq!(
+        refresh().await.map_err(err).unwrap_err().0,
+        "NotAuthorizedException"
+    );
+    let sources: Vec<Value> = lambda
+        .events("pre-token")
+        .iter()
+        .map(|e| e["triggerSource"].clone())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            json!("TokenGeneration_Authentication"),
+            json!("TokenGeneration_RefreshTokens"),
+            json!("TokenGeneration_RefreshTokens")
+        ]
+    );
+}

@@ -545,6 +545,8 @@ pub fn issue_client_token(
             },
             Claims { id: None, access },
         )?;
+        // The client may have been deleted while the function ran.
+        pool.read().client(&client_id)?;
     }
     Ok((keys.access.sign(&claims), access_life))
 }

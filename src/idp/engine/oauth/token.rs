@@ -171,8 +171,16 @@ fn client_credentials(
         .join(" ");
     let ctx = crate::app::RequestContext::new(app.region());
     let (access_token, expires_in) =
-        tokens::issue_client_token(app, &ctx, &client.pool, &client.config, &scope, None)
-            .map_err(refused)?;
+        tokens::issue_client_token(app, &ctx, &client.pool, &client.config, &scope, None).map_err(
+            |error| {
+                if token_generation::is_lambda_error(&error) {
+                    refused(error)
+                } else {
+                    // The client was deleted meanwhile.
+                    OAuthError::invalid_client()
+                }
+            },
+        )?;
     Ok(json!({
         "access_token": access_token,
         "expires_in": expires_in,
