@@ -25,6 +25,31 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     /// Whether Lambda triggers run (not while seeding: seeded users are created as written).
     pub triggers: bool,
+    /// The request's `ClientId` and `ClientMetadata`, as triggers that run after the
+    /// operation (CustomMessage, the custom senders) are given them.
+    pub caller: Caller,
+}
+
+/// Who asked, as a trigger event's `callerContext.clientId` and `request.clientMetadata` say.
+#[derive(Debug, Default, Clone)]
+pub struct Caller {
+    pub client_id: Option<String>,
+    pub client_metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Caller {
+    /// From a request's input: its `ClientId` and `ClientMetadata` members, where it has them.
+    pub fn of(input: &serde_json::Value) -> Self {
+        Self {
+            client_id: input
+                .get("ClientId")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            client_metadata: input
+                .get("ClientMetadata")
+                .and_then(|v| serde_json::from_value(v.clone()).ok()),
+        }
+    }
 }
 
 impl RequestContext {
@@ -37,6 +62,7 @@ impl RequestContext {
             source_ip: None,
             user_agent: None,
             triggers: true,
+            caller: Caller::default(),
         }
     }
 }

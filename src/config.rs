@@ -87,6 +87,11 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub lambda_function_endpoint: Vec<String>,
+    /// A KMS endpoint (e.g. LocalStack's `http://localhost:4566`) for custom sender triggers:
+    /// their codes are encrypted with the AWS Encryption SDK under the pool's KMSKeyID, with a
+    /// data key from this KMS. Without it the code is given to the function in plain text.
+    #[arg(long, env = "COGNITO_EMULATOR_KMS_ENDPOINT")]
+    pub kms_endpoint: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "COGNITO_EMULATOR_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

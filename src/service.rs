@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::app::{App, RequestContext};
+use crate::app::{App, Caller, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
@@ -68,8 +68,10 @@ async fn run_operation(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
+    let mut ctx = ctx;
     if let Target::UserPools(_) = target {
         check_region(&ctx, &input)?;
+        ctx.caller = Caller::of(&input);
     }
     match target {
         Target::UserPools(op) if idp::on_blocking_pool(op) => {
@@ -96,15 +98,24 @@ pub async fn on_blocking_pool<T: Send + 'static>(
 /// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
     let output = idp::call(app, ctx, op, input)?;
-    deliver_messages(app, ctx);
+    deliver_messages(app, ctx)
+        .map_err(|e| crate::operation::as_modelled(op.name(), op.errors(), e))?;
     Ok(output)
 }
 
-/// Delivers the messages a successful operation or page built.
-pub fn deliver_messages(app: &App, ctx: &RequestContext) {
-    for message in ctx.outbox.take() {
+/// Delivers the messages a successful operation or page built, after the pool's
+/// CustomMessage trigger rewrote them and its custom senders were given them. A failing
+/// CustomMessage fails the request, although what the operation changed stays (unconfirmed:
+/// Cognito's order of commit and message).
+pub fn deliver_messages(app: &App, ctx: &RequestContext) -> ApiResult<()> {
+    let messages = ctx.outbox.take();
+    if messages.is_empty() {
+        return Ok(());
+    }
+    for message in idp::engine::triggers::messages::before_delivery(app, ctx, messages)? {
         app.messages.push(message);
     }
+    Ok(())
 }
 
 /// A pool id names its region; as in AWS, a region does not see another region's pools.
@@ -123,6 +134,7 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
 pub fn call_user_pools(app: &App, op: Idp, input: Value, triggers: bool) -> ApiResult<Value> {
     let mut ctx = RequestContext::new(app.region());
     ctx.triggers = triggers;
+    ctx.caller = Caller::of(&input);
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }

@@ -235,35 +235,49 @@ struct Request {
 
 /// Runs the invocation as a task on the runtime and waits for it on this (blocking) thread.
 fn wait_for(request: Request) -> Result<Value, InvokeError> {
+    let url = request.url.clone();
+    wait(TIMEOUT, async move { send(&request).await })
+        .map_err(|e| match e {
+            Wait::TimedOut => InvokeError::Invocation(format!(
+                "{url} did not answer within {} seconds",
+                TIMEOUT.as_secs()
+            )),
+            Wait::NotAllowed(reason) => InvokeError::Invocation(reason),
+        })
+        .and_then(|result| result)
+}
+
+/// Why [`wait`] gave no answer.
+pub enum Wait {
+    TimedOut,
+    NotAllowed(String),
+}
+
+/// Runs `work` as a task on the runtime and waits up to `limit` for it on this thread, which
+/// must be a blocking-pool thread inside an [`InvocationScope`].
+pub fn wait<T: Send + 'static>(
+    limit: Duration,
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, Wait> {
     if !IN_SCOPE.with(Cell::get) {
         // A bug, not a user's mistake: the operation should have been on the blocking pool.
-        debug_assert!(false, "a trigger was invoked outside an InvocationScope");
-        return Err(InvokeError::Invocation(
-            "the emulator invoked a trigger on a thread that may not wait".to_string(),
+        debug_assert!(false, "the emulator waited outside an InvocationScope");
+        return Err(Wait::NotAllowed(
+            "the emulator called out on a thread that may not wait".to_string(),
         ));
     }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return Err(InvokeError::Invocation(
-            "no runtime to invoke on".to_string(),
-        ));
+        return Err(Wait::NotAllowed("no runtime to call out on".to_string()));
     };
-    // On a blocking-pool thread: the call runs as a task on the runtime's workers while this
-    // thread waits for its answer.
+    // The call runs as a task on the runtime's workers while this thread waits for it.
     let (sender, receiver) = std::sync::mpsc::sync_channel(1);
     runtime.spawn(async move {
-        let result = match tokio::time::timeout(TIMEOUT, send(&request)).await {
-            Ok(result) => result,
-            Err(_) => Err(InvokeError::Invocation(format!(
-                "{} did not answer within {} seconds",
-                request.url,
-                TIMEOUT.as_secs()
-            ))),
-        };
-        let _ = sender.send(result);
+        let _ = sender.send(tokio::time::timeout(limit, work).await.ok());
     });
-    receiver
-        .recv()
-        .unwrap_or_else(|_| Err(InvokeError::Invocation("the invocation task failed".into())))
+    match receiver.recv() {
+        Ok(Some(value)) => Ok(value),
+        _ => Err(Wait::TimedOut),
+    }
 }
 
 fn client() -> &'static reqwest::Client {
@@ -286,7 +300,17 @@ async fn send(request: &Request) -> Result<Value, InvokeError> {
         .header("content-type", "application/json")
         .header("x-amz-invocation-type", "RequestResponse")
         .body(request.body.clone());
-    for (name, value) in sign(request).map_err(unreachable)? {
+    let signed = sigv4_headers(
+        &request.url,
+        &request.region,
+        "lambda",
+        &[
+            ("content-type", "application/json"),
+            ("x-amz-invocation-type", "RequestResponse"),
+        ],
+        &request.body,
+    );
+    for (name, value) in signed.map_err(unreachable)? {
         builder = builder.header(name, value);
     }
     let mut response = builder
@@ -332,10 +356,16 @@ async fn send(request: &Request) -> Result<Value, InvokeError> {
     }
 }
 
-/// SigV4 headers for the request, with the credentials in the environment
-/// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) or LocalStack's
-/// `test`/`test`.
-fn sign(request: &Request) -> Result<Vec<(String, String)>, String> {
+/// SigV4 headers for a POST to `url` of AWS service `service`, with the credentials in the
+/// environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) or
+/// LocalStack's `test`/`test`. `headers` are the ones sent that the signature covers.
+pub fn sigv4_headers(
+    url: &str,
+    region: &str,
+    service: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Vec<(String, String)>, String> {
     use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let credentials = aws_credential_types::Credentials::new(
@@ -348,22 +378,18 @@ fn sign(request: &Request) -> Result<Vec<(String, String)>, String> {
     let identity = credentials.into();
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
-        .region(&request.region)
-        .name("lambda")
+        .region(region)
+        .name(service)
         .time(SystemTime::now())
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| e.to_string())?
         .into();
-    let headers = [
-        ("content-type", "application/json"),
-        ("x-amz-invocation-type", "RequestResponse"),
-    ];
     let signable = SignableRequest::new(
         "POST",
-        &request.url,
-        headers.into_iter(),
-        SignableBody::Bytes(&request.body),
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
     )
     .map_err(|e| e.to_string())?;
     let (instructions, _) = sign(signable, &params)

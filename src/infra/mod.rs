@@ -6,5 +6,6 @@ pub mod clock;
 pub mod crypto;
 pub mod http_client;
 pub mod ids;
+pub mod kms;
 pub mod lambda;
 pub mod messages;

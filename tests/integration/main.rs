@@ -45,6 +45,8 @@ mod sign_up;
 mod srp;
 mod terms;
 mod triggers;
+mod triggers_messages;
+mod triggers_runtime;
 mod triggers_tokens;
 mod triggers_tokens_flows;
 mod triggers_tokens_oauth;

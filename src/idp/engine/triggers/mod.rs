@@ -6,6 +6,8 @@
 //! invoke, re-lock and re-check what was read); the operation runs on the blocking pool
 //! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work).
 
+pub mod messages;
+pub mod senders;
 pub mod sign_up;
 pub mod token_generation;
 
