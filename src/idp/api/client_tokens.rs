@@ -40,14 +40,8 @@ pub fn get_client_token(
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::invalid_parameter("Invalid scope requested."))?
         .join(" ");
-    let (access_token, expires_in) = tokens::issue_client_token(
-        app,
-        ctx,
-        &client.pool,
-        &client.config,
-        &scope,
-        input.client_metadata.as_ref(),
-    )?;
+    let (access_token, expires_in) =
+        tokens::issue_client_token(app, ctx, &client.pool, &client.config, &scope)?;
     Ok(GetClientTokenResponse {
         client_authentication_result: Some(ClientAuthenticationResultType {
             access_token: Some(access_token),

@@ -56,7 +56,6 @@ pub fn initiate_auth(
     let pool = app.store.pool_for_client(&input.client_id)?;
     let params = input.auth_parameters.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
-    sign_in.client_metadata = input.client_metadata.clone();
     let propagate = propagates(&pool, &input.client_id);
     sign_in.source = Source::of_public(ctx, input.user_context_data.as_ref(), propagate);
     let step = sign_in.initiate(input.auth_flow, &params, input.session.as_deref());
@@ -73,7 +72,6 @@ pub fn admin_initiate_auth(
     pool.read().client(&input.client_id)?;
     let params = input.auth_parameters.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?;
-    sign_in.client_metadata = input.client_metadata.clone();
     sign_in.source = Source::of_admin(ctx, input.context_data.as_ref());
     let step = sign_in.initiate(input.auth_flow, &params, input.session.as_deref());
     note_session(&sign_in, &step, refresh_param(input.auth_flow, &params));
@@ -88,7 +86,6 @@ pub fn respond_to_auth_challenge(
     let pool = app.store.pool_for_client(&input.client_id)?;
     let responses = input.challenge_responses.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
-    sign_in.client_metadata = input.client_metadata.clone();
     let propagate = propagates(&pool, &input.client_id);
     sign_in.source = Source::of_public(ctx, input.user_context_data.as_ref(), propagate);
     let step = sign_in.respond(
@@ -111,7 +108,6 @@ pub fn admin_respond_to_auth_challenge(
     pool.read().client(&input.client_id)?;
     let responses = input.challenge_responses.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?;
-    sign_in.client_metadata = input.client_metadata.clone();
     sign_in.source = Source::of_admin(ctx, input.context_data.as_ref());
     let step = sign_in.respond(
         input.challenge_name,
@@ -136,7 +132,6 @@ pub fn get_tokens_from_refresh_token(
         client.verify_secret(input.client_secret.as_deref())?;
     }
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
-    sign_in.client_metadata = input.client_metadata.clone();
     if !sign_in.rules.allows(AuthFlowType::RefreshTokenAuth) {
         return Err(ApiError::invalid_parameter(
             "Auth flow not enabled for this client",

@@ -6,7 +6,6 @@
 //! refresh token recorded.
 
 use crate::idp::engine::risk::Source;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -64,10 +63,9 @@ pub struct Grant {
     pub device_key: Option<String>,
     /// Where the sign-in came from, kept with its refresh token (ListUserSessions).
     pub source: Source,
-    /// PreTokenGeneration's `triggerSource` for these tokens (`TokenGeneration_…`).
+    /// PreTokenGeneration's `triggerSource` for these tokens (`TokenGeneration_…`); the
+    /// function is given the request's ClientMetadata (`ctx.caller`).
     pub trigger_source: &'static str,
-    /// The request's ClientMetadata, passed to PreTokenGeneration.
-    pub client_metadata: Option<BTreeMap<String, String>>,
 }
 
 impl Grant {
@@ -83,7 +81,6 @@ impl Grant {
             device_key: None,
             source: Source::default(),
             trigger_source: source::AUTHENTICATION,
-            client_metadata: None,
         }
     }
 
@@ -300,7 +297,7 @@ pub fn issue(
                 roles: &snapshot.roles,
                 preferred_role: snapshot.preferred_role.as_deref(),
                 scopes: &scopes,
-                client_metadata: grant.client_metadata.as_ref(),
+                client_metadata: ctx.caller.client_metadata.as_ref(),
             },
             Claims {
                 id: with_id_token.then_some(&mut id_claims),
@@ -499,7 +496,6 @@ pub fn issue_client_token(
     pool: &PoolHandle,
     client: &UserPoolClientType,
     scope: &str,
-    client_metadata: Option<&BTreeMap<String, String>>,
 ) -> ApiResult<(String, i64)> {
     let keys = pool_keys(app, pool);
     let (pool_id, trigger) = {
@@ -541,7 +537,7 @@ pub fn issue_client_token(
                 roles: &[],
                 preferred_role: None,
                 scopes: &scopes,
-                client_metadata,
+                client_metadata: ctx.caller.client_metadata.as_ref(),
             },
             Claims { id: None, access },
         )?;

@@ -241,7 +241,6 @@ pub fn answer(
                     device_key: None,
                     source: Default::default(),
                     trigger_source: source::HOSTED_AUTH,
-                    client_metadata: None,
                 },
             );
             let result = match issued {

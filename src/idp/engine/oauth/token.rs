@@ -97,7 +97,6 @@ fn authorization_code(
             device_key: None,
             source: Default::default(),
             trigger_source: source::HOSTED_AUTH,
-            client_metadata: None,
         },
     )
     .map_err(refused)?;
@@ -171,7 +170,7 @@ fn client_credentials(
         .join(" ");
     let ctx = crate::app::RequestContext::new(app.region());
     let (access_token, expires_in) =
-        tokens::issue_client_token(app, &ctx, &client.pool, &client.config, &scope, None).map_err(
+        tokens::issue_client_token(app, &ctx, &client.pool, &client.config, &scope).map_err(
             |error| {
                 if token_generation::is_lambda_error(&error) {
                     refused(error)

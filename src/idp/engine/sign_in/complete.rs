@@ -84,7 +84,6 @@ impl SignIn<'_> {
             device_key,
             source: self.source.clone(),
             trigger_source: self.token_source.get(),
-            client_metadata: self.client_metadata.clone(),
             ..Grant::api(key, self.client_id)
         };
         let mut result = tokens::issue(self.app, self.ctx, self.pool, grant)?;

@@ -90,8 +90,6 @@ pub struct SignIn<'a> {
     signed_in: std::cell::Cell<Option<UserKey>>,
     /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
     device: std::cell::RefCell<Option<String>>,
-    /// The request's ClientMetadata (passed to PreTokenGeneration).
-    pub client_metadata: Option<BTreeMap<String, String>>,
     /// PreTokenGeneration's `triggerSource` if this step ends in tokens: the step that
     /// answered a new password or a device's proof says so.
     token_source: std::cell::Cell<&'static str>,
@@ -138,7 +136,6 @@ impl<'a> SignIn<'a> {
             api,
             signed_in: Default::default(),
             device: Default::default(),
-            client_metadata: None,
             token_source: std::cell::Cell::new(
                 crate::idp::engine::triggers::token_generation::source::AUTHENTICATION,
             ),

@@ -85,7 +85,6 @@ impl SignIn<'_> {
             device_key: record.device_key.clone(),
             source: self.source.clone(),
             trigger_source: source::REFRESH_TOKENS,
-            client_metadata: self.client_metadata.clone(),
         };
         let result = tokens::issue(self.app, self.ctx, self.pool, grant);
         if rotate
