@@ -6,6 +6,7 @@
 //! invoke, re-lock and re-check what was read); the operation runs on the blocking pool
 //! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work).
 
+pub mod custom_auth;
 pub mod messages;
 pub mod senders;
 pub mod sign_up;
