@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::common::err;
 use crate::devices;
-use crate::lambda_server::Answer;
+use crate::lambda_server::{arn, Answer};
 use crate::triggers::with_lambda;
 use crate::triggers_tokens::{create_user, setup, sign_in, tokens, v1, versioned, PASSWORD};
 
@@ -342,5 +342,45 @@ async fn with_rotation_a_failed_refresh_keeps_the_old_refresh_token() {
             json!("TokenGeneration_RefreshTokens"),
             json!("TokenGeneration_RefreshTokens")
         ]
+    );
+}
+
+#[tokio::test]
+async fn custom_auth_ends_in_authentication_with_the_answers_client_metadata() {
+    use crate::triggers_custom::{answer, initiate, quiz, quiz_pool};
+    let (emulator, lambda) = with_lambda().await;
+    quiz(&lambda);
+    lambda.respond(
+        "pre-token",
+        json!({"claimsAndScopeOverrideDetails": {
+            "accessTokenGeneration": {"claimsToAddOrOverride": {"via": "quiz"}},
+        }}),
+    );
+    let config = LambdaConfigType::builder()
+        .define_auth_challenge(arn("define"))
+        .create_auth_challenge(arn("create"))
+        .verify_auth_challenge_response(arn("verify"))
+        .pre_token_generation_config(
+            versioned("pre-token", Version::V20)
+                .pre_token_generation_config
+                .unwrap(),
+        )
+        .build();
+    let quiz_setup = quiz_pool(&emulator, config, false).await;
+    let (challenge, _, session, _) = initiate(&emulator, &quiz_setup, &[("USERNAME", "jane")])
+        .await
+        .unwrap();
+    assert_eq!(challenge, Some(ChallengeNameType::CustomChallenge));
+    assert!(lambda.events("pre-token").is_empty());
+    let (_, _, _, access) = answer(&emulator, &quiz_setup, session, "jane", "4")
+        .await
+        .unwrap();
+    assert_eq!(crate::auth::claims(&access.unwrap())["via"], "quiz");
+    let events = lambda.events("pre-token");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["triggerSource"], "TokenGeneration_Authentication");
+    assert_eq!(
+        events[0]["request"]["clientMetadata"],
+        json!({"round": "answer"})
     );
 }
