@@ -55,5 +55,8 @@ mod triggers_lifecycle;
 mod triggers_messages;
 mod triggers_migration;
 mod triggers_runtime;
+mod triggers_tokens;
+mod triggers_tokens_flows;
+mod triggers_tokens_oauth;
 mod user_auth;
 mod users;

@@ -94,9 +94,10 @@ impl SignIn<'_> {
         let grant = Grant {
             device_key,
             source: self.source.clone(),
+            trigger_source: self.token_source.get(),
             ..Grant::api(key, self.client_id)
         };
-        let mut result = tokens::issue(self.app, self.pool, grant)?;
+        let mut result = tokens::issue(self.app, self.ctx, self.pool, grant)?;
         result.new_device_metadata = new_device;
         Ok(tokens_step(result))
     }

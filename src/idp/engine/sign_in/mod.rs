@@ -100,6 +100,9 @@ pub struct SignIn<'a> {
     /// The CUSTOM_AUTH sign-in this step belongs to: started here, or carried by the
     /// challenge answered (see `custom.rs`).
     custom: std::cell::RefCell<Option<crate::idp::store::auth::CustomFlow>>,
+    /// PreTokenGeneration's `triggerSource` if this step ends in tokens: the step that
+    /// answered a new password or a device's proof says so.
+    token_source: std::cell::Cell<&'static str>,
 }
 
 fn incorrect() -> ApiError {
@@ -145,6 +148,9 @@ impl<'a> SignIn<'a> {
             device: Default::default(),
             client_metadata: None,
             custom: Default::default(),
+            token_source: std::cell::Cell::new(
+                crate::idp::engine::triggers::token_generation::source::AUTHENTICATION,
+            ),
         })
     }
 

@@ -12,6 +12,7 @@ pub mod messages;
 pub mod migration;
 pub mod senders;
 pub mod sign_up;
+pub mod token_generation;
 
 use serde_json::{json, Map, Value};
 
@@ -133,7 +134,8 @@ pub struct Function {
 pub struct Event<'a> {
     pub pool_id: &'a str,
     pub trigger_source: &'a str,
-    /// The user's username (what the user typed, for UserMigration).
+    /// The user's username (what the user typed, for UserMigration); empty when the event
+    /// has no user (a client-credentials token): `userName` is then null.
     pub user_name: &'a str,
     /// The app client; `None` for administrator operations without one.
     pub client_id: Option<&'a str>,
@@ -160,7 +162,7 @@ impl Function {
             "triggerSource": event.trigger_source,
             "region": region,
             "userPoolId": event.pool_id,
-            "userName": event.user_name,
+            "userName": (!event.user_name.is_empty()).then_some(event.user_name),
             "callerContext": {
                 "awsSdkVersion": sdk_version(ctx.user_agent.as_deref()),
                 // unconfirmed: what Cognito sends for administrator operations without a client.
