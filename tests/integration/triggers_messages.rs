@@ -572,3 +572,61 @@ async fn without_kms_the_sender_gets_the_code_itself_and_its_failures_are_not_th
             });
     assert_eq!(counts.get("email-sender"), Some(&1));
 }
+
+#[tokio::test]
+async fn custom_sms_senders_get_invitations_and_codes_sent_by_sms() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        CustomSmsLambdaVersionConfigType, CustomSmsSenderLambdaVersionType, DeliveryMediumType,
+    };
+    let (emulator, lambda) = with_lambda().await;
+    lambda.echo("sms-sender");
+    lambda.echo("custom-message");
+    let config = LambdaConfigType::builder()
+        .custom_message(arn("custom-message"))
+        .custom_sms_sender(
+            CustomSmsLambdaVersionConfigType::builder()
+                .lambda_arn(arn("sms-sender"))
+                .lambda_version(CustomSmsSenderLambdaVersionType::V10)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let (pool_id, _) = pool_with(&emulator, config).await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("sam")
+        .temporary_password("Temp0rary!")
+        .user_attributes(
+            AttributeType::builder()
+                .name("phone_number")
+                .value("+15555550100")
+                .build()
+                .unwrap(),
+        )
+        .desired_delivery_mediums(DeliveryMediumType::Sms)
+        .client_metadata("origin", "admin")
+        .send()
+        .await
+        .unwrap();
+    let event = lambda
+        .events("sms-sender")
+        .pop()
+        .expect("the SMS sender was called");
+    assert_eq!(event["triggerSource"], "CustomSMSSender_AdminCreateUser");
+    assert_eq!(event["userName"], "sam");
+    assert_eq!(event["request"]["type"], "customSMSSenderRequestV1");
+    // Without --kms-endpoint the code is the temporary password itself.
+    assert_eq!(event["request"]["code"], "Temp0rary!");
+    assert_eq!(
+        event["request"]["clientMetadata"],
+        json!({"origin": "admin"})
+    );
+    assert_eq!(
+        event["request"]["userAttributes"]["phone_number"],
+        "+15555550100"
+    );
+    // The SMS sender replaces CustomMessage for SMS.
+    assert!(lambda.events("custom-message").is_empty());
+}

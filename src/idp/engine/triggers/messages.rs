@@ -16,9 +16,11 @@ const USERNAME_PARAMETER: &str = "{username}";
 const LINK_PARAMETER: &str = "{##Click Here##}";
 
 /// The trigger-source suffix of a message (`CustomMessage_<suffix>`,
-/// `CustomEmailSender_<suffix>`), from what it was built for.
-pub fn source_suffix(message: &Message) -> &'static str {
-    match message.trigger.as_str() {
+/// `CustomEmailSender_<suffix>`), from what it was built for; None for a message Cognito
+/// documents no trigger source for (a migrated user's welcome).
+pub fn source_suffix(message: &Message) -> Option<&'static str> {
+    Some(match message.trigger.as_str() {
+        "UserMigration" => return None,
         "SignUp" => "SignUp",
         "ResendCode" => "ResendCode",
         // unconfirmed: AdminResetUserPassword's code is announced as a forgotten password's.
@@ -27,7 +29,7 @@ pub fn source_suffix(message: &Message) -> &'static str {
         "VerifyUserAttribute" => "VerifyUserAttribute",
         "AdminCreateUser" => "AdminCreateUser",
         _ => "Authentication",
-    }
+    })
 }
 
 /// What the pool says about one message, read under its lock.
@@ -38,6 +40,7 @@ struct Plan {
 }
 
 fn plan(app: &App, message: &Message) -> Option<Plan> {
+    source_suffix(message)?;
     let pool = app.store.pool(&message.user_pool_id).ok()?;
     let pool = pool.read();
     pool.config.lambda_config.as_ref()?;
@@ -86,7 +89,7 @@ fn custom_message(
     message: &mut Message,
     attributes: Value,
 ) -> ApiResult<()> {
-    let suffix = source_suffix(message);
+    let suffix = source_suffix(message).unwrap_or("Authentication");
     let admin_create_user = suffix == "AdminCreateUser";
     let mut request = json!({
         "userAttributes": attributes,

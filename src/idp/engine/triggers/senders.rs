@@ -40,7 +40,10 @@ pub fn send(
         Trigger::CustomEmailSender => ("CustomEmailSender", "customEmailSenderRequestV1"),
         _ => ("CustomSMSSender", "customSMSSenderRequestV1"),
     };
-    let source = format!("{prefix}_{}", super::messages::source_suffix(message));
+    let source = format!(
+        "{prefix}_{}",
+        super::messages::source_suffix(message).unwrap_or("Authentication")
+    );
     let mut request = json!({
         "type": kind,
         "code": code,
