@@ -77,6 +77,11 @@ async fn run_operation(
                 .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
+        Target::IdentityPools(op) if identity::CPU_HEAVY.contains(&op) => {
+            tokio::task::spawn_blocking(move || identity::call(&app, &ctx, op, input))
+                .await
+                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+        }
         Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),
     }
 }

@@ -6,6 +6,7 @@ pub mod device;
 pub mod oauth;
 pub mod persist;
 pub mod pool;
+pub mod sections;
 pub mod security;
 pub mod user;
 pub mod users;
@@ -19,6 +20,7 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use persist::{Persistence, PoolChanges};
 
 pub use pool::{AppClient, ClientSecret, Group, UserPool};
+pub use sections::DurableSection;
 pub use users::{User, UserKey, Users};
 
 use crate::error::{ApiError, ApiResult};
@@ -105,6 +107,8 @@ pub struct Store {
     durable: Option<Durable>,
     /// Counts failed writes whose changes were rolled back (odd while one is rolling back).
     rollbacks: std::sync::atomic::AtomicU64,
+    /// Other state written by the same commits (identity pools).
+    sections: RwLock<Vec<Arc<dyn DurableSection>>>,
 }
 
 /// What the next flush has to write.
@@ -213,11 +217,23 @@ impl Store {
         }
     }
 
+    /// Adds state written by this store's commits, loading what the disk holds of it.
+    pub fn attach(&self, section: Arc<dyn DurableSection>) -> Result<(), String> {
+        if let Some(durable) = &self.durable {
+            section.restore(durable.persistence.load_documents(section.kind())?)?;
+        }
+        self.sections.write().push(section);
+        Ok(())
+    }
+
     /// Whether a pool has changes that no flush has collected yet.
     pub fn has_pending_changes(&self) -> bool {
         let Some(durable) = &self.durable else {
             return false;
         };
+        if self.sections.read().iter().any(|s| s.has_changes()) {
+            return true;
+        }
         if !durable.deleted.lock().is_empty() {
             return true;
         }
@@ -272,10 +288,20 @@ impl Store {
                 revoked_origins: origins,
             });
         }
-        if changes.is_empty() && deleted.is_empty() {
+        let sections = self.sections.read().clone();
+        let documents: Vec<(&str, String, Option<String>)> = sections
+            .iter()
+            .flat_map(|s| {
+                let kind = s.kind();
+                s.take_changes()
+                    .into_iter()
+                    .map(move |(key, data)| (kind, key, data))
+            })
+            .collect();
+        if changes.is_empty() && deleted.is_empty() && documents.is_empty() {
             return Ok(());
         }
-        let written = durable.persistence.write(&deleted, &changes);
+        let written = durable.persistence.write(&deleted, &changes, &documents);
         if let Err(error) = &written {
             // Memory must not keep what the disk refused (a full disk, say): the pools this
             // write was for go back to what the file holds.
@@ -286,6 +312,16 @@ impl Store {
                 .chain(deleted)
                 .collect();
             self.roll_back(&durable.persistence, &ids);
+            for section in sections
+                .iter()
+                .filter(|s| documents.iter().any(|d| d.0 == s.kind()))
+            {
+                section.clear();
+                let reloaded = durable.persistence.load_documents(section.kind());
+                if let Err(e) = reloaded.and_then(|rows| section.restore(rows)) {
+                    tracing::error!("rolling back {}: {e}", section.kind());
+                }
+            }
         }
         written
     }
@@ -559,6 +595,9 @@ impl Store {
         self.pools.write().clear();
         self.client_pools.write().clear();
         self.domain_pools.write().clear();
+        for section in self.sections.read().iter() {
+            section.clear();
+        }
         match &self.durable {
             Some(durable) => {
                 let _flushing = durable.flushing.lock();
