@@ -21,6 +21,7 @@ mod groups;
 mod hosted_mfa;
 mod hosted_mfa_setup;
 mod hosted_passwordless;
+mod identity_credentials;
 mod identity_pools;
 mod identity_providers;
 mod infrastructure;
