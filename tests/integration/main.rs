@@ -22,6 +22,7 @@ mod hosted_mfa;
 mod hosted_mfa_setup;
 mod hosted_passwordless;
 mod identity_credentials;
+mod identity_openid;
 mod identity_pools;
 mod identity_providers;
 mod infrastructure;
