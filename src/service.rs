@@ -119,6 +119,13 @@ pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// Runs a cognito-identity operation in-process, as [`call_user_pools`] (for seeding).
+pub fn call_identity_pools(app: &App, op: Identity, input: Value) -> ApiResult<Value> {
+    let ctx = RequestContext::new(app.region());
+    let output = identity::call(app, &ctx, op, input)?;
+    serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
+}
+
 /// The README's coverage section, produced from the tables above so it cannot drift.
 pub fn coverage_markdown() -> String {
     fn section<Op: Copy + PartialEq>(

@@ -124,6 +124,19 @@ impl State {
         Ok(record)
     }
 
+    /// Gives a new pool (no identities yet) a chosen id (seed files fix ids).
+    pub fn rename_pool(&mut self, old_id: &str, new_id: &str) -> ApiResult<()> {
+        if self.pools.contains_key(new_id) {
+            return Err(ApiError::invalid_parameter(format!(
+                "Identity pool {new_id} already exists."
+            )));
+        }
+        let mut record = self.remove_pool(old_id)?;
+        record.config.identity_pool_id = new_id.to_string();
+        self.insert_pool(record);
+        Ok(())
+    }
+
     fn index_pool(&mut self, record: &PoolRecord) {
         let pool_id = &record.config.identity_pool_id;
         for identity in record.identities.values() {
