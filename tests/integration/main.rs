@@ -21,6 +21,7 @@ mod groups;
 mod hosted_mfa;
 mod hosted_mfa_setup;
 mod hosted_passwordless;
+mod identity_clients;
 mod identity_credentials;
 mod identity_logins;
 mod identity_openid;

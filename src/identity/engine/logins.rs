@@ -97,8 +97,34 @@ pub fn verify(
 ) -> ApiResult<Vec<Verified>> {
     logins
         .iter()
-        .map(|(provider, token)| verify_one(app, config, provider, token))
+        .map(|(provider, token)| verify_one(app, config, &canonical(app, config, provider), token))
         .collect()
+}
+
+/// A user pool named by this emulator's issuer (`<host>/<poolId>`, what Amplify derives from
+/// the ID token's `iss`) is the pool's `cognito-idp.<region>.amazonaws.com/<poolId>` provider.
+/// Only when the identity pool trusts that user pool as such (not as an OIDC provider).
+fn canonical(app: &App, config: &IdentityPool, provider: &str) -> String {
+    if let Some((_, pool_id)) = provider.rsplit_once('/') {
+        let issuer = app.issuer(pool_id);
+        let bare = issuer
+            .split_once("://")
+            .map_or(issuer.as_str(), |(_, rest)| rest);
+        if bare == provider {
+            if let Some((region, _)) = pool_id.split_once('_') {
+                let name = format!("cognito-idp.{region}.amazonaws.com/{pool_id}");
+                let trusted = config
+                    .cognito_identity_providers
+                    .iter()
+                    .flatten()
+                    .any(|p| p.provider_name.as_deref() == Some(name.as_str()));
+                if trusted {
+                    return name;
+                }
+            }
+        }
+    }
+    provider.to_string()
 }
 
 fn verify_one(
