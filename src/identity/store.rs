@@ -6,7 +6,8 @@
 //! the user-pool store's `documents` table, written by the same group commit
 //! ([`crate::idp::store::DurableSection`]); the OpenID signing key is one more.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -93,7 +94,6 @@ pub struct State {
     pub logins: HashMap<(String, Login), String>,
     /// Pools changed since the last flush, and pools deleted.
     changed: HashSet<String>,
-    key_changed: bool,
 }
 
 impl State {
@@ -276,8 +276,19 @@ pub struct IdentityStore {
     state: RwLock<State>,
     /// The OpenID token signing key, made on first need.
     key: Mutex<Option<Arc<SigningKey>>>,
-    /// Issued credentials by AccessKeyId.
-    issued: Mutex<HashMap<String, Issued>>,
+    /// Whether the key was made since the last flush.
+    key_changed: AtomicBool,
+    /// Issued credentials by AccessKeyId, the latest [`ISSUED_KEPT`].
+    issued: Mutex<IssuedLog>,
+}
+
+/// How many issued credential sets the introspection endpoint remembers.
+const ISSUED_KEPT: usize = 100_000;
+
+#[derive(Default)]
+struct IssuedLog {
+    by_key: HashMap<String, Issued>,
+    order: VecDeque<String>,
 }
 
 impl IdentityStore {
@@ -297,7 +308,7 @@ impl IdentityStore {
         }
         let made = Arc::new(make());
         *key = Some(made.clone());
-        self.state.write().key_changed = true;
+        self.key_changed.store(true, Ordering::SeqCst);
         made
     }
 
@@ -306,16 +317,20 @@ impl IdentityStore {
         self.key.lock().clone()
     }
 
-    pub fn record_issued(&self, issued: Issued, now: f64) {
-        let mut map = self.issued.lock();
-        if map.len() > 10_000 {
-            map.retain(|_, i| i.expiration > now);
+    /// Remembers what a set of credentials stands for (the oldest are forgotten first).
+    pub fn record_issued(&self, issued: Issued) {
+        let mut log = self.issued.lock();
+        while log.order.len() >= ISSUED_KEPT {
+            if let Some(oldest) = log.order.pop_front() {
+                log.by_key.remove(&oldest);
+            }
         }
-        map.insert(issued.access_key_id.clone(), issued);
+        log.order.push_back(issued.access_key_id.clone());
+        log.by_key.insert(issued.access_key_id.clone(), issued);
     }
 
     pub fn issued(&self, access_key_id: &str) -> Option<Issued> {
-        self.issued.lock().get(access_key_id).cloned()
+        self.issued.lock().by_key.get(access_key_id).cloned()
     }
 }
 
@@ -325,13 +340,14 @@ impl DurableSection for IdentityStore {
     }
 
     fn has_changes(&self) -> bool {
-        let state = self.state.read();
-        !state.changed.is_empty() || state.key_changed
+        self.key_changed.load(Ordering::SeqCst) || !self.state.read().changed.is_empty()
     }
 
     fn take_changes(&self) -> Vec<(String, Option<String>)> {
         let mut state = self.state.write();
         let changed: Vec<String> = state.changed.drain().collect();
+        drop(state);
+        let state = self.state.read();
         let mut rows: Vec<(String, Option<String>)> = changed
             .into_iter()
             .map(|id| {
@@ -342,8 +358,9 @@ impl DurableSection for IdentityStore {
                 (id, data)
             })
             .collect();
-        if std::mem::take(&mut state.key_changed) {
-            if let Some(key) = self.key.lock().as_ref() {
+        drop(state);
+        if self.key_changed.swap(false, Ordering::SeqCst) {
+            if let Some(key) = self.existing_key() {
                 use base64::Engine;
                 let der = base64::engine::general_purpose::STANDARD.encode(key.pkcs8());
                 rows.push((KEY_DOCUMENT.to_string(), Some(der)));
@@ -376,6 +393,7 @@ impl DurableSection for IdentityStore {
     fn clear(&self) {
         *self.state.write() = State::default();
         *self.key.lock() = None;
-        self.issued.lock().clear();
+        self.key_changed.store(false, Ordering::SeqCst);
+        *self.issued.lock() = IssuedLog::default();
     }
 }

@@ -48,19 +48,16 @@ pub fn issue(app: &App, grant: Grant) -> Credentials {
     let session_token = format!("IQoJb3JpZ2luX2Vj{}", STANDARD.encode(token));
     let now = app.clock.now();
     let expiration = (now + LIFETIME_SECONDS).floor();
-    app.identity.record_issued(
-        Issued {
-            access_key_id: access_key_id.clone(),
-            identity_id: grant.identity_id,
-            identity_pool_id: grant.identity_pool_id,
-            authenticated: !grant.logins.is_empty(),
-            role_arn: grant.role_arn,
-            principal_tags: grant.principal_tags,
-            logins: grant.logins,
-            expiration,
-        },
-        now,
-    );
+    app.identity.record_issued(Issued {
+        access_key_id: access_key_id.clone(),
+        identity_id: grant.identity_id,
+        identity_pool_id: grant.identity_pool_id,
+        authenticated: !grant.logins.is_empty(),
+        role_arn: grant.role_arn,
+        principal_tags: grant.principal_tags,
+        logins: grant.logins,
+        expiration,
+    });
     Credentials {
         access_key_id: Some(access_key_id),
         secret_key: Some(secret_key),
