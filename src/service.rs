@@ -67,8 +67,11 @@ async fn run_operation(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
-    if let Target::UserPools(_) = target {
-        check_region(&ctx, &input)?;
+    match target {
+        Target::UserPools(_) => check_region(&ctx, &input)?,
+        // Unsigned calls (GetId…) carry no region: the pool id's own region serves them.
+        Target::IdentityPools(_) if ctx.signed => check_identity_region(&ctx, &input)?,
+        Target::IdentityPools(_) => {}
     }
     match target {
         Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
@@ -106,6 +109,16 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
         Some(id) if id.split_once('_').map(|(region, _)| region) != Some(&ctx.region) => {
             Err(ApiError::pool_not_found(id))
         }
+        _ => Ok(()),
+    }
+}
+
+/// An identity pool id (`<region>:<uuid>`) names its region too.
+fn check_identity_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
+    match input.get("IdentityPoolId").and_then(Value::as_str) {
+        Some(id) if id.split_once(':').map(|(region, _)| region) != Some(&ctx.region) => Err(
+            ApiError::resource_not_found(format!("IdentityPool '{id}' not found.")),
+        ),
         _ => Ok(()),
     }
 }

@@ -172,14 +172,16 @@ impl State {
             .map(String::as_str)
     }
 
-    /// A new identity in a pool, linked to `logins`.
+    /// A new identity in a pool (and its region), linked to `logins`.
     pub fn create_identity(
         &mut self,
         pool_id: &str,
-        region: &str,
         logins: &[Login],
         now: f64,
     ) -> ApiResult<String> {
+        let region = pool_id
+            .split_once(':')
+            .map_or(pool_id, |(region, _)| region);
         let id = format!("{region}:{}", crate::infra::ids::uuid());
         let identity = Identity {
             id: id.clone(),

@@ -580,3 +580,78 @@ async fn the_example_seed_creates_an_identity_pool_with_a_fixed_id_and_roles() {
     );
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn each_region_has_its_own_identity_pools() {
+    let (emulator, ci) = setup().await;
+    let id = ci
+        .create_identity_pool()
+        .identity_pool_name("east")
+        .allow_unauthenticated_identities(true)
+        .send()
+        .await
+        .unwrap()
+        .identity_pool_id()
+        .to_string();
+    let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-west-1"))
+        .credentials_provider(identity::config::Credentials::new(
+            "AKIDEXAMPLE",
+            "secret",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(&emulator.url)
+        .load()
+        .await;
+    let west = identity::Client::new(&sdk_config);
+    let listed = west
+        .list_identity_pools()
+        .max_results(10)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.identity_pools().is_empty());
+    let e = west
+        .describe_identity_pool()
+        .identity_pool_id(&id)
+        .send()
+        .await
+        .map_err(ierr)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        pair(
+            "ResourceNotFoundException",
+            &format!("IdentityPool '{id}' not found.")
+        )
+    );
+    let created = west
+        .create_identity_pool()
+        .identity_pool_name("west")
+        .allow_unauthenticated_identities(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(created.identity_pool_id().starts_with("eu-west-1:"));
+    // Unsigned calls (an app's GetId) reach a pool of any region.
+    let guest = west.get_id().identity_pool_id(&id).send().await.unwrap();
+    assert!(guest.identity_id().unwrap().starts_with("us-east-1:"));
+    emulator.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_identity_pool_in_a_seed_names_the_entry() {
+    let (emulator, _) = setup().await;
+    let seed: cognito_emulator::seed::Seed = serde_json::from_value(serde_json::json!({
+        "identityPools": [{"id": "not-an-id", "name": "bad"}]
+    }))
+    .unwrap();
+    let error = cognito_emulator::seed::apply(&emulator.app, &seed).unwrap_err();
+    assert!(
+        error.starts_with("identityPools[0] (bad): ValidationException: 1 validation error detected: Value 'not-an-id' at 'identityPoolId'"),
+        "{error}"
+    );
+    emulator.stop().await;
+}

@@ -25,7 +25,7 @@ fn developer_provider(state: &State, pool_id: &str, name: &str) -> ApiResult<Str
 
 pub fn get_open_id_token_for_developer_identity(
     app: &App,
-    ctx: &RequestContext,
+    _: &RequestContext,
     input: GetOpenIdTokenForDeveloperIdentityInput,
 ) -> ApiResult<GetOpenIdTokenForDeveloperIdentityResponse> {
     let pool_id = input.identity_pool_id.clone();
@@ -70,7 +70,7 @@ pub fn get_open_id_token_for_developer_identity(
                 state.link(&pool_id, given, login, now)?;
                 given.clone()
             }
-            (None, None) => state.create_identity(&pool_id, &ctx.region, &[login], now)?,
+            (None, None) => state.create_identity(&pool_id, &[login], now)?,
         };
         for other in verified.into_iter().filter(|v| !v.own_token) {
             state.link(&pool_id, &identity_id, other.login, now)?;

@@ -13,7 +13,7 @@ use crate::identity::store::{pool_not_found, Identity};
 /// The identity of a set of logins (the same logins, the same identity; new logins are
 /// linked to it, and identities they were linked to are merged into it), or a new
 /// unauthenticated identity.
-pub fn get_id(app: &App, ctx: &RequestContext, input: GetIdInput) -> ApiResult<GetIdResponse> {
+pub fn get_id(app: &App, _: &RequestContext, input: GetIdInput) -> ApiResult<GetIdResponse> {
     let config = app
         .identity
         .read()
@@ -30,7 +30,7 @@ pub fn get_id(app: &App, ctx: &RequestContext, input: GetIdInput) -> ApiResult<G
         if !config.allow_unauthenticated_identities {
             return Err(unauthenticated_not_supported());
         }
-        let id = state.create_identity(&pool_id, &ctx.region, &[], now)?;
+        let id = state.create_identity(&pool_id, &[], now)?;
         return Ok(GetIdResponse {
             identity_id: Some(id),
         });
@@ -57,7 +57,7 @@ pub fn get_id(app: &App, ctx: &RequestContext, input: GetIdInput) -> ApiResult<G
         .cloned()
     else {
         let new: Vec<_> = verified.into_iter().map(|v| v.login).collect();
-        let id = state.create_identity(&pool_id, &ctx.region, &new, now)?;
+        let id = state.create_identity(&pool_id, &new, now)?;
         return Ok(GetIdResponse {
             identity_id: Some(id),
         });
