@@ -40,6 +40,7 @@ provider = f"cognito-idp.us-east-1.amazonaws.com/{pool_id}"
 identity_pool = admin.create_identity_pool(
     IdentityPoolName="boto3",
     AllowUnauthenticatedIdentities=True,
+    AllowClassicFlow=True,
     CognitoIdentityProviders=[{"ProviderName": provider, "ClientId": client_id, "ServerSideTokenCheck": True}],
     DeveloperProviderName="login.boto3.app",
 )

@@ -50,6 +50,37 @@ async fn open_id_tokens_are_signed_by_the_published_issuer() {
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 
     let guest = setup.get_id(None).await.unwrap();
+    // Only with the basic (classic) flow on.
+    let e = setup
+        .ci
+        .get_open_id_token()
+        .identity_id(&guest)
+        .send()
+        .await
+        .map_err(ierr)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        pair(
+            "InvalidParameterException",
+            "Basic (classic) flow is not enabled, please use enhanced flow."
+        )
+    );
+    setup
+        .ci
+        .update_identity_pool()
+        .identity_pool_id(&setup.identity_pool_id)
+        .identity_pool_name("app")
+        .allow_unauthenticated_identities(true)
+        .allow_classic_flow(true)
+        .cognito_identity_providers(crate::identity_pools::user_pool_provider(
+            &setup.user_pool_id,
+            &setup.client_id,
+            false,
+        ))
+        .send()
+        .await
+        .unwrap();
     let output = setup
         .ci
         .get_open_id_token()

@@ -4,7 +4,7 @@
 use serde_json::Map;
 
 use crate::app::{App, RequestContext};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::*;
 use crate::identity::engine::identities::authenticate;
 use crate::identity::engine::{credentials, openid, roles};
@@ -42,13 +42,25 @@ pub fn get_credentials_for_identity(
 /// How long GetOpenIdToken's tokens last (unconfirmed: 10 minutes).
 const OPEN_ID_TOKEN_SECONDS: i64 = 600;
 
-/// An OpenID token for an identity: `amr` `["unauthenticated"]`, or `["authenticated",
+/// An OpenID token for an identity of a pool with AllowClassicFlow: `amr` `["unauthenticated"]`, or `["authenticated",
 /// <provider>, <provider>:<pool>:<subject>]` (user pools: `<provider>:CognitoSignIn:<sub>`).
 pub fn get_open_id_token(
     app: &App,
     _: &RequestContext,
     input: GetOpenIdTokenInput,
 ) -> ApiResult<GetOpenIdTokenResponse> {
+    // The basic (classic) flow's first step: its token goes to STS AssumeRoleWithWebIdentity.
+    let classic = {
+        let state = app.identity.read();
+        let pool_id = state.pool_of(&input.identity_id)?;
+        state.pool(&pool_id)?.config.allow_classic_flow == Some(true)
+    };
+    if !classic {
+        // unconfirmed text
+        return Err(ApiError::invalid_parameter(
+            "Basic (classic) flow is not enabled, please use enhanced flow.",
+        ));
+    }
     let (pool_id, verified) = authenticate(app, &input.identity_id, input.logins.as_ref())?;
     let mut amr = Vec::new();
     if verified.is_empty() {
