@@ -564,3 +564,79 @@ fn uuid_like() -> String {
             .as_nanos()
     )
 }
+
+/// A write of identity pools the disk refuses (full) is rolled back in memory too: the
+/// caller gets InternalErrorException, the pool does not exist, and after a restart memory
+/// equals what the disk acknowledged.
+#[tokio::test]
+async fn a_refused_identity_pool_write_is_rolled_back() {
+    use std::process::Command;
+    let dir = std::env::temp_dir().join(format!("identity-full-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root / CAP_SYS_ADMIN)");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let unmount = || {
+        let _ = Command::new("umount").arg(&dir).status();
+        let _ = std::fs::remove_dir_all(&dir);
+    };
+    let config = || {
+        let mut config = cognito_emulator::config::Config::default_for_tests();
+        config.data_dir = Some(dir.clone());
+        config
+    };
+    let emulator = start_with(config()).await;
+    let tags: serde_json::Map<String, Value> = (0..50)
+        .map(|i| (format!("tag{i}"), json!("x".repeat(250))))
+        .collect();
+    let mut created = 0;
+    let mut refused = None;
+    for i in 0..2_000 {
+        let body = json!({"IdentityPoolName": format!("pool{i}"), "AllowUnauthenticatedIdentities": true,
+                          "IdentityPoolTags": tags});
+        let (status, _, answer) = emulator
+            .call(
+                "AWSCognitoIdentityService.CreateIdentityPool",
+                &body.to_string(),
+            )
+            .await;
+        if status == 200 {
+            created += 1;
+        } else {
+            refused = Some((i, status, answer));
+            break;
+        }
+    }
+    let Some((i, status, answer)) = refused else {
+        unmount();
+        panic!("the disk never filled up");
+    };
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException");
+    let listed = |emulator: &Emulator| {
+        let names: Vec<String> = emulator
+            .app
+            .identity
+            .read()
+            .pools
+            .values()
+            .map(|p| p.config.identity_pool_name.clone())
+            .collect();
+        names
+    };
+    let names = listed(&emulator);
+    assert!(!names.contains(&format!("pool{i}")), "not in memory either");
+    assert_eq!(names.len(), created);
+    emulator.stop().await;
+    let after = start_with(config()).await;
+    assert_eq!(listed(&after).len(), created);
+    after.stop().await;
+    unmount();
+}

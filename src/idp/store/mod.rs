@@ -311,17 +311,11 @@ impl Store {
                 .map(|c| c.pool_id)
                 .chain(deleted)
                 .collect();
-            self.roll_back(&durable.persistence, &ids);
-            for section in sections
-                .iter()
+            let sections: Vec<_> = sections
+                .into_iter()
                 .filter(|s| documents.iter().any(|d| d.0 == s.kind()))
-            {
-                section.clear();
-                let reloaded = durable.persistence.load_documents(section.kind());
-                if let Err(e) = reloaded.and_then(|rows| section.restore(rows)) {
-                    tracing::error!("rolling back {}: {e}", section.kind());
-                }
-            }
+                .collect();
+            self.roll_back(&durable.persistence, &ids, &sections);
         }
         written
     }
@@ -333,9 +327,21 @@ impl Store {
     }
 
     /// Reloads these pools from disk (or forgets them, when the disk has none).
-    fn roll_back(&self, persistence: &Persistence, ids: &[String]) {
+    fn roll_back(
+        &self,
+        persistence: &Persistence,
+        ids: &[String],
+        sections: &[Arc<dyn DurableSection>],
+    ) {
         use std::sync::atomic::Ordering::SeqCst;
         self.rollbacks.fetch_add(1, SeqCst);
+        for section in sections {
+            section.clear();
+            let reloaded = persistence.load_documents(section.kind());
+            if let Err(e) = reloaded.and_then(|rows| section.restore(rows)) {
+                tracing::error!("rolling back {}: {e}", section.kind());
+            }
+        }
         for id in ids {
             let reloaded = match persistence.load_pool(id) {
                 Ok(reloaded) => reloaded,
