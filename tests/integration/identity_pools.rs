@@ -515,73 +515,6 @@ async fn roles_and_role_mappings_are_checked_and_kept() {
 }
 
 #[tokio::test]
-async fn the_example_seed_creates_an_identity_pool_with_a_fixed_id_and_roles() {
-    let (emulator, ci) = setup().await;
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/seed.example.yaml");
-    for _ in 0..2 {
-        cognito_emulator::seed::apply_file(&emulator.app, example.as_ref())
-            .await
-            .unwrap();
-    }
-    let id = "us-east-1:00000000-0000-4000-8000-00000000e001";
-    let pools = ci
-        .list_identity_pools()
-        .max_results(60)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        pools.identity_pools().len(),
-        1,
-        "applying twice creates one pool"
-    );
-    let pool = ci
-        .describe_identity_pool()
-        .identity_pool_id(id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(pool.identity_pool_name(), "example_identities");
-    assert!(pool.allow_unauthenticated_identities());
-    assert_eq!(
-        pool.cognito_identity_providers()[0].client_id(),
-        Some("exampleweb0000000000000000")
-    );
-    let roles = ci
-        .get_identity_pool_roles()
-        .identity_pool_id(id)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        roles.roles().unwrap()["unauthenticated"],
-        "arn:aws:iam::000000000000:role/example-guest"
-    );
-    let key = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Example01:exampleweb0000000000000000";
-    assert_eq!(
-        roles.role_mappings().unwrap()[key].r#type(),
-        &RoleMappingType::Token
-    );
-    // A guest of the seeded pool gets the seeded role.
-    let guest = ci.get_id().identity_pool_id(id).send().await.unwrap();
-    let output = ci
-        .get_credentials_for_identity()
-        .identity_id(guest.identity_id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let key = output.credentials().unwrap().access_key_id().unwrap();
-    let issued = emulator
-        .get_json(&format!("{}/_emulator/credentials/{key}", emulator.url))
-        .await;
-    assert_eq!(
-        issued["roleArn"],
-        "arn:aws:iam::000000000000:role/example-guest"
-    );
-    emulator.stop().await;
-}
-
-#[tokio::test]
 async fn each_region_has_its_own_identity_pools() {
     let (emulator, ci) = setup().await;
     let id = ci
@@ -638,20 +571,5 @@ async fn each_region_has_its_own_identity_pools() {
     // Unsigned calls (an app's GetId) reach a pool of any region.
     let guest = west.get_id().identity_pool_id(&id).send().await.unwrap();
     assert!(guest.identity_id().unwrap().starts_with("us-east-1:"));
-    emulator.stop().await;
-}
-
-#[tokio::test]
-async fn a_bad_identity_pool_in_a_seed_names_the_entry() {
-    let (emulator, _) = setup().await;
-    let seed: cognito_emulator::seed::Seed = serde_json::from_value(serde_json::json!({
-        "identityPools": [{"id": "not-an-id", "name": "bad"}]
-    }))
-    .unwrap();
-    let error = cognito_emulator::seed::apply(&emulator.app, &seed).unwrap_err();
-    assert!(
-        error.starts_with("identityPools[0] (bad): ValidationException: 1 validation error detected: Value 'not-an-id' at 'identityPoolId'"),
-        "{error}"
-    );
     emulator.stop().await;
 }

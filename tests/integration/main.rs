@@ -28,6 +28,7 @@ mod identity_openid;
 mod identity_pools;
 mod identity_providers;
 mod identity_roles;
+mod identity_state;
 mod infrastructure;
 mod javascript;
 mod list_users;
