@@ -6,8 +6,8 @@
 //! memory of the real binary. Reports figures and ratios; asserts nothing.
 //!
 //! `cargo bench --bench server -- logins logging` runs only the named parts (after the
-//! ceiling): `requests`, `logins`, `mfa`, `oauth`, `identity`, `logging`, `durable`, `process`; none named runs
-//! all.
+//! ceiling): `requests`, `logins`, `mfa`, `triggers`, `oauth`, `identity`, `logging`, `durable`,
+//! `process`; none named runs all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 mod identity;
 mod second_factors;
 mod srp_client;
+mod token_trigger;
 
 use cognito_emulator::config::Config;
 use cognito_emulator::http::Server;
@@ -288,6 +289,9 @@ fn main() {
         }
         if wanted("mfa") {
             second_factors::figures(&url).await;
+        }
+        if wanted("triggers") {
+            token_trigger::figures(&servers).await;
         }
         if wanted("oauth") {
             oauth_figures(&url).await;

@@ -5,6 +5,7 @@ use crate::identity::store::IdentityStore;
 use crate::idp::store::Store;
 use crate::infra::clock::Clock;
 use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
+use crate::infra::lambda::{Endpoints, Lambda};
 use crate::infra::messages::{Messages, Outbox};
 use std::sync::OnceLock;
 
@@ -23,6 +24,33 @@ pub struct RequestContext {
     pub source_ip: Option<std::net::IpAddr>,
     /// The request's `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Whether Lambda triggers run (not while seeding: seeded users are created as written).
+    pub triggers: bool,
+    /// The request's `ClientId` and `ClientMetadata`, as triggers that run after the
+    /// operation (CustomMessage, the custom senders) are given them.
+    pub caller: Caller,
+}
+
+/// Who asked, as a trigger event's `callerContext.clientId` and `request.clientMetadata` say.
+#[derive(Debug, Default, Clone)]
+pub struct Caller {
+    pub client_id: Option<String>,
+    pub client_metadata: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl Caller {
+    /// From a request's input: its `ClientId` and `ClientMetadata` members, where it has them.
+    pub fn of(input: &serde_json::Value) -> Self {
+        Self {
+            client_id: input
+                .get("ClientId")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+            client_metadata: input
+                .get("ClientMetadata")
+                .and_then(|v| serde_json::from_value(v.clone()).ok()),
+        }
+    }
 }
 
 impl RequestContext {
@@ -34,6 +62,8 @@ impl RequestContext {
             signed: false,
             source_ip: None,
             user_agent: None,
+            triggers: true,
+            caller: Caller::default(),
         }
     }
 }
@@ -46,6 +76,8 @@ pub struct App {
     /// cognito-identity's state (written by `store`'s commits).
     pub identity: std::sync::Arc<IdentityStore>,
     pub messages: Messages,
+    /// Lambda triggers' invoker and the invocations it made.
+    pub lambda: Lambda,
     pub clock: Clock,
     /// Pre-generated signing keys, started with the first pool.
     keys: OnceLock<KeyReserve>,
@@ -60,7 +92,12 @@ impl App {
         };
         let identity = std::sync::Arc::new(IdentityStore::default());
         store.attach(identity.clone())?;
+        let endpoints = Endpoints::parse(
+            config.lambda_endpoint.as_deref(),
+            &config.lambda_function_endpoint,
+        )?;
         Ok(Self {
+            lambda: Lambda::new(endpoints),
             config,
             public_url,
             store,
@@ -116,6 +153,7 @@ impl App {
             tracing::error!("reset could not clear durable state: {e}");
         }
         self.messages.clear();
+        self.lambda.clear();
         self.clock.reset();
     }
 }

@@ -72,6 +72,26 @@ pub struct Config {
     #[arg(long, env = "COGNITO_EMULATOR_IDLE_TIMEOUT", default_value_t = 30,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout: u64,
+    /// Where Lambda triggers are invoked: the base URL of an AWS Lambda Invoke API
+    /// (`sam local start-lambda`'s `http://127.0.0.1:3001`, LocalStack's `http://localhost:4566`,
+    /// or any server answering `POST /2015-03-31/functions/<name>/invocations`). Without it,
+    /// an operation whose pool configures a trigger fails as Cognito does when it cannot
+    /// invoke the function.
+    #[arg(long, env = "COGNITO_EMULATOR_LAMBDA_ENDPOINT")]
+    pub lambda_endpoint: Option<String>,
+    /// A function invoked somewhere else than --lambda-endpoint: `NAME=URL` (the function
+    /// name from its ARN); repeat the flag, or separate entries with commas in the variable.
+    #[arg(
+        long,
+        env = "COGNITO_EMULATOR_LAMBDA_FUNCTION_ENDPOINTS",
+        value_delimiter = ','
+    )]
+    pub lambda_function_endpoint: Vec<String>,
+    /// A KMS endpoint (e.g. LocalStack's `http://localhost:4566`) for custom sender triggers:
+    /// their codes are encrypted with the AWS Encryption SDK under the pool's KMSKeyID, with a
+    /// data key from this KMS. Without it the code is given to the function in plain text.
+    #[arg(long, env = "COGNITO_EMULATOR_KMS_ENDPOINT")]
+    pub kms_endpoint: Option<String>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "COGNITO_EMULATOR_MAX_BODY_BYTES", default_value_t = 1 << 20)]
     pub max_body_bytes: usize,

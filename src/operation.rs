@@ -69,6 +69,11 @@ const ALSO_ANSWERED: &[(&str, ErrorCode)] = &[
     // An unknown user, as every other Admin* user operation answers (unconfirmed).
     ("AdminGetDevice", ErrorCode::UserNotFoundException),
     ("AdminListDevices", ErrorCode::UserNotFoundException),
+    // GetClientToken calls PreTokenGeneration V3_0 (documented), whose errors its model does
+    // not list: the Lambda errors every other token-issuing operation answers.
+    ("GetClientToken", ErrorCode::UserLambdaValidationException),
+    ("GetClientToken", ErrorCode::InvalidLambdaResponseException),
+    ("GetClientToken", ErrorCode::UnexpectedLambdaException),
 ];
 
 /// Holds an operation to its model's list of errors. An internal failure takes the fault

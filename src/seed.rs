@@ -123,7 +123,7 @@ fn enabled_by_default() -> bool {
 /// Runs an operation as a request would be run: validated against the model first.
 fn call_user_pools(app: &App, op: Op, input: Value) -> Result<Value, ApiError> {
     Target::UserPools(op).validate(&input)?;
-    crate::service::call_user_pools(app, op, input)
+    crate::service::call_user_pools(app, op, input, false)
 }
 
 /// Reads and applies a seed file, as one operation whose changes are durably committed

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::app::{App, RequestContext};
+use crate::app::{App, Caller, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
+use crate::infra::lambda::InvocationScope;
 use crate::operation::Target;
 use crate::{identity, idp};
 
@@ -67,40 +68,62 @@ async fn run_operation(
     target: Target,
     input: Value,
 ) -> ApiResult<String> {
+    let mut ctx = ctx;
     match target {
-        Target::UserPools(_) => check_region(&ctx, &input)?,
+        Target::UserPools(_) => {
+            check_region(&ctx, &input)?;
+            ctx.caller = Caller::of(&input);
+        }
         // Unsigned calls (GetId…) carry no region: the pool id's own region serves them.
         Target::IdentityPools(_) if ctx.signed => check_identity_region(&ctx, &input)?,
         Target::IdentityPools(_) => {}
     }
     match target {
-        Target::UserPools(op) if idp::CPU_HEAVY.contains(&op) => {
-            tokio::task::spawn_blocking(move || perform_user_pools(&app, &ctx, op, input))
-                .await
-                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+        Target::UserPools(op) if idp::on_blocking_pool(op) => {
+            on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
         Target::IdentityPools(op) if identity::CPU_HEAVY.contains(&op) => {
-            tokio::task::spawn_blocking(move || identity::call(&app, &ctx, op, input))
-                .await
-                .map_err(|e| ApiError::internal(format!("operation failed: {e}")))?
+            on_blocking_pool(move || identity::call(&app, &ctx, op, input)).await?
         }
         Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),
     }
 }
 
+/// Runs synchronous work on the blocking pool: CPU-heavy operations, and those that may wait
+/// for a Lambda trigger (the thread is marked as one that may wait; see `infra::lambda`).
+pub async fn on_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(move || {
+        let _scope = InvocationScope::enter();
+        work()
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("operation failed: {e}")))
+}
+
 /// Runs a cognito-idp operation, then delivers the messages it built (only if it succeeded).
 fn perform_user_pools(app: &App, ctx: &RequestContext, op: Idp, input: Value) -> ApiResult<String> {
     let output = idp::call(app, ctx, op, input)?;
-    deliver_messages(app, ctx);
+    deliver_messages(app, ctx)
+        .map_err(|e| crate::operation::as_modelled(op.name(), op.errors(), e))?;
     Ok(output)
 }
 
-/// Delivers the messages a successful operation or page built.
-pub fn deliver_messages(app: &App, ctx: &RequestContext) {
-    for message in ctx.outbox.take() {
+/// Delivers the messages a successful operation or page built, after the pool's
+/// CustomMessage trigger rewrote them and its custom senders were given them. A failing
+/// CustomMessage fails the request, although what the operation changed stays (unconfirmed:
+/// Cognito's order of commit and message).
+pub fn deliver_messages(app: &App, ctx: &RequestContext) -> ApiResult<()> {
+    let messages = ctx.outbox.take();
+    if messages.is_empty() {
+        return Ok(());
+    }
+    for message in idp::engine::triggers::messages::before_delivery(app, ctx, messages)? {
         app.messages.push(message);
     }
+    Ok(())
 }
 
 /// A pool id names its region; as in AWS, a region does not see another region's pools.
@@ -124,10 +147,12 @@ fn check_identity_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
 }
 
 /// Runs a cognito-idp operation in-process without waiting for its commit: for seeding, which
-/// validates its input first and runs inside one [`perform`]. Not for CPU-heavy operations
-/// on async threads.
-pub fn call_user_pools(app: &App, op: Idp, input: Value) -> ApiResult<Value> {
-    let ctx = RequestContext::new(app.region());
+/// validates its input first and runs inside one [`perform`] (without Lambda triggers), and
+/// for hosted pages' blocking work (with them). Not for CPU-heavy operations on async threads.
+pub fn call_user_pools(app: &App, op: Idp, input: Value, triggers: bool) -> ApiResult<Value> {
+    let mut ctx = RequestContext::new(app.region());
+    ctx.triggers = triggers;
+    ctx.caller = Caller::of(&input);
     let output = perform_user_pools(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }

@@ -20,6 +20,10 @@ pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/health", get(health))
         .route("/messages", get(list_messages).delete(clear_messages))
+        .route(
+            "/lambda-invocations",
+            get(list_invocations).delete(clear_invocations),
+        )
         .route("/reset", post(reset))
         .route("/clock", get(clock).post(advance_clock))
         .route("/ui-image/{pool_id}/{key}", get(ui_image))
@@ -96,6 +100,35 @@ async fn list_messages(
         .messages
         .list(filter.user_pool_id.as_deref(), filter.username.as_deref());
     Json(json!({ "messages": messages })).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InvocationFilter {
+    user_pool_id: Option<String>,
+    trigger_source: Option<String>,
+}
+
+/// Every Lambda trigger invocation (function, trigger source, event, answer, duration, error),
+/// oldest first.
+async fn list_invocations(
+    State(app): State<Arc<App>>,
+    filter: Result<Query<InvocationFilter>, QueryRejection>,
+) -> Response {
+    let Query(filter) = match filter {
+        Ok(filter) => filter,
+        Err(rejection) => return malformed(rejection),
+    };
+    let invocations = app.lambda.list(
+        filter.user_pool_id.as_deref(),
+        filter.trigger_source.as_deref(),
+    );
+    Json(json!({ "invocations": invocations })).into_response()
+}
+
+async fn clear_invocations(State(app): State<Arc<App>>) -> Json<Value> {
+    app.lambda.clear();
+    Json(json!({}))
 }
 
 async fn clear_messages(State(app): State<Arc<App>>) -> Json<Value> {

@@ -140,6 +140,28 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
 });
 
+/// Operations that may invoke a Lambda trigger (PreSignUp, PostConfirmation, CustomMessage,
+/// the sign-in triggers): they run on the blocking pool, where a thread may wait for the
+/// function while the async threads keep serving (see `infra::lambda`).
+pub const MAY_INVOKE_TRIGGERS: &[Idp] = &[
+    Idp::SignUp,
+    Idp::AdminCreateUser,
+    Idp::ConfirmSignUp,
+    Idp::AdminConfirmSignUp,
+    Idp::ResendConfirmationCode,
+    Idp::ForgotPassword,
+    Idp::ConfirmForgotPassword,
+    Idp::AdminResetUserPassword,
+    Idp::UpdateUserAttributes,
+    Idp::AdminUpdateUserAttributes,
+    Idp::GetUserAttributeVerificationCode,
+];
+
+/// Whether an operation runs on the blocking pool rather than an async thread.
+pub fn on_blocking_pool(op: Idp) -> bool {
+    CPU_HEAVY.contains(&op) || MAY_INVOKE_TRIGGERS.contains(&op)
+}
+
 /// Operations that sign tokens or do SRP arithmetic: they run on the blocking pool so the
 /// async threads keep serving.
 pub const CPU_HEAVY: &[Idp] = &[

@@ -9,7 +9,8 @@ use serde_json::Value;
 /// Larger answers are refused: discovery documents, JWKS and token responses are small.
 const MAX_BODY: usize = 1 << 20;
 
-fn client() -> &'static reqwest::Client {
+/// The one client for outgoing calls (identity providers, KMS).
+pub fn shared() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         // Installed once for the process; an embedding program may have installed its own.
@@ -47,7 +48,7 @@ async fn json_of(url: &str, response: reqwest::Response) -> Result<(u16, Value),
 
 /// GET a JSON document; any status but 200 is an error.
 pub async fn get_json(url: &str) -> Result<Value, String> {
-    let response = client()
+    let response = shared()
         .get(url)
         .header("accept", "application/json")
         .send()
@@ -65,7 +66,7 @@ pub async fn post_form(
     form: &[(&str, &str)],
     basic: Option<(&str, &str)>,
 ) -> Result<(u16, Value), String> {
-    let mut request = client()
+    let mut request = shared()
         .post(url)
         .form(form)
         .header("accept", "application/json");
@@ -81,7 +82,7 @@ pub async fn post_form(
 
 /// GET with a bearer token (an identity provider's userInfo).
 pub async fn get_json_with_bearer(url: &str, token: &str) -> Result<Value, String> {
-    let response = client()
+    let response = shared()
         .get(url)
         .bearer_auth(token)
         .send()

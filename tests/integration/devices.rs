@@ -77,7 +77,7 @@ pub async fn device_pool(emulator: &Emulator, challenge_required: bool, on_promp
 }
 
 /// USER_PASSWORD_AUTH, naming a device or not.
-async fn sign_in(
+pub async fn sign_in(
     emulator: &Emulator,
     pool: &Pool,
     username: &str,
@@ -110,7 +110,7 @@ pub struct Remembered {
 
 /// Signs in without a device, confirms the device handed out; returns it and the tokens
 /// of that sign-in.
-async fn confirm_new_device(
+pub async fn confirm_new_device(
     emulator: &Emulator,
     pool: &Pool,
     username: &str,
@@ -152,7 +152,7 @@ async fn confirm_new_device(
 
 /// DEVICE_SRP_AUTH then DEVICE_PASSWORD_VERIFIER for a DEVICE_SRP_AUTH challenge, with the
 /// Sessions or (pycognito) without.
-async fn prove_device(
+pub async fn prove_device(
     emulator: &Emulator,
     pool: &Pool,
     session: Option<String>,

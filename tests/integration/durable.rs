@@ -635,6 +635,7 @@ async fn an_operation_that_awaits_answers_after_its_commit() {
                 &app,
                 Operation::AdminCreateUser,
                 json!({"UserPoolId": pool_id, "Username": format!("u{i}"), "MessageAction": "SUPPRESS"}),
+                false,
             )?;
             // Resume somewhere else, maybe on the other worker thread.
             for _ in 0..3 {

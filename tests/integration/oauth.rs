@@ -15,7 +15,7 @@ use crate::auth::{claims, verifies_with};
 use crate::common::{start, Emulator};
 
 const PASSWORD: &str = "Perm4nent!pass";
-const CALLBACK: &str = "http://localhost:3000/callback";
+pub const CALLBACK: &str = "http://localhost:3000/callback";
 const SIGN_OUT: &str = "http://localhost:3000/signed-out";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
@@ -190,7 +190,7 @@ async fn code_flow_pool(emulator: &Emulator) -> (String, String) {
     (pool, client)
 }
 
-fn authorize_path(client: &str, extra: &str) -> String {
+pub fn authorize_path(client: &str, extra: &str) -> String {
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(VERIFIER.as_bytes()));
     format!(
         "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&state=st%201&scope=openid+email&code_challenge={challenge}&code_challenge_method=S256&nonce=n-0S6{extra}",
@@ -198,7 +198,7 @@ fn authorize_path(client: &str, extra: &str) -> String {
     )
 }
 
-async fn token_request(
+pub async fn token_request(
     emulator: &Emulator,
     form: &[(&str, &str)],
     basic: Option<(&str, &str)>,

@@ -1354,3 +1354,92 @@ async fn boolean_attributes_accept_any_case() {
         )
     );
 }
+
+/// AdminUpdateUserAttributes sends a code to a new auto-verified address, unless the same
+/// call marks it verified.
+#[tokio::test]
+async fn admin_updates_of_auto_verified_addresses_send_a_code_unless_vouched_for() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeType, MessageActionType, VerifiedAttributeType,
+    };
+    let emulator = crate::common::start().await;
+    let pool_id = emulator
+        .idp
+        .create_user_pool()
+        .pool_name("verified")
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let attribute = |name: &str, value: &str| {
+        AttributeType::builder()
+            .name(name)
+            .value(value)
+            .build()
+            .unwrap()
+    };
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&pool_id)
+        .username("ann")
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attribute("email", "ann@example.com"))
+        .user_attributes(attribute("email_verified", "true"))
+        .send()
+        .await
+        .unwrap();
+    let update = |attributes: Vec<AttributeType>| {
+        emulator
+            .idp
+            .admin_update_user_attributes()
+            .user_pool_id(&pool_id)
+            .username("ann")
+            .set_user_attributes(Some(attributes))
+            .send()
+    };
+    let email_of = || async {
+        let user = emulator
+            .idp
+            .admin_get_user()
+            .user_pool_id(&pool_id)
+            .username("ann")
+            .send()
+            .await
+            .unwrap();
+        let get = |name: &str| {
+            user.user_attributes()
+                .iter()
+                .find(|a| a.name == name)
+                .and_then(|a| a.value.clone())
+                .unwrap_or_default()
+        };
+        (get("email"), get("email_verified"))
+    };
+    update(vec![attribute("email", "ann@example.org")])
+        .await
+        .unwrap();
+    assert_eq!(
+        email_of().await,
+        ("ann@example.org".to_string(), "false".to_string())
+    );
+    let messages = emulator.messages(&pool_id, Some("ann")).await;
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["trigger"], "UpdateUserAttribute");
+    assert_eq!(messages[0]["destination"], "ann@example.org");
+    update(vec![
+        attribute("email", "ann@example.net"),
+        attribute("email_verified", "true"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        email_of().await,
+        ("ann@example.net".to_string(), "true".to_string())
+    );
+    assert_eq!(emulator.messages(&pool_id, Some("ann")).await.len(), 1);
+}

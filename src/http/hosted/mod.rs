@@ -164,12 +164,7 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&App) -> T + Send + 'static,
 ) -> ApiResult<T> {
     let worker = app.clone();
-    service::perform(app, async move {
-        tokio::task::spawn_blocking(move || work(&worker))
-            .await
-            .map_err(|e| ApiError::internal(e.to_string()))
-    })
-    .await
+    service::perform(app, service::on_blocking_pool(move || work(&worker))).await
 }
 
 fn internal_error(error: ApiError) -> Response {
@@ -222,7 +217,7 @@ fn run_operation(
     input: serde_json::Value,
 ) -> ApiResult<serde_json::Value> {
     crate::operation::Target::UserPools(op).validate(&input)?;
-    service::call_user_pools(app, op, input)
+    service::call_user_pools(app, op, input, true)
 }
 
 /// What a page shows besides its form.

@@ -292,10 +292,13 @@ fn sign_in(
     form: BTreeMap<String, String>,
     source: crate::idp::engine::risk::Source,
 ) -> Outcome {
-    let ctx = RequestContext::new(app.region());
+    let mut ctx = RequestContext::new(app.region());
+    ctx.caller.client_id = Some(request.client_id.clone());
     let outcome = sign_in_with(app, &ctx, request, form, source);
     if !matches!(outcome, Outcome::Failed(_)) {
-        service::deliver_messages(app, &ctx);
+        if let Err(error) = service::deliver_messages(app, &ctx) {
+            return Outcome::Failed(error);
+        }
     }
     outcome
 }

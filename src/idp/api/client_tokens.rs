@@ -10,7 +10,7 @@ use crate::idp::engine::tokens;
 
 pub fn get_client_token(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: GetClientTokenRequest,
 ) -> ApiResult<GetClientTokenResponse> {
     let credentials = ClientCredentials {
@@ -41,7 +41,7 @@ pub fn get_client_token(
         .ok_or_else(|| ApiError::invalid_parameter("Invalid scope requested."))?
         .join(" ");
     let (access_token, expires_in) =
-        tokens::issue_client_token(app, &client.pool, &client.config, &scope);
+        tokens::issue_client_token(app, ctx, &client.pool, &client.config, &scope)?;
     Ok(GetClientTokenResponse {
         client_authentication_result: Some(ClientAuthenticationResultType {
             access_token: Some(access_token),

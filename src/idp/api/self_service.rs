@@ -13,7 +13,7 @@ use crate::idp::engine::password_policy::{self, Context};
 use crate::idp::engine::tokens::{self, sign_out_everywhere, verify_access_token};
 use crate::idp::engine::users::{
     attribute_list, check_user_writes, claim_aliases, delete_attributes, release_aliases,
-    remove_user,
+    remove_user, update_attributes,
 };
 use crate::idp::store::auth::CodePurpose;
 
@@ -176,62 +176,7 @@ pub fn update_user_attributes(
     let now = app.clock.now();
     let mut pool = token.pool.write();
     let values = check_user_writes(&pool, &client_id, &input.user_attributes, WriteKind::Update)?;
-    let auto_verified: Vec<String> = pool
-        .config
-        .auto_verified_attributes
-        .iter()
-        .flatten()
-        .map(|a| a.as_str().to_string())
-        .collect();
-    let keep_until_verified: Vec<String> = pool
-        .config
-        .user_attribute_update_settings
-        .as_ref()
-        .and_then(|s| s.attributes_require_verification_before_update.clone())
-        .unwrap_or_default()
-        .iter()
-        .map(|a| a.as_str().to_string())
-        .collect();
-    let mut updated = pool
-        .users
-        .get(token.user)
-        .ok_or_else(ApiError::user_not_found)?
-        .clone();
-    let mut to_verify = Vec::new();
-    for (name, value) in values {
-        let changed = updated.attribute(&name) != Some(value.as_str());
-        let verifiable = name == "email" || name == "phone_number";
-        if verifiable && changed && auto_verified.contains(&name) {
-            if keep_until_verified.contains(&name) && updated.attribute(&name).is_some() {
-                to_verify.push((name, value, true));
-                continue;
-            }
-            updated.set_attribute(&format!("{name}_verified"), "false".to_string());
-            to_verify.push((name.clone(), value.clone(), false));
-        } else if verifiable && changed && updated.attribute(&format!("{name}_verified")).is_some()
-        {
-            updated.set_attribute(&format!("{name}_verified"), "false".to_string());
-        }
-        updated.set_attribute(&name, value);
-    }
-    let moves = claim_aliases(&pool, Some(token.user), &updated, false, false)?;
-    release_aliases(&mut pool, moves, now);
-    updated.modified = now;
-    pool.users.update(token.user, |u| *u = updated);
-    let mut details = Vec::new();
-    for (name, value, pending) in to_verify {
-        let purpose = CodePurpose::VerifyAttribute(name.clone());
-        let pending_value = pending.then(|| value.clone());
-        let delivery = codes::Delivery {
-            attribute: &name,
-            to: &value,
-            pending_value,
-            trigger: "UpdateUserAttribute",
-        };
-        details.push(codes::send_to(
-            app, ctx, &mut pool, token.user, purpose, delivery,
-        )?);
-    }
+    let details = update_attributes(app, ctx, &mut pool, token.user, values, now)?;
     Ok(UpdateUserAttributesResponse {
         code_delivery_details_list: (!details.is_empty()).then_some(details),
     })

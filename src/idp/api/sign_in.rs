@@ -88,6 +88,7 @@ pub fn respond_to_auth_challenge(
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Public)?;
     let propagate = propagates(&pool, &input.client_id);
     sign_in.source = Source::of_public(ctx, input.user_context_data.as_ref(), propagate);
+    sign_in.client_metadata = input.client_metadata;
     let step = sign_in.respond(
         input.challenge_name,
         &Answer {
@@ -109,6 +110,7 @@ pub fn admin_respond_to_auth_challenge(
     let responses = input.challenge_responses.unwrap_or_default();
     let mut sign_in = SignIn::new(app, ctx, &pool, &input.client_id, Api::Admin)?;
     sign_in.source = Source::of_admin(ctx, input.context_data.as_ref());
+    sign_in.client_metadata = input.client_metadata;
     let step = sign_in.respond(
         input.challenge_name,
         &Answer {

@@ -13,6 +13,7 @@ use crate::idp::engine::client_rules::ClientRules;
 use crate::idp::engine::codes;
 use crate::idp::engine::password_policy::{self, Context};
 use crate::idp::engine::sign_in::sign_up_session;
+use crate::idp::engine::triggers::{self, Trigger};
 use crate::idp::engine::users::{
     check_user_writes, claim_aliases, release_aliases, sign_in_username,
 };
@@ -78,15 +79,19 @@ fn verification_attribute(pool: &UserPool, user: &User) -> Option<&'static str> 
     .map(|(_, name)| name)
 }
 
-pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
-    let (pool, _) = public_client(
-        app,
-        &input.client_id,
-        input.secret_hash.as_deref(),
-        &input.username,
-    )?;
-    let now = app.clock.now();
-    let mut pool = pool.write();
+/// What SignUp checks before it creates a user (twice with a PreSignUp trigger: before the
+/// function runs, and again under the write lock after it answered).
+struct NewUser {
+    username: String,
+    values: Vec<(String, String)>,
+}
+
+fn check_sign_up(
+    pool: &UserPool,
+    input: &SignUpRequest,
+    sub: &str,
+    password: &str,
+) -> ApiResult<NewUser> {
     if pool
         .config
         .admin_create_user_config
@@ -100,9 +105,8 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         ));
     }
     let written = input.user_attributes.clone().unwrap_or_default();
-    let mut values = check_user_writes(&pool, &input.client_id, &written, WriteKind::Create)?;
-    let sub = ids::uuid();
-    let username = sign_in_username(&pool, &input.username, &sub, &mut values)?;
+    let mut values = check_user_writes(pool, &input.client_id, &written, WriteKind::Create)?;
+    let username = sign_in_username(pool, &input.username, sub, &mut values)?;
     if pool.users.find_by_username(&username).is_some() {
         return Err(ApiError::new(
             ErrorCode::UsernameExistsException,
@@ -120,15 +124,56 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
             missing.join(" ")
         )));
     }
+    password_policy::check(&pool.password_policy(), password, Context::UserPassword)?;
+    Ok(NewUser {
+        username,
+        values: values.into_iter().collect(),
+    })
+}
+
+pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResult<SignUpResponse> {
+    let (pool, _) = public_client(
+        app,
+        &input.client_id,
+        input.secret_hash.as_deref(),
+        &input.username,
+    )?;
     let Some(password) = input.password.as_deref() else {
         return Err(ApiError::invalid_parameter(
             "A password is required: passwordless sign-up is not implemented by cognito-emulator yet.",
         ));
     };
-    password_policy::check(&pool.password_policy(), password, Context::UserPassword)?;
+    let sub = ids::uuid();
+    let (pool_id, pre_sign_up) = {
+        let guard = pool.read();
+        let checked = check_sign_up(&guard, &input, &sub, password)?;
+        let trigger = Trigger::PreSignUp.of(&guard).map(|f| (f, checked));
+        (guard.id().to_string(), trigger)
+    };
+    // The function runs with no lock held; what it was shown is checked again below.
+    let decision = match pre_sign_up {
+        Some((function, checked)) => triggers::sign_up::pre_sign_up(
+            app,
+            ctx,
+            &function,
+            triggers::sign_up::SignUpEvent {
+                pool_id: &pool_id,
+                source: "PreSignUp_SignUp",
+                username: &checked.username,
+                client_id: Some(&input.client_id),
+                attributes: &checked.values,
+                validation_data: input.validation_data.as_deref(),
+                client_metadata: input.client_metadata.as_ref(),
+            },
+        )?,
+        None => Default::default(),
+    };
+    let now = app.clock.now();
+    let mut pool = pool.write();
+    let NewUser { username, values } = check_sign_up(&pool, &input, &sub, password)?;
     let mut attribute_pairs = vec![("sub".to_string(), sub.clone())];
     attribute_pairs.extend(values);
-    let user = User {
+    let mut user = User {
         username: username.clone(),
         attributes: Attributes::from_pairs(attribute_pairs),
         status: UserStatusType::Unconfirmed,
@@ -145,11 +190,15 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         auth_events: Vec::new(),
         passkeys: Vec::new(),
     };
+    decision.apply(&mut user)?;
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a
-    // preferred_username is one at once.
+    // preferred_username is one at once (and a verified one, auto-verified by PreSignUp).
     claim_aliases(&pool, None, &user, false, true)?;
-    let attribute = verification_attribute(&pool, &user);
+    let confirmed = user.status == UserStatusType::Confirmed;
+    let attribute = (!confirmed)
+        .then(|| verification_attribute(&pool, &user))
+        .flatten();
     let key = pool.users.insert(user);
     let code_delivery_details = match attribute {
         Some(attribute) => Some(codes::send(
@@ -165,7 +214,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
     };
     auth_events::signed_up(app, ctx, &mut pool, key);
     Ok(SignUpResponse {
-        user_confirmed: false,
+        user_confirmed: confirmed,
         user_sub: sub,
         code_delivery_details,
         session: None,

@@ -300,9 +300,11 @@ fn set_enabled(app: &App, pool_id: &str, username: &str, enabled: bool) -> ApiRe
     })
 }
 
+/// An administrator changes a user's attributes: as UpdateUserAttributes (codes for new
+/// auto-verified addresses), except that the call may mark an address verified.
 pub fn admin_update_user_attributes(
     app: &App,
-    _: &RequestContext,
+    ctx: &RequestContext,
     input: AdminUpdateUserAttributesRequest,
 ) -> ApiResult<AdminUpdateUserAttributesResponse> {
     change_user(
@@ -315,23 +317,7 @@ pub fn admin_update_user_attributes(
                 &input.user_attributes,
                 WriteKind::Update,
             )?;
-            let mut updated = pool.user(key)?.clone();
-            for (name, value) in &values {
-                let verified = format!("{name}_verified");
-                // A changed e-mail or phone number is no longer verified unless the same call says so.
-                if (name == "email" || name == "phone_number")
-                    && updated.attribute(name) != Some(value.as_str())
-                    && !values.contains_key(&verified)
-                    && updated.attribute(&verified).is_some()
-                {
-                    updated.set_attribute(&verified, "false".to_string());
-                }
-                updated.set_attribute(name, value.clone());
-            }
-            let moves = claim_aliases(pool, Some(key), &updated, false, false)?;
-            release_aliases(pool, moves, now);
-            updated.modified = now;
-            pool.users.update(key, |u| *u = updated);
+            update_attributes(app, ctx, pool, key, values, now)?;
             Ok(AdminUpdateUserAttributesResponse::default())
         },
     )

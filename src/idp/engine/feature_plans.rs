@@ -1,6 +1,7 @@
 //! What a pool's feature plan (`UserPoolTier`) allows. LITE has no choice-based sign-in
-//! (USER_AUTH), no passwordless first factors (EMAIL_OTP, SMS_OTP, WEB_AUTHN), no passkeys
-//! and no e-mail MFA; ESSENTIALS (the default) and PLUS have them all. The texts are
+//! (USER_AUTH), no passwordless first factors (EMAIL_OTP, SMS_OTP, WEB_AUTHN), no passkeys,
+//! no e-mail MFA and no access-token customization (PreTokenGeneration V2_0 / V3_0);
+//! ESSENTIALS (the default) and PLUS have them all. The texts are
 //! unconfirmed.
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -30,6 +31,17 @@ pub fn check_pool(config: &UserPoolType) -> ApiResult<()> {
         return Err(unavailable(
             "Passwordless sign-in (AllowedFirstAuthFactors other than PASSWORD)",
         ));
+    }
+    let token_customization = config
+        .lambda_config
+        .as_ref()
+        .and_then(|l| l.pre_token_generation_config.as_ref())
+        .filter(|c| c.lambda_version != PreTokenGenerationLambdaVersionType::V1_0);
+    if let Some(versioned) = token_customization.filter(|_| lite(config)) {
+        return Err(unavailable(&format!(
+            "Access token customization (PreTokenGenerationConfig LambdaVersion {})",
+            versioned.lambda_version.as_str()
+        )));
     }
     Ok(())
 }

@@ -20,4 +20,5 @@ pub mod risk;
 pub mod sessions;
 pub mod sign_in;
 pub mod tokens;
+pub mod triggers;
 pub mod users;

@@ -13,9 +13,11 @@ use base64::Engine;
 use rand::RngCore;
 use serde_json::{json, Map, Value};
 
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{AuthenticationResultType, TimeUnitsType, UserPoolClientType};
+use crate::idp::engine::triggers::token_generation::{self, source, Claims, TokenEvent};
+use crate::idp::engine::triggers::{self, Trigger};
 use crate::idp::store::auth::{PoolKeys, RefreshRecord};
 use crate::idp::store::{PoolHandle, UserKey, UserPool};
 use crate::infra::crypto::jwt::{kid_of, SigningKey};
@@ -61,6 +63,9 @@ pub struct Grant {
     pub device_key: Option<String>,
     /// Where the sign-in came from, kept with its refresh token (ListUserSessions).
     pub source: Source,
+    /// PreTokenGeneration's `triggerSource` for these tokens (`TokenGeneration_…`); the
+    /// function is given the request's ClientMetadata (`ctx.caller`).
+    pub trigger_source: &'static str,
 }
 
 impl Grant {
@@ -75,7 +80,18 @@ impl Grant {
             nonce: None,
             device_key: None,
             source: Source::default(),
+            trigger_source: source::AUTHENTICATION,
         }
+    }
+
+    /// The scopes the access token carries.
+    fn scopes(&self) -> Vec<String> {
+        let scope = self.scope.as_deref().unwrap_or(ADMIN_SCOPE);
+        scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
     }
 
     /// Without `openid`, the OAuth endpoints issue no ID token.
@@ -178,14 +194,28 @@ pub fn snapshot(pool: &UserPool, user: UserKey, client_id: &str) -> ApiResult<Sn
     })
 }
 
-/// Signs new ID and access tokens (and a refresh token when asked) for a granted sign-in.
-pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<AuthenticationResultType> {
+/// Signs new ID and access tokens (and a refresh token when asked) for a granted sign-in,
+/// after PreTokenGeneration (when the pool has it) has changed their claims.
+pub fn issue(
+    app: &App,
+    ctx: &RequestContext,
+    pool: &PoolHandle,
+    grant: Grant,
+) -> ApiResult<AuthenticationResultType> {
     let keys = pool_keys(app, pool);
-    let (snapshot, pool_id) = {
+    let (snapshot, pool_id, trigger) = {
         let pool = pool.read();
+        let trigger = Trigger::PreTokenGeneration.of(&pool).map(|function| {
+            let attributes = pool
+                .users
+                .get(grant.user)
+                .map(|user| triggers::user_attributes(&pool, user));
+            (function, attributes.unwrap_or_else(|| json!({})))
+        });
         (
             snapshot(&pool, grant.user, &grant.client_id)?,
             pool.id().to_string(),
+            trigger,
         )
     };
     let now = app.clock.now() as i64;
@@ -248,6 +278,32 @@ pub fn issue(app: &App, pool: &PoolHandle, grant: Grant) -> ApiResult<Authentica
     if grant.scope.is_some() {
         // Tokens from the OAuth endpoints (unconfirmed for API-issued ones).
         access_claims.insert("version".into(), json!(2));
+    }
+
+    if let Some((function, user_attributes)) = trigger {
+        let scopes = grant.scopes();
+        let with_id_token = grant.with_id_token();
+        token_generation::pre_token_generation(
+            app,
+            ctx,
+            &function,
+            TokenEvent {
+                pool_id: &pool_id,
+                source: grant.trigger_source,
+                username: Some(&snapshot.username),
+                client_id: &grant.client_id,
+                user_attributes,
+                groups: &snapshot.groups,
+                roles: &snapshot.roles,
+                preferred_role: snapshot.preferred_role.as_deref(),
+                scopes: &scopes,
+                client_metadata: ctx.caller.client_metadata.as_ref(),
+            },
+            Claims {
+                id: with_id_token.then_some(&mut id_claims),
+                access: &mut access_claims,
+            },
+        )?;
     }
 
     let access_token = keys.access.sign(&Value::Object(access_claims));
@@ -432,19 +488,27 @@ pub fn sign_out_everywhere(pool: &mut UserPool, user: UserKey, now: f64) {
 
 /// An access token for an app client itself (client_credentials, GetClientToken): the
 /// client is its subject, the scopes are its resource-server scopes; no user, no ID token.
+/// A PreTokenGeneration V3_0 function may change it (V1_0 and V2_0 are not called).
 /// Returns the token and its lifetime in seconds.
 pub fn issue_client_token(
     app: &App,
+    ctx: &RequestContext,
     pool: &PoolHandle,
     client: &UserPoolClientType,
     scope: &str,
-) -> (String, i64) {
+) -> ApiResult<(String, i64)> {
     let keys = pool_keys(app, pool);
-    let pool_id = pool.read().id().to_string();
+    let (pool_id, trigger) = {
+        let pool = pool.read();
+        let trigger = Trigger::PreTokenGeneration
+            .of(&pool)
+            .filter(|function| function.version == "3");
+        (pool.id().to_string(), trigger)
+    };
     let client_id = client.client_id.clone().unwrap_or_default();
     let (access_life, _, _) = lifetimes(client);
     let now = app.clock.now() as i64;
-    let claims = json!({
+    let mut claims = json!({
         "sub": client_id,
         "token_use": "access",
         "scope": scope,
@@ -456,5 +520,29 @@ pub fn issue_client_token(
         "jti": crate::infra::ids::uuid(),
         "client_id": client_id,
     });
-    (keys.access.sign(&claims), access_life)
+    if let Some(function) = trigger {
+        let scopes: Vec<String> = scope.split(' ').map(String::from).collect();
+        let access = claims.as_object_mut().expect("claims are an object");
+        token_generation::pre_token_generation(
+            app,
+            ctx,
+            &function,
+            TokenEvent {
+                pool_id: &pool_id,
+                source: source::CLIENT_CREDENTIALS,
+                username: None,
+                client_id: &client_id,
+                user_attributes: json!({}),
+                groups: &[],
+                roles: &[],
+                preferred_role: None,
+                scopes: &scopes,
+                client_metadata: ctx.caller.client_metadata.as_ref(),
+            },
+            Claims { id: None, access },
+        )?;
+        // The client may have been deleted while the function ran.
+        pool.read().client(&client_id)?;
+    }
+    Ok((keys.access.sign(&claims), access_life))
 }

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::app::{App, RequestContext};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
+use crate::idp::engine::codes;
+use crate::idp::store::auth::CodePurpose;
 use crate::idp::store::{User, UserKey, UserPool};
 
 /// The attributes of a user as the API lists them.
@@ -225,4 +228,71 @@ pub fn delete_attributes(
         u.modified = now;
     });
     Ok(())
+}
+
+/// Writes checked attribute values to a user (UpdateUserAttributes, AdminUpdateUserAttributes).
+/// A new e-mail or phone number the pool auto-verifies gets a code, unless the same call
+/// marks it verified (`email_verified`, which only administrators may write); with
+/// AttributesRequireVerificationBeforeUpdate the old value stays until the new one is
+/// verified, otherwise the new value is kept unverified. Returns where codes went.
+pub fn update_attributes(
+    app: &App,
+    ctx: &RequestContext,
+    pool: &mut UserPool,
+    key: UserKey,
+    values: BTreeMap<String, String>,
+    now: f64,
+) -> ApiResult<Vec<CodeDeliveryDetailsType>> {
+    let auto_verified: Vec<String> = pool
+        .config
+        .auto_verified_attributes
+        .iter()
+        .flatten()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    let keep_until_verified: Vec<String> = pool
+        .config
+        .user_attribute_update_settings
+        .as_ref()
+        .and_then(|s| s.attributes_require_verification_before_update.clone())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str().to_string())
+        .collect();
+    let mut updated = pool.user(key)?.clone();
+    let mut to_verify = Vec::new();
+    for (name, value) in &values {
+        let verified = format!("{name}_verified");
+        let changed = updated.attribute(name) != Some(value.as_str());
+        let verifiable = name == "email" || name == "phone_number";
+        let vouched = values.contains_key(&verified);
+        if verifiable && changed && !vouched && auto_verified.contains(name) {
+            if keep_until_verified.contains(name) && updated.attribute(name).is_some() {
+                to_verify.push((name.clone(), value.clone(), true));
+                continue;
+            }
+            updated.set_attribute(&verified, "false".to_string());
+            to_verify.push((name.clone(), value.clone(), false));
+        } else if verifiable && changed && !vouched && updated.attribute(&verified).is_some() {
+            updated.set_attribute(&verified, "false".to_string());
+        }
+        updated.set_attribute(name, value.clone());
+    }
+    let moves = claim_aliases(pool, Some(key), &updated, false, false)?;
+    release_aliases(pool, moves, now);
+    updated.modified = now;
+    pool.users.update(key, |u| *u = updated);
+    let mut details = Vec::new();
+    for (name, value, pending) in to_verify {
+        let purpose = CodePurpose::VerifyAttribute(name.clone());
+        let pending_value = pending.then(|| value.clone());
+        let delivery = codes::Delivery {
+            attribute: &name,
+            to: &value,
+            pending_value,
+            trigger: "UpdateUserAttribute",
+        };
+        details.push(codes::send_to(app, ctx, pool, key, purpose, delivery)?);
+    }
+    Ok(details)
 }

@@ -4,6 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
+mod custom;
+pub use custom::{ChallengeResult, CustomFlow};
+
 use super::user::MfaFactor;
 use super::users::UserKey;
 use crate::infra::crypto::jwt::SigningKey;
@@ -94,6 +97,11 @@ pub enum Pending {
     WebAuthn {
         challenge: String,
     },
+    /// CUSTOM_CHALLENGE: what CreateAuthChallenge kept for VerifyAuthChallengeResponse.
+    CustomChallenge {
+        private: serde_json::Value,
+        metadata: Option<String>,
+    },
 }
 
 /// An MFA code a sign-in waits for.
@@ -127,6 +135,8 @@ pub struct AuthSession {
     pub secret_block: Option<String>,
     /// The DEVICE_KEY the sign-in names, carried to the next steps and into the tokens.
     pub device_key: Option<String>,
+    /// The CUSTOM_AUTH sign-in this challenge is part of, if it is.
+    pub custom: Option<Box<CustomFlow>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -502,6 +512,7 @@ mod tests {
             used: false,
             secret_block: Some(block.into()),
             device_key: None,
+            custom: None,
         };
         auth.add_session("a".into(), session(100.0, "A"), 0.0);
         auth.add_session("b".into(), session(300.0, "B"), 0.0);

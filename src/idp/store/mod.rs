@@ -24,6 +24,7 @@ pub use sections::DurableSection;
 pub use users::{User, UserKey, Users};
 
 use crate::error::{ApiError, ApiResult};
+use crate::infra::lambda;
 
 pub type PoolHandle = Arc<Pool>;
 
@@ -51,15 +52,36 @@ impl Pool {
         })
     }
 
-    pub fn read(&self) -> RwLockReadGuard<'_, UserPool> {
-        self.lock.read()
+    pub fn read(&self) -> PoolReadGuard<'_> {
+        let guard = self.lock.read();
+        lambda::pool_guard_taken();
+        PoolReadGuard(guard)
     }
 
     pub fn write(&self) -> PoolWriteGuard<'_> {
+        let guard = self.lock.write();
+        lambda::pool_guard_taken();
         PoolWriteGuard {
-            guard: self.lock.write(),
+            guard,
             changed: self.changed.as_ref(),
         }
+    }
+}
+
+/// Shared access to a pool; see [`Pool`]. Debug builds count the guards a thread holds, so
+/// a Lambda trigger invoked under a lock fails the test that reaches it.
+pub struct PoolReadGuard<'a>(RwLockReadGuard<'a, UserPool>);
+
+impl std::ops::Deref for PoolReadGuard<'_> {
+    type Target = UserPool;
+    fn deref(&self) -> &UserPool {
+        &self.0
+    }
+}
+
+impl Drop for PoolReadGuard<'_> {
+    fn drop(&mut self) {
+        lambda::pool_guard_released();
     }
 }
 
@@ -86,6 +108,7 @@ impl Drop for PoolWriteGuard<'_> {
     /// Runs before the lock is released: a flush that collects this pool afterwards sees
     /// the change.
     fn drop(&mut self) {
+        lambda::pool_guard_released();
         if let Some(changed) = self.changed {
             if self.guard.has_changes() {
                 changed.lock().insert(self.guard.id().to_string());

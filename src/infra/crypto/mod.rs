@@ -1,5 +1,6 @@
 //! Cryptography: password records, SRP-6a, TOTP, RS256 JWTs and signing keys, WebAuthn.
 
+pub mod encryption_sdk;
 pub mod jwt;
 pub mod password;
 pub mod srp;

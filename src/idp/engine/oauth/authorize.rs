@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 
 use super::{allows_flow, grant_scopes};
-use crate::app::App;
+use crate::app::{App, RequestContext};
 use crate::error::ApiResult;
 use crate::generated::cognito_idp::OAuthFlowType;
 use crate::idp::engine::tokens::{self, Grant};
+use crate::idp::engine::triggers::token_generation::{self, source};
 use crate::idp::store::oauth::{AuthorizationCode, HostedSession};
 use crate::idp::store::{PoolHandle, UserKey};
 
@@ -225,8 +226,10 @@ pub fn answer(
             Ok(redirect_to(&request.redirect_uri, &params, false))
         }
         ResponseType::Token => {
-            let result = tokens::issue(
+            let ctx = RequestContext::new(app.region());
+            let issued = tokens::issue(
                 app,
+                &ctx,
                 &request.pool,
                 Grant {
                     user,
@@ -237,8 +240,23 @@ pub fn answer(
                     nonce: request.nonce.clone(),
                     device_key: None,
                     source: Default::default(),
+                    trigger_source: source::HOSTED_AUTH,
                 },
-            )?;
+            );
+            let result = match issued {
+                Ok(result) => result,
+                // A trigger's refusal goes back to the app as an OAuth error (unconfirmed:
+                // Cognito's hosted pages show it as error_description).
+                Err(error) if token_generation::is_lambda_error(&error) => {
+                    let mut params = vec![
+                        ("error_description", error.message.as_str()),
+                        ("error", "invalid_request"),
+                    ];
+                    params.extend(state.map(|s| ("state", s)));
+                    return Ok(redirect_to(&request.redirect_uri, &params, true));
+                }
+                Err(error) => return Err(error),
+            };
             let expires_in = result.expires_in.unwrap_or(3600).to_string();
             let mut params = Vec::new();
             if let Some(id_token) = result.id_token.as_deref() {

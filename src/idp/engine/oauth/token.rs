@@ -15,6 +15,7 @@ use crate::generated::cognito_idp::{
 };
 use crate::idp::engine::sign_in::{Api, SignIn};
 use crate::idp::engine::tokens::{self, Grant};
+use crate::idp::engine::triggers::token_generation::{self, source};
 
 /// Runs a token request. Signs tokens: call it off the async threads.
 pub fn token(
@@ -81,8 +82,10 @@ fn authorization_code(
     if !same_user {
         return Err(OAuthError::invalid_grant());
     }
+    let ctx = crate::app::RequestContext::new(app.region());
     let result = tokens::issue(
         app,
+        &ctx,
         &client.pool,
         Grant {
             user: record.user,
@@ -93,11 +96,22 @@ fn authorization_code(
             nonce: record.nonce,
             device_key: None,
             source: Default::default(),
+            trigger_source: source::HOSTED_AUTH,
         },
     )
-    .map_err(|_| OAuthError::invalid_grant())?;
+    .map_err(refused)?;
     crate::idp::engine::sessions::started_at_token_endpoint(app, &client.pool, &result);
     Ok(token_response(result))
+}
+
+/// Why tokens were not issued: a trigger's error with its text (unconfirmed: what Cognito's
+/// token endpoint answers then), anything else `invalid_grant`.
+fn refused(error: crate::error::ApiError) -> OAuthError {
+    if token_generation::is_lambda_error(&error) {
+        OAuthError::invalid_request(error.message)
+    } else {
+        OAuthError::invalid_grant()
+    }
 }
 
 /// RFC 7636: `S256` compares BASE64URL(SHA256(verifier)), `plain` the verifier itself.
@@ -129,9 +143,7 @@ fn refresh_token(
         .map_err(|_| OAuthError::invalid_client())?;
     // A refresh token issued to a device needs that device's key here too.
     sign_in.set_device(form.get("device_key").cloned());
-    let step = sign_in
-        .refresh(token)
-        .map_err(|_| OAuthError::invalid_grant())?;
+    let step = sign_in.refresh(token).map_err(refused)?;
     let result = step
         .authentication_result
         .ok_or_else(OAuthError::invalid_grant)?;
@@ -156,8 +168,18 @@ fn client_credentials(
         .filter(|s| !s.is_empty())
         .ok_or_else(|| OAuthError::bare(400, "invalid_scope"))?
         .join(" ");
+    let ctx = crate::app::RequestContext::new(app.region());
     let (access_token, expires_in) =
-        tokens::issue_client_token(app, &client.pool, &client.config, &scope);
+        tokens::issue_client_token(app, &ctx, &client.pool, &client.config, &scope).map_err(
+            |error| {
+                if token_generation::is_lambda_error(&error) {
+                    refused(error)
+                } else {
+                    // The client was deleted meanwhile.
+                    OAuthError::invalid_client()
+                }
+            },
+        )?;
     Ok(json!({
         "access_token": access_token,
         "expires_in": expires_in,

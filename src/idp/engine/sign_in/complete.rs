@@ -51,8 +51,11 @@ impl SignIn<'_> {
             });
         }
         drop(guard);
-        if let Some(step) = self.device_challenge(key)? {
-            return Ok(step);
+        // Inside a custom sign-in the device proves itself once tokens are granted.
+        if !self.custom_before_tokens() {
+            if let Some(step) = self.device_challenge(key)? {
+                return Ok(step);
+            }
         }
         self.after_device(key, false)
     }
@@ -61,7 +64,8 @@ impl SignIn<'_> {
     /// (DEVICE_PASSWORD_VERIFIER), which stands in for MFA when the pool says so.
     pub(super) fn after_device(&self, key: UserKey, device_verified: bool) -> ApiResult<Step> {
         let mut guard = self.pool.write();
-        let skips_mfa = device_verified && crate::idp::engine::devices::replaces_mfa(&guard);
+        let skips_mfa = (device_verified && crate::idp::engine::devices::replaces_mfa(&guard))
+            || self.custom_issuing();
         if !skips_mfa {
             if let Some(step) = self.mfa_step(&mut guard, key)? {
                 return Ok(step);
@@ -74,6 +78,10 @@ impl SignIn<'_> {
     /// The end of a sign-in: tokens (with the device's key, or a new one handed out), or for
     /// the hosted pages a signed-in user.
     pub(super) fn finish(&self, key: UserKey) -> ApiResult<Step> {
+        // A custom sign-in's password step is done: DefineAuthChallenge decides what follows.
+        if let Some(step) = self.custom_password_verified(key)? {
+            return Ok(step);
+        }
         crate::idp::engine::auth_events::signed_in(self, key);
         if self.api == super::Api::Hosted {
             self.signed_in.set(Some(key));
@@ -83,9 +91,10 @@ impl SignIn<'_> {
         let grant = Grant {
             device_key,
             source: self.source.clone(),
+            trigger_source: self.token_source.get(),
             ..Grant::api(key, self.client_id)
         };
-        let mut result = tokens::issue(self.app, self.pool, grant)?;
+        let mut result = tokens::issue(self.app, self.ctx, self.pool, grant)?;
         result.new_device_metadata = new_device;
         Ok(tokens_step(result))
     }

@@ -239,6 +239,8 @@ impl SignIn<'_> {
                 return Err(device_not_found());
             }
         }
+        self.token_source
+            .set(crate::idp::engine::triggers::token_generation::source::AUTHENTICATE_DEVICE);
         self.after_device(found.user, true)
     }
 

@@ -9,6 +9,8 @@
 //!   `totp_setup.rs`: AssociateSoftwareToken / VerifySoftwareToken with a challenge Session
 //! - `user_auth.rs`: USER_AUTH (choice-based sign-in), SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP
 //! - `webauthn.rs`: WEB_AUTHN (passkey sign-in)
+//! - `custom.rs`: CUSTOM_AUTH and CUSTOM_CHALLENGE (the Define/Create/Verify auth challenge
+//!   triggers), with SRP first when the client asks (`CHALLENGE_NAME: SRP_A`)
 //! - `refresh.rs`: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken
 //! - `device.rs`: remembered devices: DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, and the
 //!   device keys handed out with the tokens
@@ -21,6 +23,7 @@
 
 mod account;
 mod complete;
+mod custom;
 mod device;
 mod hosted;
 mod mfa;
@@ -90,6 +93,14 @@ pub struct SignIn<'a> {
     signed_in: std::cell::Cell<Option<UserKey>>,
     /// The DEVICE_KEY this sign-in names: from the request, else from the challenge it answers.
     device: std::cell::RefCell<Option<String>>,
+    /// The request's ClientMetadata, for the triggers a challenge answer calls.
+    pub client_metadata: Option<BTreeMap<String, String>>,
+    /// The CUSTOM_AUTH sign-in this step belongs to: started here, or carried by the
+    /// challenge answered (see `custom.rs`).
+    custom: std::cell::RefCell<Option<crate::idp::store::auth::CustomFlow>>,
+    /// PreTokenGeneration's `triggerSource` if this step ends in tokens: the step that
+    /// answered a new password or a device's proof says so.
+    token_source: std::cell::Cell<&'static str>,
 }
 
 fn incorrect() -> ApiError {
@@ -133,6 +144,11 @@ impl<'a> SignIn<'a> {
             api,
             signed_in: Default::default(),
             device: Default::default(),
+            client_metadata: None,
+            custom: Default::default(),
+            token_source: std::cell::Cell::new(
+                crate::idp::engine::triggers::token_generation::source::AUTHENTICATION,
+            ),
         })
     }
 
@@ -195,13 +211,7 @@ impl<'a> SignIn<'a> {
                 self.refresh_flow(params)
             }
             AuthFlowType::UserAuth => self.user_auth(params, session),
-            AuthFlowType::CustomAuth => Err(ApiError::new(
-                ErrorCode::NotImplementedException,
-                format!(
-                    "The {} flow is not implemented by cognito-emulator yet.",
-                    flow.as_str()
-                ),
-            )),
+            AuthFlowType::CustomAuth => self.custom_auth(params),
         }
     }
 
@@ -226,6 +236,7 @@ impl<'a> SignIn<'a> {
             ChallengeNameType::Password => self.password_challenge(answer, false),
             ChallengeNameType::PasswordSrp => self.password_challenge(answer, true),
             ChallengeNameType::WebAuthn => self.web_authn(answer),
+            ChallengeNameType::CustomChallenge => self.custom_challenge(answer),
             other => Err(ApiError::new(
                 ErrorCode::NotImplementedException,
                 format!(

@@ -6,6 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::WriteKind;
 use crate::idp::engine::password_policy::{self, Context};
+use crate::idp::engine::triggers::token_generation::source;
 use crate::idp::engine::users::{check_user_writes, claim_aliases, release_aliases};
 use crate::idp::store::auth::Pending;
 
@@ -61,6 +62,7 @@ impl SignIn<'_> {
             }
             found.user
         };
+        self.token_source.set(source::NEW_PASSWORD_CHALLENGE);
         self.after_first_factor(key)
     }
 }

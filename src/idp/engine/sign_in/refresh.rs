@@ -7,6 +7,7 @@ use super::complete::tokens_step;
 use super::{param, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
 use crate::idp::engine::tokens::{self, Grant};
+use crate::idp::engine::triggers::token_generation::{self, source};
 
 impl SignIn<'_> {
     /// REFRESH_TOKEN_AUTH: the SECRET_HASH is over the username the SDK knows, or the
@@ -83,8 +84,21 @@ impl SignIn<'_> {
             nonce: None,
             device_key: record.device_key.clone(),
             source: self.source.clone(),
+            trigger_source: source::REFRESH_TOKENS,
         };
-        let result = tokens::issue(self.app, self.pool, grant)?;
-        Ok(tokens_step(result))
+        let result = tokens::issue(self.app, self.ctx, self.pool, grant);
+        if rotate
+            && result
+                .as_ref()
+                .is_err_and(token_generation::is_lambda_error)
+        {
+            // A failed PreTokenGeneration takes nothing away: the old token works again
+            // (unconfirmed).
+            let mut guard = self.pool.write();
+            guard
+                .auth
+                .update_refresh_token(token, |r| r.revoked = false);
+        }
+        Ok(tokens_step(result?))
     }
 }

@@ -34,6 +34,7 @@ impl SignIn<'_> {
                 used: false,
                 secret_block,
                 device_key: self.device.borrow().clone(),
+                custom: self.custom.borrow().clone().map(Box::new),
             },
             now,
         );
@@ -65,6 +66,7 @@ impl SignIn<'_> {
         if self.device.borrow().is_none() {
             self.set_device(found.device_key.clone());
         }
+        *self.custom.borrow_mut() = found.custom.as_deref().cloned();
         Ok((id, found))
     }
 }
@@ -103,6 +105,7 @@ pub fn sign_up_session(
             used: false,
             secret_block: None,
             device_key: None,
+            custom: None,
         },
         now,
     );
