@@ -240,15 +240,6 @@ impl Store {
         }
     }
 
-    /// Adds state written by this store's commits, loading what the disk holds of it.
-    pub fn attach(&self, section: Arc<dyn DurableSection>) -> Result<(), String> {
-        if let Some(durable) = &self.durable {
-            section.restore(durable.persistence.load_documents(section.kind())?)?;
-        }
-        self.sections.write().push(section);
-        Ok(())
-    }
-
     /// Whether a pool has changes that no flush has collected yet.
     pub fn has_pending_changes(&self) -> bool {
         let Some(durable) = &self.durable else {
@@ -311,16 +302,7 @@ impl Store {
                 revoked_origins: origins,
             });
         }
-        let sections = self.sections.read().clone();
-        let documents: Vec<(&str, String, Option<String>)> = sections
-            .iter()
-            .flat_map(|s| {
-                let kind = s.kind();
-                s.take_changes()
-                    .into_iter()
-                    .map(move |(key, data)| (kind, key, data))
-            })
-            .collect();
+        let (sections, documents) = self.section_changes();
         if changes.is_empty() && deleted.is_empty() && documents.is_empty() {
             return Ok(());
         }
@@ -334,10 +316,7 @@ impl Store {
                 .map(|c| c.pool_id)
                 .chain(deleted)
                 .collect();
-            let sections: Vec<_> = sections
-                .into_iter()
-                .filter(|s| documents.iter().any(|d| d.0 == s.kind()))
-                .collect();
+            let sections = sections::written(sections, &documents);
             self.roll_back(&durable.persistence, &ids, &sections);
         }
         written
@@ -358,13 +337,7 @@ impl Store {
     ) {
         use std::sync::atomic::Ordering::SeqCst;
         self.rollbacks.fetch_add(1, SeqCst);
-        for section in sections {
-            section.clear();
-            let reloaded = persistence.load_documents(section.kind());
-            if let Err(e) = reloaded.and_then(|rows| section.restore(rows)) {
-                tracing::error!("rolling back {}: {e}", section.kind());
-            }
-        }
+        sections::reload(persistence, sections);
         for id in ids {
             let reloaded = match persistence.load_pool(id) {
                 Ok(reloaded) => reloaded,
