@@ -6,13 +6,14 @@
 //! memory of the real binary. Reports figures and ratios; asserts nothing.
 //!
 //! `cargo bench --bench server -- logins logging` runs only the named parts (after the
-//! ceiling): `requests`, `logins`, `mfa`, `triggers`, `oauth`, `logging`, `durable`, `process`;
-//! none named runs all.
+//! ceiling): `requests`, `logins`, `mfa`, `triggers`, `oauth`, `identity`, `logging`, `durable`,
+//! `process`; none named runs all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod identity;
 mod second_factors;
 mod srp_client;
 mod token_trigger;
@@ -294,6 +295,9 @@ fn main() {
         }
         if wanted("oauth") {
             oauth_figures(&url).await;
+        }
+        if wanted("identity") {
+            identity::figures(&url).await;
         }
         if wanted("logging") {
             logging_figures(c).await;

@@ -1,6 +1,7 @@
 //! The state shared by every request.
 
 use crate::config::Config;
+use crate::identity::store::IdentityStore;
 use crate::idp::store::Store;
 use crate::infra::clock::Clock;
 use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
@@ -72,6 +73,8 @@ pub struct App {
     /// Where clients reach us; known once the listener is bound.
     pub public_url: String,
     pub store: Store,
+    /// cognito-identity's state (written by `store`'s commits).
+    pub identity: std::sync::Arc<IdentityStore>,
     pub messages: Messages,
     /// Lambda triggers' invoker and the invocations it made.
     pub lambda: Lambda,
@@ -87,6 +90,8 @@ impl App {
             Some(dir) => Store::durable(dir)?,
             None => Store::default(),
         };
+        let identity = std::sync::Arc::new(IdentityStore::default());
+        store.attach(identity.clone())?;
         let endpoints = Endpoints::parse(
             config.lambda_endpoint.as_deref(),
             &config.lambda_function_endpoint,
@@ -96,6 +101,7 @@ impl App {
             config,
             public_url,
             store,
+            identity,
             messages: Messages::default(),
             clock: Clock::default(),
             keys: OnceLock::new(),
@@ -120,6 +126,16 @@ impl App {
             format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}")
         } else {
             format!("{}/{pool_id}", self.public_url)
+        }
+    }
+
+    /// The `iss` of identity pools' OpenID tokens (its JWKS and discovery document are under
+    /// `<issuer>/.well-known/` when it is the emulator's own URL).
+    pub fn identity_issuer(&self) -> String {
+        if self.config.aws_issuer {
+            "https://cognito-identity.amazonaws.com".to_string()
+        } else {
+            format!("{}/cognito-identity", self.public_url)
         }
     }
 

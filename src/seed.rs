@@ -6,7 +6,8 @@
 //! gives no id; clients by id or name; resource servers by identifier; identity providers,
 //! groups and users by name; a domain the pool already has) is left alone, never
 //! duplicated. Everything goes through the same operations and validation as API calls, and
-//! any problem names the file, the entry and the cause.
+//! any problem names the file, the entry and the cause. Identity pools (with fixed ids, roles
+//! and role mappings) come after the user pools they trust.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,6 +17,7 @@ use serde_json::{json, Map, Value};
 
 use crate::app::App;
 use crate::error::ApiError;
+use crate::generated::cognito_identity::Operation as IdentityOp;
 use crate::generated::cognito_idp::{Operation as Op, UserStatusType};
 use crate::protocol::Target;
 
@@ -24,6 +26,27 @@ use crate::protocol::Target;
 pub struct Seed {
     #[serde(default)]
     pub user_pools: Vec<SeedPool>,
+    /// Identity pools, applied after the user pools they may trust.
+    #[serde(default)]
+    pub identity_pools: Vec<SeedIdentityPool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedIdentityPool {
+    /// A fixed identity pool id, `<region>:<uuid>`.
+    pub id: Option<String>,
+    pub name: String,
+    /// Any other CreateIdentityPool request members, spelled as in the API
+    /// (`AllowUnauthenticatedIdentities`, `CognitoIdentityProviders`, …).
+    #[serde(default)]
+    pub settings: Map<String, Value>,
+    /// SetIdentityPoolRoles' `Roles` (`authenticated`, `unauthenticated`).
+    #[serde(default)]
+    pub roles: Map<String, Value>,
+    /// SetIdentityPoolRoles' `RoleMappings`.
+    #[serde(default)]
+    pub role_mappings: Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -170,7 +193,66 @@ pub fn apply(app: &App, seed: &Seed) -> Result<(), String> {
         }
         tracing::info!(user_pool_id = %pool_id, name = %pool.name, "seeded user pool");
     }
+    for (i, pool) in seed.identity_pools.iter().enumerate() {
+        let id = ensure_identity_pool(app, pool).map_err(|e| {
+            format!(
+                "identityPools[{i}] ({}): {}: {}",
+                pool.name, e.code, e.message
+            )
+        })?;
+        tracing::info!(identity_pool_id = %id, name = %pool.name, "seeded identity pool");
+    }
     Ok(())
+}
+
+/// Runs a cognito-identity operation as a request would be run.
+fn call_identity_pools(app: &App, op: IdentityOp, input: Value) -> Result<Value, ApiError> {
+    Target::IdentityPools(op).validate(&input)?;
+    crate::service::call_identity_pools(app, op, input)
+}
+
+/// An identity pool (by id, or by name without one) with its roles, created unless it exists.
+fn ensure_identity_pool(app: &App, pool: &SeedIdentityPool) -> Result<String, ApiError> {
+    let existing = {
+        let state = app.identity.read();
+        match &pool.id {
+            Some(id) => state.pools.contains_key(id).then(|| id.clone()),
+            None => state
+                .pools
+                .values()
+                .find(|p| p.config.identity_pool_name == pool.name)
+                .map(|p| p.config.identity_pool_id.clone()),
+        }
+    };
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    if let Some(id) = &pool.id {
+        Target::IdentityPools(IdentityOp::DescribeIdentityPool)
+            .validate(&json!({"IdentityPoolId": id}))?;
+    }
+    let mut request = pool.settings.clone();
+    request.insert("IdentityPoolName".into(), json!(pool.name));
+    request
+        .entry("AllowUnauthenticatedIdentities")
+        .or_insert(json!(false));
+    let created = call_identity_pools(app, IdentityOp::CreateIdentityPool, Value::Object(request))?;
+    let mut id = created["IdentityPoolId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if let Some(fixed) = &pool.id {
+        app.identity.write().rename_pool(&id, fixed)?;
+        id = fixed.clone();
+    }
+    if !pool.roles.is_empty() || !pool.role_mappings.is_empty() {
+        let mut request = json!({"IdentityPoolId": id, "Roles": pool.roles});
+        if !pool.role_mappings.is_empty() {
+            request["RoleMappings"] = json!(pool.role_mappings);
+        }
+        call_identity_pools(app, IdentityOp::SetIdentityPoolRoles, request)?;
+    }
+    Ok(id)
 }
 
 fn ensure_pool(app: &App, pool: &SeedPool) -> Result<String, ApiError> {

@@ -69,15 +69,23 @@ async fn run_operation(
     input: Value,
 ) -> ApiResult<String> {
     let mut ctx = ctx;
-    if let Target::UserPools(_) = target {
-        check_region(&ctx, &input)?;
-        ctx.caller = Caller::of(&input);
+    match target {
+        Target::UserPools(_) => {
+            check_region(&ctx, &input)?;
+            ctx.caller = Caller::of(&input);
+        }
+        // Unsigned calls (GetId…) carry no region: the pool id's own region serves them.
+        Target::IdentityPools(_) if ctx.signed => check_identity_region(&ctx, &input)?,
+        Target::IdentityPools(_) => {}
     }
     match target {
         Target::UserPools(op) if idp::on_blocking_pool(op) => {
             on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
+        Target::IdentityPools(op) if identity::CPU_HEAVY.contains(&op) => {
+            on_blocking_pool(move || identity::call(&app, &ctx, op, input)).await?
+        }
         Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),
     }
 }
@@ -128,6 +136,16 @@ fn check_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
     }
 }
 
+/// An identity pool id (`<region>:<uuid>`) names its region too.
+fn check_identity_region(ctx: &RequestContext, input: &Value) -> ApiResult<()> {
+    match input.get("IdentityPoolId").and_then(Value::as_str) {
+        Some(id) if id.split_once(':').map(|(region, _)| region) != Some(&ctx.region) => Err(
+            ApiError::resource_not_found(format!("IdentityPool '{id}' not found.")),
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// Runs a cognito-idp operation in-process without waiting for its commit: for seeding, which
 /// validates its input first and runs inside one [`perform`] (without Lambda triggers), and
 /// for hosted pages' blocking work (with them). Not for CPU-heavy operations on async threads.
@@ -136,6 +154,13 @@ pub fn call_user_pools(app: &App, op: Idp, input: Value, triggers: bool) -> ApiR
     ctx.triggers = triggers;
     ctx.caller = Caller::of(&input);
     let output = perform_user_pools(app, &ctx, op, input)?;
+    serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Runs a cognito-identity operation in-process, as [`call_user_pools`] (for seeding).
+pub fn call_identity_pools(app: &App, op: Identity, input: Value) -> ApiResult<Value> {
+    let ctx = RequestContext::new(app.region());
+    let output = identity::call(app, &ctx, op, input)?;
     serde_json::from_str(&output).map_err(|e| ApiError::internal(e.to_string()))
 }
 

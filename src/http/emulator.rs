@@ -31,6 +31,22 @@ pub fn router() -> Router<Arc<App>> {
             "/feedback-tokens/{pool_id}/{username}",
             get(feedback_tokens),
         )
+        .route("/credentials/{access_key_id}", get(credentials))
+}
+
+/// What a set of credentials from GetCredentialsForIdentity stands for: identity, pool,
+/// role, principal tags, logins, expiry.
+async fn credentials(State(app): State<Arc<App>>, Path(access_key_id): Path<String>) -> Response {
+    match app.identity.issued(&access_key_id) {
+        Some(issued) => Json(issued).into_response(),
+        None => error_response_with_status(
+            StatusCode::NOT_FOUND,
+            &ApiError::new(
+                ErrorCode::ResourceNotFoundException,
+                format!("No credentials with AccessKeyId {access_key_id} were issued."),
+            ),
+        ),
+    }
 }
 
 /// The feedback tokens of a user's events (Cognito mails them in its risk notifications):

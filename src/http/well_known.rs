@@ -1,6 +1,7 @@
 //! `/{poolId}/.well-known/jwks.json` and `/{poolId}/.well-known/openid-configuration`: what
 //! token verifiers and OIDC clients discover from a token's issuer. The same paths answer
-//! when the emulator is reached under the AWS issuer's host name.
+//! when the emulator is reached under the AWS issuer's host name. Identity pools' OpenID
+//! tokens have theirs under `/cognito-identity/.well-known/` (`jwks_uri`, as AWS names it).
 
 use std::sync::Arc;
 
@@ -24,6 +25,35 @@ pub fn router() -> Router<Arc<App>> {
             "/{pool_id}/.well-known/openid-configuration",
             get(openid_configuration),
         )
+        // The identity pools' OpenID issuer (no user pool id is `cognito-identity`: it has no `_`).
+        .route("/cognito-identity/.well-known/jwks_uri", get(identity_jwks))
+        .route(
+            "/cognito-identity/.well-known/jwks.json",
+            get(identity_jwks),
+        )
+        .route(
+            "/cognito-identity/.well-known/openid-configuration",
+            get(identity_openid_configuration),
+        )
+}
+
+/// The key of identity pools' OpenID tokens (made, and written with --data-dir, on first need).
+async fn identity_jwks(State(app): State<Arc<App>>) -> Response {
+    let worker = app.clone();
+    let jwks = service::perform(&app, async move {
+        tokio::task::spawn_blocking(move || Ok(crate::identity::engine::openid::jwks(&worker)))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?
+    })
+    .await;
+    match jwks {
+        Ok(jwks) => Json(jwks).into_response(),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn identity_openid_configuration(State(app): State<Arc<App>>) -> Response {
+    Json(crate::identity::engine::openid::discovery(&app)).into_response()
 }
 
 /// The AWS-shaped error, with 404 for an unknown pool (these are plain GETs, not API calls).

@@ -78,15 +78,15 @@ async fn unimplemented_operations_with_valid_input_say_so() {
     let emulator = start().await;
     let (status, _, body) = emulator
         .call(
-            "AWSCognitoIdentityService.ListIdentityPools",
-            r#"{"MaxResults": 10}"#,
+            "AWSCognitoIdentityProviderService.GetCSVHeader",
+            r#"{"UserPoolId": "us-east-1_abc"}"#,
         )
         .await;
     assert_eq!(status, 400);
     assert_eq!(body["__type"], "NotImplementedException");
     assert_eq!(
         body["message"],
-        "ListIdentityPools is not implemented by cognito-emulator yet."
+        "GetCSVHeader is not implemented by cognito-emulator yet."
     );
 }
 

@@ -6,6 +6,7 @@ pub mod device;
 pub mod oauth;
 pub mod persist;
 pub mod pool;
+pub mod sections;
 pub mod security;
 pub mod user;
 pub mod users;
@@ -19,6 +20,7 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use persist::{Persistence, PoolChanges};
 
 pub use pool::{AppClient, ClientSecret, Group, UserPool};
+pub use sections::DurableSection;
 pub use users::{User, UserKey, Users};
 
 use crate::error::{ApiError, ApiResult};
@@ -128,6 +130,8 @@ pub struct Store {
     durable: Option<Durable>,
     /// Counts failed writes whose changes were rolled back (odd while one is rolling back).
     rollbacks: std::sync::atomic::AtomicU64,
+    /// Other state written by the same commits (identity pools).
+    sections: RwLock<Vec<Arc<dyn DurableSection>>>,
 }
 
 /// What the next flush has to write.
@@ -241,6 +245,9 @@ impl Store {
         let Some(durable) = &self.durable else {
             return false;
         };
+        if self.sections.read().iter().any(|s| s.has_changes()) {
+            return true;
+        }
         if !durable.deleted.lock().is_empty() {
             return true;
         }
@@ -295,10 +302,11 @@ impl Store {
                 revoked_origins: origins,
             });
         }
-        if changes.is_empty() && deleted.is_empty() {
+        let (sections, documents) = self.section_changes();
+        if changes.is_empty() && deleted.is_empty() && documents.is_empty() {
             return Ok(());
         }
-        let written = durable.persistence.write(&deleted, &changes);
+        let written = durable.persistence.write(&deleted, &changes, &documents);
         if let Err(error) = &written {
             // Memory must not keep what the disk refused (a full disk, say): the pools this
             // write was for go back to what the file holds.
@@ -308,7 +316,8 @@ impl Store {
                 .map(|c| c.pool_id)
                 .chain(deleted)
                 .collect();
-            self.roll_back(&durable.persistence, &ids);
+            let sections = sections::written(sections, &documents);
+            self.roll_back(&durable.persistence, &ids, &sections);
         }
         written
     }
@@ -320,9 +329,15 @@ impl Store {
     }
 
     /// Reloads these pools from disk (or forgets them, when the disk has none).
-    fn roll_back(&self, persistence: &Persistence, ids: &[String]) {
+    fn roll_back(
+        &self,
+        persistence: &Persistence,
+        ids: &[String],
+        sections: &[Arc<dyn DurableSection>],
+    ) {
         use std::sync::atomic::Ordering::SeqCst;
         self.rollbacks.fetch_add(1, SeqCst);
+        sections::reload(persistence, sections);
         for id in ids {
             let reloaded = match persistence.load_pool(id) {
                 Ok(reloaded) => reloaded,
@@ -582,6 +597,9 @@ impl Store {
         self.pools.write().clear();
         self.client_pools.write().clear();
         self.domain_pools.write().clear();
+        for section in self.sections.read().iter() {
+            section.clear();
+        }
         match &self.durable {
             Some(durable) => {
                 let _flushing = durable.flushing.lock();

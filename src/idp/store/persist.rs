@@ -17,7 +17,8 @@ use crate::error::ApiError;
 
 /// The on-disk schema; a file written by a newer version is refused, an older one migrated.
 /// 2: revoked_origins.revoked_at (so revocations can be forgotten once useless).
-const SCHEMA_VERSION: i64 = 2;
+/// 3: documents (state of other services kept by the same commits: identity pools).
+const SCHEMA_VERSION: i64 = 3;
 
 pub struct Persistence {
     connection: Mutex<Connection>,
@@ -89,7 +90,9 @@ impl Persistence {
                  CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, pool_id TEXT NOT NULL, data TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS revoked_origins (pool_id TEXT NOT NULL, origin TEXT NOT NULL,
                                                              revoked_at REAL NOT NULL,
-                                                             PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;",
+                                                             PRIMARY KEY (pool_id, origin)) WITHOUT ROWID;
+                 CREATE TABLE IF NOT EXISTS documents (kind TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL,
+                                                       PRIMARY KEY (kind, key)) WITHOUT ROWID;",
             )
             .map_err(|e| match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseBusy) => format!(
@@ -126,9 +129,15 @@ impl Persistence {
                     .execute_batch(&format!(
                         "BEGIN;
                          ALTER TABLE revoked_origins ADD COLUMN revoked_at REAL NOT NULL DEFAULT {now};
-                         UPDATE meta SET value = 2 WHERE key = 'schema_version';
+                         UPDATE meta SET value = 3 WHERE key = 'schema_version';
                          COMMIT;"
                     ))
+                    .map_err(fail)?;
+            }
+            // Version 3 only added the documents table, created above.
+            Some(2) => {
+                connection
+                    .execute("UPDATE meta SET value = 3 WHERE key = 'schema_version'", [])
                     .map_err(fail)?;
             }
             Some(_) => {}
@@ -242,10 +251,44 @@ impl Persistence {
         Ok(pools)
     }
 
-    /// Writes a batch of changes in one transaction.
-    pub fn write(&self, deleted_pools: &[String], changes: &[PoolChanges]) -> Result<(), ApiError> {
+    /// The documents of one kind: `(key, data)`.
+    pub fn load_documents(&self, kind: &str) -> Result<Vec<(String, String)>, String> {
+        let connection = self.connection.lock();
+        let fail = |e: rusqlite::Error| format!("reading durable state: {e}");
+        let mut statement = connection
+            .prepare("SELECT key, data FROM documents WHERE kind = ?1 ORDER BY key")
+            .map_err(fail)?;
+        let rows = statement
+            .query_map([kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(fail)?
+            .collect::<Result<_, _>>()
+            .map_err(fail);
+        rows
+    }
+
+    /// Writes a batch of changes in one transaction; `documents` are `(kind, key, Some(data))`
+    /// to write and `(kind, key, None)` to delete.
+    pub fn write(
+        &self,
+        deleted_pools: &[String],
+        changes: &[PoolChanges],
+        documents: &[(&str, String, Option<String>)],
+    ) -> Result<(), ApiError> {
         let mut connection = self.connection.lock();
         let tx = connection.transaction().map_err(storage_error)?;
+        for (kind, key, data) in documents {
+            match data {
+                Some(data) => tx.execute(
+                    "INSERT OR REPLACE INTO documents (kind, key, data) VALUES (?1, ?2, ?3)",
+                    params![kind, key, data],
+                ),
+                None => tx.execute(
+                    "DELETE FROM documents WHERE kind = ?1 AND key = ?2",
+                    params![kind, key],
+                ),
+            }
+            .map_err(storage_error)?;
+        }
         for id in deleted_pools {
             tx.execute("DELETE FROM pools WHERE id = ?1", [id])
                 .map_err(storage_error)?;
@@ -310,7 +353,7 @@ impl Persistence {
     pub fn clear(&self) -> Result<(), ApiError> {
         self.connection
             .lock()
-            .execute_batch("DELETE FROM pools; DELETE FROM users; DELETE FROM refresh_tokens; DELETE FROM revoked_origins;")
+            .execute_batch("DELETE FROM pools; DELETE FROM users; DELETE FROM refresh_tokens; DELETE FROM revoked_origins; DELETE FROM documents;")
             .map_err(storage_error)
     }
 }
