@@ -36,12 +36,10 @@ crate::operation::operations!(IMPLEMENTED, call, Identity {
     UnlinkDeveloperIdentity => developer::unlink_developer_identity,
 });
 
-/// Operations that verify or sign RS256 tokens (or may wait for a key): they run on the
-/// blocking pool.
+/// Operations that sign RS256 tokens (or may wait for the identity service's key): they run
+/// on the blocking pool. Verifying a login (tens of microseconds, as for an access token)
+/// stays on the async threads: the hop to the blocking pool cost more than it.
 pub const CPU_HEAVY: &[Identity] = &[
-    Identity::GetId,
-    Identity::GetCredentialsForIdentity,
     Identity::GetOpenIdToken,
     Identity::GetOpenIdTokenForDeveloperIdentity,
-    Identity::UnlinkIdentity,
 ];
