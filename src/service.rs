@@ -83,7 +83,7 @@ async fn run_operation(
             on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
-        Target::IdentityPools(op) if identity::CPU_HEAVY.contains(&op) => {
+        Target::IdentityPools(op) if identity::on_blocking_pool(op, &input) => {
             on_blocking_pool(move || identity::call(&app, &ctx, op, input)).await?
         }
         Target::IdentityPools(op) => identity::call(&app, &ctx, op, input),

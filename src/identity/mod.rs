@@ -43,3 +43,9 @@ pub const CPU_HEAVY: &[Identity] = &[
     Identity::GetOpenIdToken,
     Identity::GetOpenIdTokenForDeveloperIdentity,
 ];
+
+/// Whether an identity operation runs on the blocking pool: it signs, or its Logins may name
+/// an OIDC provider whose keys have to be fetched.
+pub fn on_blocking_pool(op: Identity, input: &serde_json::Value) -> bool {
+    CPU_HEAVY.contains(&op) || engine::logins::may_fetch_keys(input)
+}

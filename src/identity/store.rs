@@ -282,6 +282,8 @@ pub struct IdentityStore {
     key_changed: AtomicBool,
     /// Issued credentials by AccessKeyId, the latest [`ISSUED_KEPT`].
     issued: Mutex<IssuedLog>,
+    /// OIDC providers' key sets by issuer, with when they were fetched (emulator clock).
+    pub jwks: Mutex<HashMap<String, (f64, serde_json::Value)>>,
 }
 
 /// How many issued credential sets the introspection endpoint remembers.

@@ -253,6 +253,11 @@ pub enum Wait {
     NotAllowed(String),
 }
 
+/// Whether this thread may [`wait`] (a blocking-pool thread inside an [`InvocationScope`]).
+pub fn may_wait() -> bool {
+    IN_SCOPE.with(Cell::get)
+}
+
 /// Runs `work` as a task on the runtime and waits up to `limit` for it on this thread, which
 /// must be a blocking-pool thread inside an [`InvocationScope`].
 pub fn wait<T: Send + 'static>(

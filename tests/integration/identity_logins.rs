@@ -1,6 +1,7 @@
 //! Logins from other providers: Google-style ID tokens (format, exp, iss, aud checked; the
-//! signature cannot be without the network), an OIDC provider that is one of the emulator's
-//! own user pools (signature checked), and opaque social tokens.
+//! emulator does not call Google for keys), OIDC providers (signatures checked with one of
+//! the emulator's own pools' keys, or with the keys another issuer publishes), and opaque
+//! social tokens.
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -205,4 +206,80 @@ async fn third_party_tokens_are_checked_as_far_as_possible_offline() {
         )
     );
     emulator.stop().await;
+}
+
+/// An OIDC provider somewhere else (here: an in-test issuer on loopback): its tokens'
+/// signatures are checked with the keys its discovery document points to.
+#[tokio::test(flavor = "multi_thread")]
+async fn oidc_provider_tokens_are_checked_with_the_issuers_published_keys() {
+    use axum::routing::get;
+    use cognito_emulator::infra::crypto::jwt::SigningKey;
+    let key = std::sync::Arc::new(
+        tokio::task::spawn_blocking(SigningKey::generate)
+            .await
+            .unwrap(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/realm", listener.local_addr().unwrap());
+    let discovery = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/keys")});
+    let jwks = json!({"keys": [key.jwk()]});
+    let router = axum::Router::new()
+        .route(
+            "/realm/.well-known/openid-configuration",
+            get(move || async move { axum::Json(discovery) }),
+        )
+        .route("/realm/keys", get(move || async move { axum::Json(jwks) }));
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let emulator = start().await;
+    let ci = identity_client(&emulator.url).await;
+    let provider = issuer.trim_start_matches("http://").to_string();
+    let pool_id = ci
+        .create_identity_pool()
+        .identity_pool_name("oidc")
+        .allow_unauthenticated_identities(false)
+        .open_id_connect_provider_arns(format!(
+            "arn:aws:iam::000000000000:oidc-provider/{provider}"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .identity_pool_id()
+        .to_string();
+    let now = emulator.app.clock.now() as i64;
+    let claims = json!({"iss": issuer, "aud": "app", "sub": "oidc-user", "exp": now + 600});
+    let get_id = |token: String| {
+        let (ci, pool_id, provider) = (ci.clone(), pool_id.clone(), provider.clone());
+        async move {
+            ci.get_id()
+                .identity_pool_id(pool_id)
+                .logins(provider, token)
+                .send()
+                .await
+                .map(|o| o.identity_id.unwrap())
+                .map_err(ierr)
+        }
+    };
+    let signed = key.sign(&claims);
+    let first = get_id(signed.clone()).await.unwrap();
+    assert_eq!(get_id(signed).await.unwrap(), first);
+    // Signed by a key the issuer does not publish, or not signed at all: refused.
+    let other = tokio::task::spawn_blocking(SigningKey::generate)
+        .await
+        .unwrap();
+    let forged = other.sign(&claims);
+    assert_eq!(
+        get_id(forged).await.unwrap_err(),
+        pair(
+            "NotAuthorizedException",
+            "Invalid login token. Couldn't verify signed token."
+        )
+    );
+    assert_eq!(
+        get_id(unsigned_jwt(claims)).await.unwrap_err(),
+        pair(
+            "NotAuthorizedException",
+            "Invalid login token. Couldn't verify signed token."
+        )
+    );
 }

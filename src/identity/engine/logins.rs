@@ -6,9 +6,12 @@
 //!   its sign-in not revoked and its user still there and enabled.
 //! - This service's own OpenID tokens (`cognito-identity.amazonaws.com`, developer
 //!   authenticated identities): signed by our key, unexpired, for this pool.
-//! - OIDC providers and Google/Apple ID tokens: format, `exp`, `iss` matching the provider,
-//!   `aud` where the pool names the app; the signature only when the issuer is one of this
-//!   emulator's user pools (other issuers' keys would need the network).
+//! - OIDC providers (OpenIdConnectProviderARNs): format, `exp`, `iss` matching the provider,
+//!   and the signature: with the pool's key when the issuer is one of this emulator's user
+//!   pools, else with the issuer's JWKS (its discovery document's `jwks_uri`, cached ten
+//!   minutes) when the issuer can be reached; an unreachable issuer's tokens pass unsigned.
+//! - Google/Apple ID tokens: format, `exp`, `iss`, `aud` where the pool names the app; their
+//!   signatures are not checked (the emulator does not call Google or Apple).
 //! - Facebook, Amazon, Twitter/Digits access tokens and SAML responses: opaque, not checked.
 //!
 //! Signatures are checked with no lock held.
@@ -231,11 +234,17 @@ fn verify_one(
         if bare != provider {
             return Err(invalid("Issuer doesn't match providerName"));
         }
-        // One of this emulator's own user pools: its signature can be checked.
-        if let Some(pool_id) = iss.rsplit('/').next().filter(|id| app.issuer(id) == iss) {
-            if app.store.pool(pool_id).is_ok() {
+        // One of this emulator's own user pools: its signature is checked with its key;
+        // another issuer's with its published keys.
+        let own_pool = iss
+            .rsplit('/')
+            .next()
+            .filter(|id| app.issuer(id) == iss && app.store.pool(id).is_ok());
+        match own_pool {
+            Some(pool_id) => {
                 verify_user_pool_token(app, pool_id, token)?;
             }
+            None => verify_with_issuer_keys(app, iss, token)?,
         }
         let subject = claims["sub"].as_str().unwrap_or_default().to_string();
         return Ok(verified(subject, claims, provider.to_string()));
@@ -262,6 +271,94 @@ fn verify_user_pool_token(app: &App, pool_id: &str, token: &str) -> ApiResult<Va
     let pool = app.store.pool(pool_id).map_err(|_| bad())?;
     let keys = pool.read().auth.keys.get().cloned().ok_or_else(bad)?;
     keys.id.verify(token).ok_or_else(bad)
+}
+
+/// How long an issuer's fetched keys are used before they are fetched again.
+const JWKS_SECONDS: f64 = 600.0;
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Checks an OIDC token's signature with its issuer's JWKS. An issuer that cannot be reached
+/// (or a thread that may not wait for it) leaves the token's signature unchecked, with a
+/// log line; keys that do not verify it refuse it.
+fn verify_with_issuer_keys(app: &App, iss: &str, token: &str) -> ApiResult<()> {
+    let Some(jwks) = issuer_keys(app, iss) else {
+        return Ok(());
+    };
+    match crate::infra::crypto::jwt::verify_with_jwks(token, &jwks) {
+        Some(_) => Ok(()),
+        None => Err(invalid("Couldn't verify signed token.")),
+    }
+}
+
+fn issuer_keys(app: &App, iss: &str) -> Option<Value> {
+    let now = app.clock.now();
+    if let Some((fetched, jwks)) = app.identity.jwks.lock().get(iss) {
+        if now - fetched < JWKS_SECONDS {
+            return Some(jwks.clone());
+        }
+    }
+    let secure = iss.starts_with("https://");
+    let loopback = url::Url::parse(iss).ok().is_some_and(|url| {
+        matches!(url.host(), Some(url::Host::Domain("localhost")))
+            || matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+            || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+    });
+    if !(secure || loopback && iss.starts_with("http://")) {
+        return None;
+    }
+    if !crate::infra::lambda::may_wait() {
+        tracing::warn!("the keys of {iss} were not fetched: this request may not wait");
+        return None;
+    }
+    let discovery = format!(
+        "{}/.well-known/openid-configuration",
+        iss.trim_end_matches('/')
+    );
+    let fetched = crate::infra::lambda::wait(FETCH_TIMEOUT, async move {
+        let document = crate::infra::http_client::get_json(&discovery).await?;
+        let jwks_uri = document["jwks_uri"]
+            .as_str()
+            .ok_or_else(|| format!("{discovery} names no jwks_uri"))?
+            .to_string();
+        crate::infra::http_client::get_json(&jwks_uri).await
+    });
+    match fetched {
+        Ok(Ok(jwks)) => {
+            app.identity
+                .jwks
+                .lock()
+                .insert(iss.to_string(), (now, jwks.clone()));
+            Some(jwks)
+        }
+        Ok(Err(reason)) => {
+            tracing::warn!("{iss}'s token signature is not checked: {reason}");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("{iss}'s token signature is not checked: its keys did not come in time");
+            None
+        }
+    }
+}
+
+/// Whether a Logins map may name an OIDC provider whose keys must be fetched (so the
+/// operation runs where it may wait): any provider that is not a user pool, this service's
+/// own tokens or a social provider.
+pub fn may_fetch_keys(input: &Value) -> bool {
+    const SOCIAL: &[&str] = &[
+        "graph.facebook.com",
+        "accounts.google.com",
+        "appleid.apple.com",
+        "www.amazon.com",
+        "api.twitter.com",
+        "www.digits.com",
+        OWN_PROVIDER,
+    ];
+    input["Logins"].as_object().is_some_and(|logins| {
+        logins.keys().any(|provider| {
+            !provider.starts_with("cognito-idp.") && !SOCIAL.contains(&provider.as_str())
+        })
+    })
 }
 
 /// ServerSideTokenCheck: the sign-in is not revoked (sign-out, RevokeToken) and its user
