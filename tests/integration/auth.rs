@@ -1005,18 +1005,8 @@ async fn token_lifetimes_roles_readable_attributes_and_required_attributes() {
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&strict)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(&strict, "app", &[Flow::AllowUserPasswordAuth])
+        .await;
     emulator
         .idp
         .admin_create_user()

@@ -36,20 +36,16 @@ pub async fn protected_pool(
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowAdminUserPasswordAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     (pool_id, client_id)
 }
 

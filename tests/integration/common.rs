@@ -158,6 +158,27 @@ impl Emulator {
             .unwrap()
     }
 
+    /// A new app client allowing exactly `flows`; returns its id.
+    pub async fn client_with_flows(
+        &self,
+        pool_id: &str,
+        name: &str,
+        flows: &[aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType],
+    ) -> String {
+        self.idp
+            .create_user_pool_client()
+            .user_pool_id(pool_id)
+            .client_name(name)
+            .set_explicit_auth_flows(Some(flows.to_vec()))
+            .send()
+            .await
+            .expect("create client")
+            .user_pool_client
+            .unwrap()
+            .client_id
+            .unwrap()
+    }
+
     /// A new pool with default settings; returns its id.
     pub async fn pool(&self, name: &str) -> String {
         self.idp

@@ -408,18 +408,12 @@ async fn every_refusal_names_its_cause() {
     let actor = machine_token(&emulator, &setup, &[READ]).await;
     let other_pool = emulator.pool("other").await;
     let other_client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&other_pool)
-        .client_name("x")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &other_pool,
+            "x",
+            &[ExplicitAuthFlowsType::AllowAdminUserPasswordAuth],
+        )
+        .await;
     emulator
         .idp
         .admin_create_user()
@@ -659,18 +653,12 @@ async fn the_lite_plan_has_no_token_exchange() {
         .id
         .unwrap();
     let client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("agent")
-        .explicit_auth_flows(flow("ALLOW_TOKEN_EXCHANGE_IMPERSONATION"))
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool,
+            "agent",
+            &[flow("ALLOW_TOKEN_EXCHANGE_IMPERSONATION")],
+        )
+        .await;
     let (code, _) = derive(
         &emulator,
         json!({"ClientId": client, "SubjectToken": "a.b.c", "SubjectTokenType": "ACCESS_TOKEN"}),

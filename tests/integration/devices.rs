@@ -47,20 +47,16 @@ pub async fn device_pool(emulator: &Emulator, challenge_required: bool, on_promp
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowUserSrpAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     for name in ["alice", "bob"] {
         emulator
             .idp

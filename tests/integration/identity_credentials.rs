@@ -34,19 +34,15 @@ impl Setup {
         let ci = identity_client(&emulator.url).await;
         let user_pool_id = emulator.pool("users").await;
         let client_id = emulator
-            .idp
-            .create_user_pool_client()
-            .user_pool_id(&user_pool_id)
-            .client_name("app")
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-            .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-            .send()
-            .await
-            .unwrap()
-            .user_pool_client
-            .unwrap()
-            .client_id
-            .unwrap();
+            .client_with_flows(
+                &user_pool_id,
+                "app",
+                &[
+                    ExplicitAuthFlowsType::AllowAdminUserPasswordAuth,
+                    ExplicitAuthFlowsType::AllowRefreshTokenAuth,
+                ],
+            )
+            .await;
         for (group, role, precedence) in [("admins", ADMIN_ROLE, 1), ("readers", READER_ROLE, 2)] {
             emulator
                 .idp

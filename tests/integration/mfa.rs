@@ -88,20 +88,16 @@ async fn pool(
     }
     config.send().await.unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowUserSrpAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     Setup { pool_id, client_id }
 }
 

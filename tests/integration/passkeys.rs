@@ -50,21 +50,17 @@ pub async fn passkey_pool(
         .await
         .unwrap();
     let client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserAuth)
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool,
+            "app",
+            &[
+                Flow::AllowUserAuth,
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowUserSrpAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     (pool, client)
 }
 
@@ -489,18 +485,8 @@ async fn a_pool_without_passkeys_or_relying_party_refuses_registration() {
         .id
         .unwrap();
     let client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(&pool, "app", &[Flow::AllowUserPasswordAuth])
+        .await;
     let token = user_with_token(&emulator, &pool, &client, "dave").await;
     let (code, message) = err(emulator
         .idp

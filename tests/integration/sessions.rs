@@ -28,20 +28,16 @@ pub async fn pool_with_user(emulator: &Emulator, tier: UserPoolTierType) -> (Str
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowAdminUserPasswordAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     emulator
         .idp
         .admin_create_user()

@@ -24,19 +24,12 @@ async fn pool_and_client(emulator: &Emulator) -> (String, String) {
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "web",
+            &[Flow::AllowUserPasswordAuth, Flow::AllowRefreshTokenAuth],
+        )
+        .await;
     (pool_id, client_id)
 }
 
@@ -498,18 +491,8 @@ async fn users_manage_their_own_attributes_and_account() {
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("web")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(&pool_id, "web", &[Flow::AllowUserPasswordAuth])
+        .await;
     let attribute = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
     emulator
         .idp

@@ -140,19 +140,12 @@ async fn user_auth_with_a_password_migrates_and_authenticates() {
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[Flow::AllowUserAuth, Flow::AllowRefreshTokenAuth],
+        )
+        .await;
     let out = emulator
         .idp
         .initiate_auth()

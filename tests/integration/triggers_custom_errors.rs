@@ -20,18 +20,8 @@ async fn custom_auth_errors() {
     // The client must allow CUSTOM_AUTH.
     let quiz = quiz_pool(&emulator, custom_config(), false).await;
     let srp_only = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&quiz.pool_id)
-        .client_name("srp")
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(&quiz.pool_id, "srp", &[Flow::AllowUserSrpAuth])
+        .await;
     let srp_only = Quiz {
         pool_id: quiz.pool_id.clone(),
         client_id: srp_only,

@@ -159,19 +159,12 @@ async fn every_message_goes_through_custom_message() {
     );
     // A signed-in user changing and verifying an address.
     let password_client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("password")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "password",
+            &[Flow::AllowUserPasswordAuth, Flow::AllowRefreshTokenAuth],
+        )
+        .await;
     let access_token = emulator
         .idp
         .initiate_auth()
@@ -285,19 +278,12 @@ async fn mfa_codes_are_custom_messages_of_authentication() {
         .await
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("password")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "password",
+            &[Flow::AllowUserPasswordAuth, Flow::AllowRefreshTokenAuth],
+        )
+        .await;
     emulator
         .idp
         .admin_create_user()

@@ -45,21 +45,17 @@ pub fn migration() -> LambdaConfigType {
 
 async fn password_client(emulator: &Emulator, pool_id: &str) -> String {
     emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("passwords")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowAdminUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
+        .client_with_flows(
+            pool_id,
+            "passwords",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowAdminUserPasswordAuth,
+                Flow::AllowUserSrpAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
         .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap()
 }
 
 async fn sign_in(

@@ -64,20 +64,16 @@ pub async fn setup(
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowUserSrpAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[
+                Flow::AllowUserPasswordAuth,
+                Flow::AllowUserSrpAuth,
+                Flow::AllowRefreshTokenAuth,
+            ],
+        )
+        .await;
     create_user(emulator, &pool_id, "jane", false).await;
     emulator.set_password(&pool_id, "jane", PASSWORD).await;
     for (group, role, precedence) in [("admins", ADMINS_ROLE, 1), ("readers", READERS_ROLE, 2)] {

@@ -44,19 +44,12 @@ async fn a_remembered_device_signs_in_with_authenticate_device() {
         .id
         .unwrap();
     let client_id = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool_id)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserPasswordAuth)
-        .explicit_auth_flows(Flow::AllowRefreshTokenAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(
+            &pool_id,
+            "app",
+            &[Flow::AllowUserPasswordAuth, Flow::AllowRefreshTokenAuth],
+        )
+        .await;
     create_user(&emulator, &pool_id, "jane", false).await;
     emulator.set_password(&pool_id, "jane", PASSWORD).await;
     let pool = devices::Pool { pool_id, client_id };

@@ -528,18 +528,8 @@ async fn unknown_users_clients_without_the_flow_and_lite_pools() {
         .unwrap_err();
     assert_eq!(err(got).0, "FeatureUnavailableInTierException");
     let lite_client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&lite)
-        .client_name("app")
-        .explicit_auth_flows(Flow::AllowUserAuth)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+        .client_with_flows(&lite, "app", &[Flow::AllowUserAuth])
+        .await;
     let got = user_auth(&emulator, &lite_client, "anyone", &[])
         .await
         .unwrap_err();
