@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod branding;
 pub mod device;
+pub mod lock;
 pub mod oauth;
 pub mod persist;
 pub mod pool;
@@ -15,107 +16,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use parking_lot::{Mutex, RwLock};
 
 use persist::{Persistence, PoolChanges};
 
+pub use lock::{Pool, PoolReadGuard, PoolWriteGuard};
 pub use pool::{AppClient, ClientSecret, Group, UserPool};
 pub use sections::DurableSection;
 pub use users::{User, UserKey, Users};
 
 use crate::error::{ApiError, ApiResult};
-use crate::infra::lambda;
 
 pub type PoolHandle = Arc<Pool>;
 
 /// The pools changed since the last flush, shared by the store and each pool.
-type ChangedPools = Arc<Mutex<HashSet<String>>>;
-
-/// A pool behind its lock. Writers get a [`PoolWriteGuard`], which records the pool for the
-/// next durable flush when it is released with changes: after the change, on whatever thread
-/// the operation happens to run, so a flush can never drain the record before the change.
-///
-/// Lock rule: the guards are not `Send`, so an async operation cannot hold one across an
-/// await (the futures the server runs must be `Send`): decide under the lock, release it,
-/// await, then re-lock and re-check.
-pub struct Pool {
-    lock: RwLock<UserPool>,
-    /// With `--data-dir`: where released guards record changed pools.
-    changed: Option<ChangedPools>,
-}
-
-impl Pool {
-    fn new(pool: UserPool, changed: Option<ChangedPools>) -> PoolHandle {
-        Arc::new(Pool {
-            lock: RwLock::new(pool),
-            changed,
-        })
-    }
-
-    pub fn read(&self) -> PoolReadGuard<'_> {
-        let guard = self.lock.read();
-        lambda::pool_guard_taken();
-        PoolReadGuard(guard)
-    }
-
-    pub fn write(&self) -> PoolWriteGuard<'_> {
-        let guard = self.lock.write();
-        lambda::pool_guard_taken();
-        PoolWriteGuard {
-            guard,
-            changed: self.changed.as_ref(),
-        }
-    }
-}
-
-/// Shared access to a pool; see [`Pool`]. Debug builds count the guards a thread holds, so
-/// a Lambda trigger invoked under a lock fails the test that reaches it.
-pub struct PoolReadGuard<'a>(RwLockReadGuard<'a, UserPool>);
-
-impl std::ops::Deref for PoolReadGuard<'_> {
-    type Target = UserPool;
-    fn deref(&self) -> &UserPool {
-        &self.0
-    }
-}
-
-impl Drop for PoolReadGuard<'_> {
-    fn drop(&mut self) {
-        lambda::pool_guard_released();
-    }
-}
-
-/// Exclusive access to a pool; see [`Pool`].
-pub struct PoolWriteGuard<'a> {
-    guard: RwLockWriteGuard<'a, UserPool>,
-    changed: Option<&'a ChangedPools>,
-}
-
-impl std::ops::Deref for PoolWriteGuard<'_> {
-    type Target = UserPool;
-    fn deref(&self) -> &UserPool {
-        &self.guard
-    }
-}
-
-impl std::ops::DerefMut for PoolWriteGuard<'_> {
-    fn deref_mut(&mut self) -> &mut UserPool {
-        &mut self.guard
-    }
-}
-
-impl Drop for PoolWriteGuard<'_> {
-    /// Runs before the lock is released: a flush that collects this pool afterwards sees
-    /// the change.
-    fn drop(&mut self) {
-        lambda::pool_guard_released();
-        if let Some(changed) = self.changed {
-            if self.guard.has_changes() {
-                changed.lock().insert(self.guard.id().to_string());
-            }
-        }
-    }
-}
+pub(crate) type ChangedPools = Arc<Mutex<HashSet<String>>>;
 
 #[derive(Default)]
 pub struct Store {
