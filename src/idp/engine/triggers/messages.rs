@@ -105,9 +105,9 @@ fn custom_message(
         app,
         ctx,
         Event {
-            pool_id: &message.user_pool_id.clone(),
+            pool_id: &message.user_pool_id,
             trigger_source: &source,
-            user_name: &message.username.clone(),
+            user_name: &message.username,
             client_id: ctx.caller.client_id.as_deref(),
             request,
             response: json!({"smsMessage": null, "emailMessage": null, "emailSubject": null}),
