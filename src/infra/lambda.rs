@@ -113,8 +113,14 @@ pub fn function_of(arn: &str) -> (String, Option<String>, Option<String>) {
 #[derive(Debug, Default)]
 pub struct Lambda {
     endpoints: Endpoints,
-    kept: Mutex<VecDeque<Invocation>>,
-    next_id: Mutex<u64>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    /// Numbers invocations in the order they were made.
+    next_id: u64,
+    invocations: VecDeque<Invocation>,
 }
 
 impl Lambda {
@@ -123,10 +129,6 @@ impl Lambda {
             endpoints,
             ..Self::default()
         }
-    }
-
-    pub fn is_configured(&self) -> bool {
-        self.endpoints.default.is_some() || !self.endpoints.by_function.is_empty()
     }
 
     /// Invokes `arn` with `event` and waits for its answer. Called from the engine's
@@ -173,11 +175,6 @@ impl Lambda {
     }
 
     fn keep(&self, mut invocation: Invocation) {
-        {
-            let mut next = self.next_id.lock();
-            *next += 1;
-            invocation.id = *next;
-        }
         tracing::info!(
             target: "cognito_emulator::infra::lambda",
             function = %invocation.function_name,
@@ -190,16 +187,19 @@ impl Lambda {
             "lambda trigger invoked"
         );
         let mut kept = self.kept.lock();
-        if kept.len() == KEPT {
-            kept.pop_front();
+        kept.next_id += 1;
+        invocation.id = kept.next_id;
+        if kept.invocations.len() == KEPT {
+            kept.invocations.pop_front();
         }
-        kept.push_back(invocation);
+        kept.invocations.push_back(invocation);
     }
 
     /// Kept invocations, oldest first, optionally of one pool or trigger source.
     pub fn list(&self, pool_id: Option<&str>, trigger_source: Option<&str>) -> Vec<Invocation> {
         self.kept
             .lock()
+            .invocations
             .iter()
             .filter(|i| pool_id.is_none_or(|p| i.user_pool_id == p))
             .filter(|i| trigger_source.is_none_or(|t| i.trigger_source == t))
@@ -208,7 +208,7 @@ impl Lambda {
     }
 
     pub fn clear(&self) {
-        self.kept.lock().clear();
+        self.kept.lock().invocations.clear();
     }
 }
 
