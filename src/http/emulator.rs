@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -32,6 +32,51 @@ pub fn router() -> Router<Arc<App>> {
             get(feedback_tokens),
         )
         .route("/credentials/{access_key_id}", get(credentials))
+        .route("/user-import/{pool_id}/{job_id}", put(upload_import_file))
+}
+
+/// A user import job's PreSignedUrl: a PUT of the CSV file, answered as S3 answers one (200,
+/// an ETag, no body). The `X-Amz-Signature` must be the job's; the file at most 100 MB.
+async fn upload_import_file(
+    State(app): State<Arc<App>>,
+    Path((pool_id, job_id)): Path<(String, String)>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    use crate::idp::engine::user_import::{self, UploadRefusal, MAX_FILE_BYTES};
+    let too_large = || {
+        error_response_with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &ApiError::invalid_parameter(format!(
+                "A user import file may have at most {MAX_FILE_BYTES} bytes."
+            )),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_FILE_BYTES as u64) {
+        return too_large();
+    }
+    let Ok(file) = axum::body::to_bytes(body, MAX_FILE_BYTES).await else {
+        return too_large();
+    };
+    let token = query.get("X-Amz-Signature").cloned();
+    let stored = crate::service::on_blocking_pool(move || {
+        user_import::store_upload(&app, &pool_id, &job_id, token.as_deref(), file.to_vec())
+    })
+    .await;
+    match stored {
+        Ok(Ok(etag)) => (StatusCode::OK, [(header::ETAG, etag)]).into_response(),
+        Ok(Err(UploadRefusal::NotFound(e))) => {
+            error_response_with_status(StatusCode::NOT_FOUND, &e)
+        }
+        Ok(Err(UploadRefusal::Denied(e))) => error_response_with_status(StatusCode::FORBIDDEN, &e),
+        Ok(Err(UploadRefusal::Closed(e))) => error_response_with_status(StatusCode::CONFLICT, &e),
+        Err(e) => error_response(&e),
+    }
 }
 
 /// What a set of credentials from GetCredentialsForIdentity stands for: identity, pool,

@@ -138,6 +138,12 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     DeleteWebAuthnCredential => passkeys::delete_web_authn_credential,
     GetUserAuthFactors => auth_factors::get_user_auth_factors,
     AdminGetUserAuthFactors => auth_factors::admin_get_user_auth_factors,
+    GetCSVHeader => import_jobs::get_csv_header,
+    CreateUserImportJob => import_jobs::create_user_import_job,
+    DescribeUserImportJob => import_jobs::describe_user_import_job,
+    ListUserImportJobs => import_jobs::list_user_import_jobs,
+    StartUserImportJob => import_jobs::start_user_import_job,
+    StopUserImportJob => import_jobs::stop_user_import_job,
 });
 
 /// Operations that may invoke a Lambda trigger (PreSignUp, PostConfirmation, CustomMessage,

@@ -29,6 +29,7 @@ mod identity_pools;
 mod identity_providers;
 mod identity_roles;
 mod identity_state;
+mod import_jobs;
 mod infrastructure;
 mod javascript;
 mod lambda_server;

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod domains;
 pub mod groups;
 pub mod identity_providers;
+pub mod import_jobs;
 pub mod list_users;
 pub mod mfa;
 pub mod passkeys;

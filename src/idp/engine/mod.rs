@@ -21,4 +21,5 @@ pub mod sessions;
 pub mod sign_in;
 pub mod tokens;
 pub mod triggers;
+pub mod user_import;
 pub mod users;

@@ -31,6 +31,8 @@ pub struct UserPool {
     pub branding: Branding,
     /// Session tracking and threat protection settings.
     pub security: super::security::Security,
+    /// User import jobs (CreateUserImportJob), oldest first.
+    pub import_jobs: super::import_jobs::ImportJobs,
     pub users: Users,
     pub auth: AuthState,
     /// Settings, clients, groups or keys changed since last written to disk.
@@ -55,6 +57,8 @@ pub struct PoolHeader {
     pub branding: Branding,
     #[serde(default)]
     pub security: super::security::Security,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub import_jobs: Vec<super::import_jobs::ImportJob>,
     /// PKCS#8 of the ID-token and access-token keys, base64.
     pub keys: Option<(String, String)>,
 }
@@ -163,6 +167,7 @@ impl UserPool {
             identity_providers: BTreeMap::new(),
             branding: Branding::default(),
             security: Default::default(),
+            import_jobs: Default::default(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
             header_dirty: true,
@@ -198,6 +203,7 @@ impl UserPool {
             identity_providers: self.identity_providers.values().cloned().collect(),
             branding: self.branding.clone(),
             security: self.security.clone(),
+            import_jobs: self.import_jobs.stored(),
             keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
         }
     }
@@ -232,6 +238,10 @@ impl UserPool {
         }
         pool.branding = header.branding;
         pool.security = header.security;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        pool.import_jobs = super::import_jobs::ImportJobs::restore(header.import_jobs, now);
         let key = |b64: &str| {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)

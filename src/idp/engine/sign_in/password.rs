@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{incorrect, param, SignIn, Step};
 use crate::error::{ApiError, ApiResult};
+use crate::generated::cognito_idp::UserStatusType;
 use crate::idp::store::{UserKey, UserPool};
 
 impl SignIn<'_> {
@@ -48,6 +49,11 @@ impl SignIn<'_> {
         let now = self.app.clock.now();
         super::account::check_lockout(pool, key, now)?;
         let user = pool.user(key)?;
+        // A user without a password who must reset it (imported, migrated for a reset) is
+        // told so whatever password was tried.
+        if user.password.is_none() && user.status == UserStatusType::ResetRequired {
+            return super::account::check_user_state(pool, key, now, &self.rules);
+        }
         let matches = user
             .password
             .as_ref()

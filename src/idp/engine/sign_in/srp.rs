@@ -55,6 +55,12 @@ impl SignIn<'_> {
             let user = found.and_then(|k| guard.users.get(k));
             match user.and_then(|u| u.password.clone().map(|p| (u.username.clone(), p))) {
                 Some((name, record)) => (found.expect("found"), name, record.salt, Some(record.x)),
+                // Imported or migrated for a reset, without a password yet.
+                None if user.is_some_and(|u| u.status == UserStatusType::ResetRequired) => {
+                    let key = found.expect("found");
+                    check_user_state(&guard, key, self.app.clock.now(), &self.rules)?;
+                    return Err(ApiError::user_not_found());
+                }
                 None if self.rules.prevent_user_existence_errors => {
                     let (fake, salt) = stable_fake_id(guard.id(), username);
                     (NOBODY, fake, salt, None)
