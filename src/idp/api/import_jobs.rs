@@ -38,11 +38,6 @@ pub fn create_user_import_job(
     input: CreateUserImportJobRequest,
 ) -> ApiResult<CreateUserImportJobResponse> {
     let pool = app.store.pool(&input.user_pool_id)?;
-    if input.password_hashing_algorithm.is_some() {
-        return Err(ApiError::invalid_parameter(
-            "PasswordHashingAlgorithm is not supported by cognito-emulator yet: import users without password hashes (they are RESET_REQUIRED).",
-        ));
-    }
     let id = job_id();
     let token = ids::random_token();
     let job = UserImportJobType {
@@ -58,6 +53,7 @@ pub fn create_user_import_job(
         creation_date: Some(app.clock.now()),
         status: Some(UserImportJobStatusType::Created),
         cloud_watch_logs_role_arn: Some(input.cloud_watch_logs_role_arn),
+        password_hashing_algorithm: input.password_hashing_algorithm,
         imported_users: Some(0),
         skipped_users: Some(0),
         failed_users: Some(0),

@@ -191,6 +191,7 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
         devices: Default::default(),
         auth_events: Vec::new(),
         passkeys: Vec::new(),
+        imported_hash: None,
     };
     decision.apply(&mut user)?;
     // With e-mail/phone as username, the address may belong to one user only; an unverified

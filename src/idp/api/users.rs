@@ -123,6 +123,7 @@ pub fn admin_create_user(
             devices: Default::default(),
             auth_events: Vec::new(),
             passkeys: Vec::new(),
+            imported_hash: None,
         };
         (user, username, pre_sign_up)
     };

@@ -7,8 +7,10 @@
 //! user: `cognito:username` (unique) and `cognito:mfa_enabled` required, `email_verified` /
 //! `phone_number_verified` true only with the address, the pool's required attributes
 //! present, values checked as AdminCreateUser checks them. Imported users are
-//! RESET_REQUIRED, enabled, with no password. No Lambda trigger runs (unconfirmed: Cognito
-//! runs none for CSV imports as far as known).
+//! RESET_REQUIRED, enabled, with no password; with a job's PasswordHashingAlgorithm, a user
+//! whose `cognito:password_hash` is given is CONFIRMED and keeps the hash until its first
+//! password sign-in (`sign_in/imported_password.rs`). No Lambda trigger runs (unconfirmed:
+//! Cognito runs none for CSV imports as far as known).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -19,10 +21,11 @@ use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::users;
 use crate::idp::store::import_jobs::ImportJob;
-use crate::idp::store::user::{MfaFactor, UserMfa};
+use crate::idp::store::user::{ImportedHash, MfaFactor, UserMfa};
 use crate::idp::store::users::Attributes;
 use crate::idp::store::{PoolHandle, User, UserPool};
 use crate::infra::clock::Clock;
+use crate::infra::crypto::imported_hash;
 use crate::infra::ids;
 
 /// The standard columns, in the order GetCSVHeader lists them (AWS's sample response).
@@ -49,6 +52,11 @@ const STANDARD_COLUMNS: &[&str] = &[
     "cognito:mfa_enabled",
     "cognito:username",
 ];
+
+/// The column of a password's hash, in the files of jobs created with a
+/// PasswordHashingAlgorithm (name unconfirmed: AWS documents none); empty for a user who must
+/// reset its password.
+pub const PASSWORD_HASH_COLUMN: &str = "cognito:password_hash";
 
 /// The largest file a PreSignedUrl accepts: AWS's limit on a user import file (100 MB).
 pub const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
@@ -160,7 +168,7 @@ fn run(handle: &PoolHandle, job_id: &str, file: &[u8], clock: &Clock) {
     let parsed = std::str::from_utf8(file)
         .map_err(|_| "The file is not UTF-8 text.".to_string())
         .and_then(parse_csv);
-    let (columns, rows) = {
+    let (columns, rows, algorithm) = {
         let mut pool = handle.write();
         let now = clock.now();
         let Some(job) = pool.import_jobs.get_mut(job_id) else {
@@ -179,10 +187,11 @@ fn run(handle: &PoolHandle, job_id: &str, file: &[u8], clock: &Clock) {
             return;
         }
         job.job.status = Some(UserImportJobStatusType::InProgress);
-        let checked = parsed.and_then(|records| check_header(&pool, records));
+        let algorithm = job.job.password_hashing_algorithm;
+        let checked = parsed.and_then(|records| check_header(&pool, records, algorithm));
         pool.header_changed();
         match checked {
-            Ok(found) => found,
+            Ok((columns, rows)) => (columns, rows, algorithm),
             Err(reason) => {
                 tracing::warn!("user import job {job_id} failed: {reason}");
                 if let Some(job) = pool.import_jobs.get_mut(job_id) {
@@ -210,7 +219,7 @@ fn run(handle: &PoolHandle, job_id: &str, file: &[u8], clock: &Clock) {
         }
         let (mut imported, mut failed) = (0, 0);
         for (line, row) in batch {
-            match import_row(&mut pool, &columns, row, now) {
+            match import_row(&mut pool, &columns, row, algorithm, now) {
                 Ok(()) => imported += 1,
                 Err(reason) => {
                     // Cognito logs each failed row to CloudWatch; the emulator to its log.
@@ -268,6 +277,7 @@ fn finish_stopping(job: &mut ImportJob, skipped: i64, now: f64) {
 fn check_header(
     pool: &UserPool,
     records: Vec<(usize, Vec<String>)>,
+    algorithm: Option<PasswordHashingAlgorithmType>,
 ) -> Result<(Vec<String>, Vec<(usize, Vec<String>)>), String> {
     let mut records = records.into_iter();
     let Some((_, columns)) = records.next() else {
@@ -276,7 +286,10 @@ fn check_header(
         );
     };
     let columns: Vec<String> = columns.iter().map(|c| c.trim().to_string()).collect();
-    let expected = csv_header(pool);
+    let mut expected = csv_header(pool);
+    if algorithm.is_some() {
+        expected.push(PASSWORD_HASH_COLUMN.to_string());
+    }
     let mut seen = BTreeSet::new();
     for column in &columns {
         if !expected.contains(column) {
@@ -310,6 +323,7 @@ fn import_row(
     pool: &mut UserPool,
     columns: &[String],
     row: &[String],
+    algorithm: Option<PasswordHashingAlgorithmType>,
     now: f64,
 ) -> Result<(), String> {
     if row.len() != columns.len() {
@@ -321,11 +335,13 @@ fn import_row(
     }
     let mut requested = "";
     let mut mfa_enabled = "";
+    let mut password_hash = "";
     let mut written = Vec::new();
     for (name, value) in columns.iter().zip(row) {
         match name.as_str() {
             "cognito:username" => requested = value,
             "cognito:mfa_enabled" => mfa_enabled = value,
+            PASSWORD_HASH_COLUMN => password_hash = value,
             _ if value.is_empty() => {}
             _ => written.push(AttributeType {
                 name: name.clone(),
@@ -341,6 +357,21 @@ fn import_row(
         "false" => false,
         "" => return Err("cognito:mfa_enabled is required (true or false).".into()),
         _ => return Err("cognito:mfa_enabled must be true or false.".into()),
+    };
+    let imported_hash = match algorithm.filter(|_| !password_hash.is_empty()) {
+        Some(algorithm) if imported_hash::well_formed(algorithm, password_hash) => {
+            Some(ImportedHash {
+                algorithm,
+                hash: password_hash.to_string(),
+            })
+        }
+        Some(algorithm) => {
+            return Err(format!(
+                "{PASSWORD_HASH_COLUMN} is not a {} hash in the form the emulator reads.",
+                algorithm.as_str()
+            ))
+        }
+        None => None,
     };
     let message = |e: ApiError| e.message;
     let mut values = attributes::check_writes(
@@ -380,7 +411,13 @@ fn import_row(
     let user = User {
         username,
         attributes: Attributes::from_pairs(attribute_pairs),
-        status: UserStatusType::ResetRequired,
+        // With its password's hash a user signs in as before (status unconfirmed); without,
+        // it must reset its password.
+        status: if imported_hash.is_some() {
+            UserStatusType::Confirmed
+        } else {
+            UserStatusType::ResetRequired
+        },
         enabled: true,
         created: now,
         modified: now,
@@ -400,6 +437,7 @@ fn import_row(
         devices: Default::default(),
         auth_events: Vec::new(),
         passkeys: Vec::new(),
+        imported_hash,
     };
     users::claim_aliases(pool, None, &user, false, true).map_err(message)?;
     pool.users.insert(user);

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::device::Devices;
-use crate::generated::cognito_idp::{AttributeDataType, MFAOptionType, UserStatusType};
+use crate::generated::cognito_idp::{
+    AttributeDataType, MFAOptionType, PasswordHashingAlgorithmType, UserStatusType,
+};
 use crate::infra::crypto::password::PasswordRecord;
 
 /// The standard attributes and their types (every pool has them).
@@ -135,6 +137,17 @@ pub struct User {
     /// Passkeys (CompleteWebAuthnRegistration), oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passkeys: Vec<Passkey>,
+    /// A password hash imported with the user (a user import job's PasswordHashingAlgorithm),
+    /// until the first sign-in with that password replaces it with a password record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported_hash: Option<ImportedHash>,
+}
+
+/// A password hash from another system: its algorithm and the hash as imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportedHash {
+    pub algorithm: PasswordHashingAlgorithmType,
+    pub hash: String,
 }
 
 /// An MFA factor as the API names it in UserMFASettingList and challenges.

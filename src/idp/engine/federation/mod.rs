@@ -183,6 +183,7 @@ pub fn sign_in(
         devices: Default::default(),
         auth_events: Vec::new(),
         passkeys: Vec::new(),
+        imported_hash: None,
     };
     // A federated user stays EXTERNAL_PROVIDER; autoVerifyEmail / autoVerifyPhone apply
     // (unconfirmed: what Cognito does with autoConfirmUser here).

@@ -27,6 +27,7 @@ mod complete;
 mod custom;
 mod device;
 mod hosted;
+mod imported_password;
 mod lifecycle;
 mod mfa;
 mod new_password;

@@ -24,6 +24,10 @@ impl SignIn<'_> {
         password: &str,
         secret_hash: Option<&str>,
     ) -> ApiResult<UserKey> {
+        let found = self.pool.read().users.find(username);
+        if let Some(key) = found {
+            self.adopt_imported_password(key, password);
+        }
         let mut pool = self.pool.write();
         let found =
             self.rules

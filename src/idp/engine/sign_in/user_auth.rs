@@ -57,6 +57,9 @@ fn available(pool: &UserPool, key: UserKey) -> Vec<ChallengeNameType> {
     if factors.contains(&AuthFactorType::Password) && user.password.is_some() {
         challenges.push(ChallengeNameType::PasswordSrp);
         challenges.push(ChallengeNameType::Password);
+    } else if factors.contains(&AuthFactorType::Password) && user.imported_hash.is_some() {
+        // An imported hash is checked with the password itself, not SRP.
+        challenges.push(ChallengeNameType::Password);
     }
     challenges
 }
@@ -328,6 +331,7 @@ impl SignIn<'_> {
         if key == NOBODY {
             return Err(incorrect());
         }
+        self.adopt_imported_password(key, password);
         self.check_password_of(&mut self.pool.write(), key, password)?;
         self.after_first_factor(key)
     }

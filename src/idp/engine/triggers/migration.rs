@@ -180,6 +180,7 @@ pub fn create(
         devices: Default::default(),
         auth_events: Vec::new(),
         passkeys: Vec::new(),
+        imported_hash: None,
     };
     // The operations that migrate list neither AliasExistsException nor
     // UsernameExistsException: a clash is reported as a bad parameter (unconfirmed).

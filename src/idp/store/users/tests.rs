@@ -21,6 +21,7 @@ fn user(name: &str, email: &str) -> User {
         devices: Default::default(),
         auth_events: Vec::new(),
         passkeys: Vec::new(),
+        imported_hash: None,
     }
 }
 
