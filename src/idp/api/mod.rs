@@ -12,6 +12,7 @@ pub mod domains;
 pub mod groups;
 pub mod identity_providers;
 pub mod list_users;
+pub mod log_delivery;
 pub mod mfa;
 pub mod passkeys;
 pub mod pools;
