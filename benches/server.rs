@@ -297,7 +297,7 @@ fn main() {
             oauth_figures(&url).await;
         }
         if wanted("identity") {
-            identity::figures(&url).await;
+            identity::figures(&url, c).await;
         }
         if wanted("logging") {
             logging_figures(c).await;

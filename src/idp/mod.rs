@@ -132,6 +132,8 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     AdminUpdateAuthEventFeedback => auth_events::admin_update_auth_event_feedback,
     DescribeRiskConfiguration => risk::describe_risk_configuration,
     SetRiskConfiguration => risk::set_risk_configuration,
+    GetLogDeliveryConfiguration => log_delivery::get_log_delivery_configuration,
+    SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration,
     StartWebAuthnRegistration => passkeys::start_web_authn_registration,
     CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration,
     ListWebAuthnCredentials => passkeys::list_web_authn_credentials,

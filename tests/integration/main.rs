@@ -36,6 +36,7 @@ mod infrastructure;
 mod javascript;
 mod lambda_server;
 mod list_users;
+mod log_delivery;
 mod managed_login;
 mod mfa;
 mod oauth;

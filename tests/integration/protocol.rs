@@ -78,7 +78,7 @@ async fn unimplemented_operations_with_valid_input_say_so() {
     let emulator = start().await;
     let (status, _, body) = emulator
         .call(
-            "AWSCognitoIdentityProviderService.GetLogDeliveryConfiguration",
+            "AWSCognitoIdentityProviderService.ListUserPoolReplicas",
             r#"{"UserPoolId": "us-east-1_abc"}"#,
         )
         .await;
@@ -86,7 +86,7 @@ async fn unimplemented_operations_with_valid_input_say_so() {
     assert_eq!(body["__type"], "NotImplementedException");
     assert_eq!(
         body["message"],
-        "GetLogDeliveryConfiguration is not implemented by cognito-emulator yet."
+        "ListUserPoolReplicas is not implemented by cognito-emulator yet."
     );
 }
 

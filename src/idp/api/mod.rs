@@ -13,6 +13,7 @@ pub mod groups;
 pub mod identity_providers;
 pub mod import_jobs;
 pub mod list_users;
+pub mod log_delivery;
 pub mod mfa;
 pub mod passkeys;
 pub mod pools;

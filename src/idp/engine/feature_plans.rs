@@ -64,3 +64,15 @@ pub fn check_user_auth(pool: &UserPool) -> ApiResult<()> {
     }
     Ok(())
 }
+
+/// SetLogDeliveryConfiguration: exporting user activity (userAuthEvents) is threat
+/// protection's, which needs PLUS.
+pub fn check_user_activity_logs(config: &UserPoolType) -> ApiResult<()> {
+    if config.user_pool_tier == Some(UserPoolTierType::Plus) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::FeatureUnavailableInTierException,
+        "User activity log export (userAuthEvents) is available in the PLUS feature plan only.",
+    ))
+}

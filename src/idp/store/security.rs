@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::generated::cognito_idp::{
-    AuthEventType, ClientSSOSessionConfigType, RiskConfigurationType,
+    AuthEventType, ClientSSOSessionConfigType, LogConfigurationType, RiskConfigurationType,
     UserPoolTokenSessionConfigType, UserSessionTrackingType,
 };
 
@@ -27,6 +27,9 @@ pub struct Security {
     /// SetRiskConfiguration for one app client: replaces the pool's entirely for it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub client_risk: BTreeMap<String, RiskConfigurationType>,
+    /// SetLogDeliveryConfiguration: where logs would be exported (nothing is sent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub log_delivery: Vec<LogConfigurationType>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
