@@ -187,15 +187,22 @@ async fn reset(State(app): State<Arc<App>>) -> Json<Value> {
 }
 
 async fn clock(State(app): State<Arc<App>>) -> Json<Value> {
-    Json(json!({ "now": app.clock.now(), "offsetSeconds": app.clock.offset_seconds() }))
+    Json(json!({
+        "now": app.clock.now(),
+        "offsetSeconds": app.clock.offset_seconds(),
+        "frozen": app.clock.frozen(),
+    }))
 }
 
 #[derive(Deserialize)]
 struct Advance {
+    #[serde(default)]
     seconds: f64,
+    frozen: Option<bool>,
 }
 
-/// Moves the emulator's clock forward by `seconds` (codes, sessions and tokens then expire).
+/// Moves the emulator's clock forward by `seconds` (codes, sessions and tokens then expire),
+/// after stopping it (`"frozen": true`) or letting it run again (`false`).
 async fn advance_clock(
     State(app): State<Arc<App>>,
     advance: Result<Json<Advance>, JsonRejection>,
@@ -204,6 +211,9 @@ async fn advance_clock(
         Ok(advance) => advance,
         Err(rejection) => return malformed(rejection),
     };
+    if let Some(frozen) = advance.frozen {
+        app.clock.freeze(frozen);
+    }
     app.clock.advance(advance.seconds);
     clock(State(app)).await.into_response()
 }

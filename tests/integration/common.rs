@@ -132,6 +132,21 @@ impl Emulator {
 
     /// Moves the emulator's clock forward through its endpoint (codes, sessions, tokens and
     /// limits then expire).
+    /// Stops the emulator's clock: only `advance_clock` moves it then, so a short window (a
+    /// one-second lockout) stays open however slowly the machine answers.
+    pub async fn freeze_clock(&self) {
+        let response = self
+            .http
+            .post(format!("{}/_emulator/clock", self.url))
+            .json(&serde_json::json!({ "frozen": true }))
+            .send()
+            .await
+            .expect("clock endpoint");
+        assert!(response.status().is_success());
+        let state: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(state["frozen"], true);
+    }
+
     pub async fn advance_clock(&self, seconds: f64) {
         let response = self
             .http

@@ -218,6 +218,9 @@ pub async fn srp_login(
 #[tokio::test]
 async fn the_lockout_covers_every_first_factor_and_hides_the_password() {
     let emulator = start().await;
+    // The first lock lasts one second of the emulator's clock: frozen, it cannot run out
+    // while a loaded machine answers the checks below.
+    emulator.freeze_clock().await;
     let setup = setup(&emulator, false, false).await;
     let incorrect = (
         "NotAuthorizedException".to_string(),
