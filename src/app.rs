@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::identity::store::IdentityStore;
+use crate::idp::store::limits::ProvisionedLimits;
 use crate::idp::store::Store;
 use crate::infra::clock::Clock;
 use crate::infra::crypto::jwt::{KeyReserve, SigningKey};
@@ -75,6 +76,8 @@ pub struct App {
     pub store: Store,
     /// cognito-identity's state (written by `store`'s commits).
     pub identity: std::sync::Arc<IdentityStore>,
+    /// The account's provisioned API rate limits (written by `store`'s commits too).
+    pub limits: std::sync::Arc<ProvisionedLimits>,
     pub messages: Messages,
     /// Lambda triggers' invoker and the invocations it made.
     pub lambda: Lambda,
@@ -92,6 +95,8 @@ impl App {
         };
         let identity = std::sync::Arc::new(IdentityStore::default());
         store.attach(identity.clone())?;
+        let limits = std::sync::Arc::new(ProvisionedLimits::default());
+        store.attach(limits.clone())?;
         let endpoints = Endpoints::parse(
             config.lambda_endpoint.as_deref(),
             &config.lambda_function_endpoint,
@@ -102,6 +107,7 @@ impl App {
             public_url,
             store,
             identity,
+            limits,
             messages: Messages::default(),
             clock: Clock::default(),
             keys: OnceLock::new(),

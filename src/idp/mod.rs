@@ -133,6 +133,8 @@ crate::operation::operations!(IMPLEMENTED, call, Idp {
     DescribeRiskConfiguration => risk::describe_risk_configuration,
     SetRiskConfiguration => risk::set_risk_configuration,
     GetLogDeliveryConfiguration => log_delivery::get_log_delivery_configuration,
+    GetProvisionedLimit => limits::get_provisioned_limit,
+    UpdateProvisionedLimit => limits::update_provisioned_limit,
     SetLogDeliveryConfiguration => log_delivery::set_log_delivery_configuration,
     StartWebAuthnRegistration => passkeys::start_web_authn_registration,
     CompleteWebAuthnRegistration => passkeys::complete_web_authn_registration,

@@ -46,6 +46,7 @@ mod passkey_sign_in;
 mod passkeys;
 mod pools;
 mod protocol;
+mod provisioned_limits;
 mod resource_servers;
 mod risk;
 mod saml;

@@ -12,6 +12,7 @@ pub mod domains;
 pub mod groups;
 pub mod identity_providers;
 pub mod import_jobs;
+pub mod limits;
 pub mod list_users;
 pub mod log_delivery;
 pub mod mfa;

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod branding;
 pub mod device;
 pub mod import_jobs;
+pub mod limits;
 pub mod lock;
 pub mod oauth;
 pub mod persist;
