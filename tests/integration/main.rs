@@ -47,6 +47,7 @@ mod passkeys;
 mod pools;
 mod protocol;
 mod provisioned_limits;
+mod replicas;
 mod resource_servers;
 mod risk;
 mod saml;

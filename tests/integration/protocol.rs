@@ -73,21 +73,23 @@ async fn every_operation_of_both_services_is_routed_never_500() {
     }
 }
 
-#[tokio::test]
-async fn unimplemented_operations_with_valid_input_say_so() {
-    let emulator = start().await;
-    let (status, _, body) = emulator
-        .call(
-            "AWSCognitoIdentityProviderService.ListUserPoolReplicas",
-            r#"{"UserPoolId": "us-east-1_abc"}"#,
+/// Every operation of both models is in its service's table: none answers
+/// NotImplementedException (an operation a newer model adds would, until it is built).
+#[test]
+fn every_operation_of_both_services_is_implemented() {
+    use cognito_emulator::generated::{cognito_identity, cognito_idp};
+    let missing: Vec<&str> = cognito_idp::Operation::ALL
+        .iter()
+        .filter(|op| !cognito_emulator::idp::IMPLEMENTED.contains(op))
+        .map(|op| op.name())
+        .chain(
+            cognito_identity::Operation::ALL
+                .iter()
+                .filter(|op| !cognito_emulator::identity::IMPLEMENTED.contains(op))
+                .map(|op| op.name()),
         )
-        .await;
-    assert_eq!(status, 400);
-    assert_eq!(body["__type"], "NotImplementedException");
-    assert_eq!(
-        body["message"],
-        "ListUserPoolReplicas is not implemented by cognito-emulator yet."
-    );
+        .collect();
+    assert_eq!(missing, Vec::<&str>::new());
 }
 
 #[tokio::test]

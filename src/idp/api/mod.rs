@@ -19,6 +19,7 @@ pub mod mfa;
 pub mod passkeys;
 pub mod pools;
 pub mod provider_links;
+pub mod replicas;
 pub mod resource_servers;
 pub mod risk;
 pub mod self_service;

@@ -10,8 +10,8 @@ use super::users::{SignInAliases, UserKey, Users};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_idp::{
     AliasAttributeType, DomainDescriptionType, GetUserPoolMfaConfigResponse, GroupType,
-    IdentityProviderType, PasswordPolicyType, ResourceServerType, SmsMfaConfigType,
-    UserPoolClientType, UserPoolMfaType, UserPoolType, UsernameAttributeType,
+    IdentityProviderType, PasswordPolicyType, ReplicaStatusType, ResourceServerType,
+    SmsMfaConfigType, UserPoolClientType, UserPoolMfaType, UserPoolType, UsernameAttributeType,
 };
 use crate::infra::crypto::password::PasswordRecord;
 
@@ -33,10 +33,21 @@ pub struct UserPool {
     pub security: super::security::Security,
     /// User import jobs (CreateUserImportJob), oldest first.
     pub import_jobs: super::import_jobs::ImportJobs,
+    /// Multi-Region replicas (CreateUserPoolReplica), oldest first: recorded, not served.
+    pub replicas: Vec<Replica>,
     pub users: Users,
     pub auth: AuthState,
     /// Settings, clients, groups or keys changed since last written to disk.
     pub header_dirty: bool,
+}
+
+/// A multi-Region replica of the pool in another region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replica {
+    pub region: String,
+    pub status: ReplicaStatusType,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
 }
 
 /// What a pool keeps besides its users, as written to disk.
@@ -59,6 +70,8 @@ pub struct PoolHeader {
     pub security: super::security::Security,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub import_jobs: Vec<super::import_jobs::ImportJob>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<Replica>,
     /// PKCS#8 of the ID-token and access-token keys, base64.
     pub keys: Option<(String, String)>,
 }
@@ -168,6 +181,7 @@ impl UserPool {
             branding: Branding::default(),
             security: Default::default(),
             import_jobs: Default::default(),
+            replicas: Vec::new(),
             users: Users::new(case_sensitive, aliases),
             auth: AuthState::default(),
             header_dirty: true,
@@ -204,6 +218,7 @@ impl UserPool {
             branding: self.branding.clone(),
             security: self.security.clone(),
             import_jobs: self.import_jobs.stored(),
+            replicas: self.replicas.clone(),
             keys: self.auth.keys.get().map(|k| (b64(&k.id), b64(&k.access))),
         }
     }
@@ -242,6 +257,7 @@ impl UserPool {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
         pool.import_jobs = super::import_jobs::ImportJobs::restore(header.import_jobs, now);
+        pool.replicas = header.replicas;
         let key = |b64: &str| {
             base64::engine::general_purpose::STANDARD
                 .decode(b64)
