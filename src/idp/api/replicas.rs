@@ -114,15 +114,11 @@ pub fn list_user_pool_replicas(
         ReplicaRoleType::Primary,
         ReplicaStatusType::Active,
     )];
-    replicas.extend(pool.replicas.iter().map(|r| {
-        shown(
-            app,
-            &pool,
-            &r.region,
-            ReplicaRoleType::Secondary,
-            r.status,
-        )
-    }));
+    replicas.extend(
+        pool.replicas
+            .iter()
+            .map(|r| shown(app, &pool, &r.region, ReplicaRoleType::Secondary, r.status)),
+    );
     Ok(ListUserPoolReplicasResponse {
         user_pool_replicas: Some(replicas),
         next_token: None,
