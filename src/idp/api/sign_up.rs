@@ -1,8 +1,6 @@
 //! Self-service sign-up: SignUp, ConfirmSignUp, ResendConfirmationCode, and password
 //! recovery: ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword.
 
-use std::collections::BTreeSet;
-
 use crate::app::App;
 use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -176,22 +174,13 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
     let mut attribute_pairs = vec![("sub".to_string(), sub.clone())];
     attribute_pairs.extend(values);
     let mut user = User {
-        username: username.clone(),
-        attributes: Attributes::from_pairs(attribute_pairs),
-        status: UserStatusType::Unconfirmed,
-        enabled: true,
-        created: now,
-        modified: now,
         password: Some(pool.password_record(&username, password)),
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: BTreeSet::new(),
-        links: Vec::new(),
-        mfa: Default::default(),
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-        imported_hash: None,
+        ..User::new(
+            username.clone(),
+            Attributes::from_pairs(attribute_pairs),
+            UserStatusType::Unconfirmed,
+            now,
+        )
     };
     decision.apply(&mut user)?;
     // With e-mail/phone as username, the address may belong to one user only; an unverified

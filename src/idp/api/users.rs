@@ -1,7 +1,5 @@
 //! Users, as an administrator manages them (AdminCreateUser, AdminGetUser, …).
 
-use std::collections::BTreeSet;
-
 use crate::app::App;
 use crate::app::RequestContext;
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -108,22 +106,14 @@ pub fn admin_create_user(
         attribute_pairs.extend(values);
         let record = pool.password_record(&username, &temporary_password);
         let user = User {
-            username: username.clone(),
-            attributes: Attributes::from_pairs(attribute_pairs),
-            status: UserStatusType::ForceChangePassword,
-            enabled: true,
-            created: now,
-            modified: now,
             password: Some(record),
             temporary_password_expires: Some(temporary_password_expiry(&pool, now)),
-            mfa_options: Vec::new(),
-            groups: BTreeSet::new(),
-            links: Vec::new(),
-            mfa: Default::default(),
-            devices: Default::default(),
-            auth_events: Vec::new(),
-            passkeys: Vec::new(),
-            imported_hash: None,
+            ..User::new(
+                username.clone(),
+                Attributes::from_pairs(attribute_pairs),
+                UserStatusType::ForceChangePassword,
+                now,
+            )
         };
         (user, username, pre_sign_up)
     };

@@ -21,7 +21,7 @@ use crate::generated::cognito_idp::*;
 use crate::idp::engine::attributes::{self, WriteKind};
 use crate::idp::engine::users;
 use crate::idp::store::import_jobs::ImportJob;
-use crate::idp::store::user::{ImportedHash, MfaFactor, UserMfa};
+use crate::idp::store::user::{ImportedHash, MfaFactor};
 use crate::idp::store::users::Attributes;
 use crate::idp::store::{PoolHandle, User, UserPool};
 use crate::infra::clock::Clock;
@@ -408,37 +408,25 @@ fn import_row(
     }
     let mut attribute_pairs = vec![("sub".to_string(), sub)];
     attribute_pairs.extend(values);
-    let user = User {
-        username,
-        attributes: Attributes::from_pairs(attribute_pairs),
-        // With its password's hash a user signs in as before (status unconfirmed); without,
-        // it must reset its password.
-        status: if imported_hash.is_some() {
-            UserStatusType::Confirmed
-        } else {
-            UserStatusType::ResetRequired
-        },
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: BTreeSet::new(),
-        links: Vec::new(),
-        mfa: UserMfa {
-            enabled: if mfa {
-                BTreeSet::from([MfaFactor::Sms])
-            } else {
-                BTreeSet::new()
-            },
-            ..Default::default()
-        },
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-        imported_hash,
+    // With its password's hash a user signs in as before (status unconfirmed); without, it
+    // must reset its password.
+    let status = if imported_hash.is_some() {
+        UserStatusType::Confirmed
+    } else {
+        UserStatusType::ResetRequired
     };
+    let mut user = User {
+        imported_hash,
+        ..User::new(
+            username,
+            Attributes::from_pairs(attribute_pairs),
+            status,
+            now,
+        )
+    };
+    if mfa {
+        user.mfa.enabled.insert(MfaFactor::Sms);
+    }
     users::claim_aliases(pool, None, &user, false, true).map_err(message)?;
     pool.users.insert(user);
     Ok(())

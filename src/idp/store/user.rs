@@ -240,6 +240,29 @@ pub struct ProviderLink {
 }
 
 impl User {
+    /// A new, enabled user with no password and nothing else yet: each way of creating users
+    /// (AdminCreateUser, SignUp, federation, migration, import) sets what it adds on top.
+    pub fn new(username: String, attributes: Attributes, status: UserStatusType, now: f64) -> Self {
+        Self {
+            username,
+            attributes,
+            status,
+            enabled: true,
+            created: now,
+            modified: now,
+            password: None,
+            temporary_password_expires: None,
+            mfa_options: Vec::new(),
+            groups: BTreeSet::new(),
+            links: Vec::new(),
+            mfa: UserMfa::default(),
+            devices: Devices::default(),
+            auth_events: Vec::new(),
+            passkeys: Vec::new(),
+            imported_hash: None,
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name)
     }

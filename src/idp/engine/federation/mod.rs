@@ -167,24 +167,12 @@ pub fn sign_in(
     let mut pairs = vec![("sub".to_string(), crate::infra::ids::uuid())];
     pairs.extend(new.mapped);
     pairs.push(("identities".to_string(), identities.to_string()));
-    let mut user = User {
-        username: new.username,
-        attributes: Attributes::from_pairs(pairs),
-        status: UserStatusType::ExternalProvider,
-        enabled: true,
-        created: now,
-        modified: now,
-        password: None,
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: Default::default(),
-        links: Vec::new(),
-        mfa: Default::default(),
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-        imported_hash: None,
-    };
+    let mut user = User::new(
+        new.username,
+        Attributes::from_pairs(pairs),
+        UserStatusType::ExternalProvider,
+        now,
+    );
     // A federated user stays EXTERNAL_PROVIDER; autoVerifyEmail / autoVerifyPhone apply
     // (unconfirmed: what Cognito does with autoConfirmUser here).
     PreSignUpDecision {

@@ -3,7 +3,7 @@
 //! the function looks them up in the old system and answers with their attributes, and the
 //! user is created from its answer before the flow goes on.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
@@ -165,22 +165,14 @@ pub fn create(
         mfa.enabled.insert(MfaFactor::Sms);
     }
     let user = User {
-        username: username.clone(),
-        attributes: Attributes::from_pairs(pairs),
-        status: migrated.status,
-        enabled: true,
-        created: now,
-        modified: now,
         password: password.map(|p| pool.password_record(&username, p)),
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: BTreeSet::new(),
-        links: Vec::new(),
         mfa,
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-        imported_hash: None,
+        ..User::new(
+            username.clone(),
+            Attributes::from_pairs(pairs),
+            migrated.status,
+            now,
+        )
     };
     // The operations that migrate list neither AliasExistsException nor
     // UsernameExistsException: a clash is reported as a bad parameter (unconfirmed).

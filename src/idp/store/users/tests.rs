@@ -1,28 +1,16 @@
 use super::*;
 
 fn user(name: &str, email: &str) -> User {
-    User {
-        username: name.to_string(),
-        attributes: Attributes::from_pairs([
+    User::new(
+        name.to_string(),
+        Attributes::from_pairs([
             ("sub".to_string(), format!("sub-{name}")),
             ("email".to_string(), email.to_string()),
             ("email_verified".to_string(), "true".to_string()),
         ]),
-        status: UserStatusType::Confirmed,
-        enabled: true,
-        created: 0.0,
-        modified: 0.0,
-        password: None,
-        temporary_password_expires: None,
-        mfa_options: Vec::new(),
-        groups: BTreeSet::new(),
-        links: Vec::new(),
-        mfa: Default::default(),
-        devices: Default::default(),
-        auth_events: Vec::new(),
-        passkeys: Vec::new(),
-        imported_hash: None,
-    }
+        UserStatusType::Confirmed,
+        0.0,
+    )
 }
 
 #[test]
