@@ -572,3 +572,29 @@ async fn imported_users_reset_their_password_to_sign_in() {
         .unwrap();
     assert_eq!(alice.user_status, Some(UserStatusType::Confirmed));
 }
+
+#[tokio::test]
+async fn a_pool_holds_at_most_a_thousand_jobs() {
+    let emulator = start().await;
+    let pool_id = emulator.pool("many-jobs").await;
+    for i in 0..1_000 {
+        create(&emulator, &pool_id, &format!("job-{i}")).await;
+    }
+    let refused = emulator
+        .idp
+        .create_user_import_job()
+        .user_pool_id(&pool_id)
+        .job_name("one-too-many")
+        .cloud_watch_logs_role_arn(ROLE)
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        (
+            "LimitExceededException".to_string(),
+            "A user pool can have at most 1000 user import jobs.".to_string()
+        )
+    );
+}

@@ -23,6 +23,9 @@ pub fn get_csv_header(
     })
 }
 
+/// User import jobs per user pool (Cognito's quota).
+const MAX_JOBS: usize = 1_000;
+
 /// `import-` and ten alphanumerics (the model's `import-[0-9a-zA-Z-]+`).
 fn job_id() -> String {
     use rand::distributions::{Alphanumeric, DistString};
@@ -60,6 +63,13 @@ pub fn create_user_import_job(
         ..Default::default()
     };
     let mut pool = pool.write();
+    // Cognito's quota of import jobs per user pool; each may hold an uploaded file in memory.
+    if pool.import_jobs.iter().count() >= MAX_JOBS {
+        return Err(ApiError::new(
+            ErrorCode::LimitExceededException,
+            format!("A user pool can have at most {MAX_JOBS} user import jobs."),
+        ));
+    }
     pool.import_jobs.push(ImportJob {
         job: job.clone(),
         upload_token: token,
