@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::{call, ceiling, CONNECTIONS, RUN};
+use super::{call, ceiling, pool_and_client, user_with_password, CONNECTIONS, RUN};
 use cognito_emulator::infra::crypto::jwt::SigningKey;
 
 const PASSWORD: &str = "Bench!pass1";
@@ -33,37 +33,12 @@ async fn identity_call(http: &reqwest::Client, url: &str, op: &str, body: Value)
 /// `bare`: the bare axum handler's requests/s, measured at the start of the run.
 pub async fn figures(url: &str, bare: Option<f64>) {
     let http = reqwest::Client::new();
-    let pool = call(
-        &http,
-        url,
-        "CreateUserPool",
-        json!({"PoolName": "identity"}),
-    )
-    .await;
-    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
-    let app = call(
-        &http,
-        url,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "bench",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await;
-    let client_id = app["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (pool_id, client_id) =
+        pool_and_client(&http, url, json!({"PoolName": "identity"}), &[]).await;
     let mut tokens = Vec::new();
     for i in 0..USERS {
         let username = format!("identity{i}");
-        call(
-            &http,
-            url,
-            "AdminCreateUser",
-            json!({"UserPoolId": pool_id, "Username": username, "MessageAction": "SUPPRESS"}),
-        )
-        .await;
-        call(&http, url, "AdminSetUserPassword", json!({"UserPoolId": pool_id, "Username": username, "Password": PASSWORD, "Permanent": true})).await;
+        user_with_password(&http, url, &pool_id, &username, PASSWORD).await;
         let signed_in = call(
             &http,
             url,

@@ -11,7 +11,10 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use super::{call, ceiling, load_generator_client, srp_client, CONNECTIONS, RUN};
+use super::{
+    call, ceiling, load_generator_client, pool_and_client, srp_client, user_with_password,
+    CONNECTIONS, RUN,
+};
 use cognito_emulator::infra::crypto::jwt::SigningKey;
 use cognito_emulator::infra::crypto::srp;
 
@@ -30,24 +33,6 @@ fn totp_code(secret: &str, seconds_ahead: u64) -> String {
         .unwrap()
         .as_secs();
     totp.generate(now + seconds_ahead)
-}
-
-async fn pool_and_client(http: &reqwest::Client, url: &str, pool: Value) -> (String, String) {
-    let created = call(http, url, "CreateUserPool", pool).await;
-    let pool_id = created["UserPool"]["Id"].as_str().unwrap().to_string();
-    let app = call(
-        http,
-        url,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "bench",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await;
-    let client_id = app["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (pool_id, client_id)
 }
 
 /// Runs `setup(i)` for `0..count` from 16 tasks and collects the results in order.
@@ -81,23 +66,6 @@ where
     }
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, t)| t).collect()
-}
-
-async fn user_with_password(http: &reqwest::Client, url: &str, pool: &str, name: &str) {
-    call(
-        http,
-        url,
-        "AdminCreateUser",
-        json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS"}),
-    )
-    .await;
-    call(
-        http,
-        url,
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool, "Username": name, "Password": PASSWORD, "Permanent": true}),
-    )
-    .await;
 }
 
 async fn password_sign_in(
@@ -153,7 +121,7 @@ pub async fn figures(url: &str) {
     let http = reqwest::Client::new();
 
     // TOTP: users with a verified software token, preferred.
-    let (pool, client_id) = pool_and_client(&http, url, json!({"PoolName": "totp"})).await;
+    let (pool, client_id) = pool_and_client(&http, url, json!({"PoolName": "totp"}), &[]).await;
     call(
         &http,
         url,
@@ -167,7 +135,7 @@ pub async fn figures(url: &str) {
         let (url, pool, client_id) = (u.clone(), p.clone(), c.clone());
         async move {
             let name = format!("totp{i}");
-            user_with_password(&http, &url, &pool, &name).await;
+            user_with_password(&http, &url, &pool, &name, PASSWORD).await;
             let signed_in = password_sign_in(&http, &url, &client_id, &name, None).await;
             let access = signed_in["AuthenticationResult"]["AccessToken"].clone();
             let associated = call(
@@ -216,13 +184,13 @@ pub async fn figures(url: &str) {
 
     // Remembered devices: one confirmed device per user.
     let (pool, client_id) = pool_and_client(&http, url, json!({"PoolName": "devices",
-        "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": false}})).await;
+        "DeviceConfiguration": {"ChallengeRequiredOnNewDevice": false, "DeviceOnlyRememberedOnUserPrompt": false}}), &[]).await;
     let (u, p, c) = (url.to_string(), pool.clone(), client_id.clone());
     let devices: Vec<(String, String, String)> = in_parallel(DEVICE_USERS, move |i, http| {
         let (url, pool, client_id) = (u.clone(), p.clone(), c.clone());
         async move {
             let name = format!("device{i}");
-            user_with_password(&http, &url, &pool, &name).await;
+            user_with_password(&http, &url, &pool, &name, PASSWORD).await;
             let signed_in = password_sign_in(&http, &url, &client_id, &name, None).await;
             let result = &signed_in["AuthenticationResult"];
             let key = result["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap().to_string();

@@ -135,6 +135,56 @@ async fn call(client: &reqwest::Client, url: &str, op: &str, body: Value) -> Val
 }
 
 /// Creates `count` users `user<i>@example.com` in `pool` through the API, 16 at a time.
+/// A pool (`pool`: CreateUserPool's input) and an app client with password and refresh
+/// sign-in plus `flows`: their ids.
+async fn pool_and_client(
+    http: &reqwest::Client,
+    url: &str,
+    pool: Value,
+    flows: &[&str],
+) -> (String, String) {
+    let created = call(http, url, "CreateUserPool", pool).await;
+    let pool_id = created["UserPool"]["Id"].as_str().unwrap().to_string();
+    let mut explicit = vec!["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
+    explicit.extend(flows);
+    let app = call(
+        http,
+        url,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "bench", "ExplicitAuthFlows": explicit}),
+    )
+    .await;
+    let client_id = app["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (pool_id, client_id)
+}
+
+/// A confirmed user with a permanent password.
+async fn user_with_password(
+    http: &reqwest::Client,
+    url: &str,
+    pool: &str,
+    name: &str,
+    password: &str,
+) {
+    call(
+        http,
+        url,
+        "AdminCreateUser",
+        json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS"}),
+    )
+    .await;
+    call(
+        http,
+        url,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool, "Username": name, "Password": password, "Permanent": true}),
+    )
+    .await;
+}
+
 async fn fill(url: &str, pool: &str, count: usize, offset: usize) {
     let pool = pool.to_string();
     let stats = load(url, Some(count), move |i| {
@@ -580,30 +630,16 @@ fn ceiling(work: impl Fn() + Send + Sync + 'static) -> f64 {
 /// Password and SRP sign-ins against the crypto each one needs, measured in the same run.
 async fn login_figures(url: &str, _ceiling: Option<f64>) {
     let client = reqwest::Client::new();
-    let pool = call(
+    let (pool, client_id) = pool_and_client(
         &client,
         url,
-        "CreateUserPool",
         json!({"PoolName": "logins"}),
+        &["ALLOW_USER_SRP_AUTH"],
     )
     .await;
-    let pool = pool["UserPool"]["Id"].as_str().unwrap().to_string();
-    let app = call(
-        &client,
-        url,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "bench",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await;
-    let client_id = app["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
     const PASSWORD: &str = "Bench!pass1";
     for i in 0..100 {
-        call(&client, url, "AdminCreateUser", json!({"UserPoolId": pool, "Username": format!("login{i}"), "MessageAction": "SUPPRESS"})).await;
-        call(&client, url, "AdminSetUserPassword", json!({"UserPoolId": pool, "Username": format!("login{i}"), "Password": PASSWORD, "Permanent": true})).await;
+        user_with_password(&client, url, &pool, &format!("login{i}"), PASSWORD).await;
     }
 
     let id = client_id.clone();
