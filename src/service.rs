@@ -10,7 +10,7 @@ use crate::app::{App, Caller, RequestContext};
 use crate::error::{ApiError, ApiResult};
 use crate::generated::cognito_identity::Operation as Identity;
 use crate::generated::cognito_idp::Operation as Idp;
-use crate::infra::lambda::InvocationScope;
+use crate::infra::blocking;
 use crate::operation::Target;
 use crate::{identity, idp};
 
@@ -79,7 +79,7 @@ async fn run_operation(
         Target::IdentityPools(_) => {}
     }
     match target {
-        Target::UserPools(op) if idp::on_blocking_pool(op) => {
+        Target::UserPools(op) if idp::on_blocking_pool(op, blocking::can_hand_off()) => {
             on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),
@@ -90,13 +90,13 @@ async fn run_operation(
     }
 }
 
-/// Runs synchronous work on the blocking pool: CPU-heavy operations, and those that may wait
-/// for a Lambda trigger (the thread is marked as one that may wait; see `infra::lambda`).
+/// Runs synchronous work on the blocking pool, on a thread marked as one that may block (see
+/// `infra::blocking`).
 pub async fn on_blocking_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> ApiResult<T> {
     tokio::task::spawn_blocking(move || {
-        let _scope = InvocationScope::enter();
+        let _scope = blocking::Scope::enter();
         work()
     })
     .await

@@ -3,12 +3,11 @@
 //! `sam local start-lambda`, LocalStack and a plain HTTP server understand it. Knows nothing
 //! of Cognito's events: `idp::engine::triggers` builds them and reads the answers.
 //!
-//! Cognito's engine is synchronous; an operation that calls a trigger runs on the blocking
-//! pool (`service.rs`) and waits here for the invocation, which runs as a task on the
-//! runtime. [`InvocationScope`] marks the threads allowed to wait, and debug builds check
-//! that no pool lock is held while a function runs.
+//! Cognito's engine is synchronous; an operation that calls a trigger waits here for the
+//! invocation, which runs as a task on the runtime, on a thread that may block
+//! ([`super::blocking`]: the blocking pool, or an async worker that hands its tasks off while
+//! it waits). Debug builds check that no pool lock is held while a function runs.
 
-use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
@@ -16,6 +15,8 @@ use std::time::{Duration, Instant, SystemTime};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
+
+use super::blocking;
 
 /// How long Cognito waits for a trigger (its documented limit).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
@@ -132,7 +133,7 @@ impl Lambda {
     }
 
     /// Invokes `arn` with `event` and waits for its answer. Called from the engine's
-    /// synchronous code on a thread inside an [`InvocationScope`], with no pool lock held.
+    /// synchronous code (see [`wait`]), with no pool lock held.
     pub fn invoke_blocking(
         &self,
         arn: &str,
@@ -142,7 +143,7 @@ impl Lambda {
         now: f64,
     ) -> Result<Value, InvokeError> {
         debug_assert_eq!(
-            POOL_GUARDS.with(Cell::get),
+            blocking::pool_guards_held(),
             0,
             "a trigger was invoked while a pool lock was held"
         );
@@ -253,24 +254,27 @@ pub enum Wait {
     NotAllowed(String),
 }
 
-/// Whether this thread may [`wait`] (a blocking-pool thread inside an [`InvocationScope`]).
-pub fn may_wait() -> bool {
-    IN_SCOPE.with(Cell::get)
-}
-
 /// Runs `work` as a task on the runtime and waits up to `limit` for it on this thread, which
-/// must be a blocking-pool thread inside an [`InvocationScope`].
+/// must be able to block ([`blocking::can_block`]): a worker of a multi-thread runtime hands
+/// its other tasks off for the wait.
 pub fn wait<T: Send + 'static>(
     limit: Duration,
     work: impl std::future::Future<Output = T> + Send + 'static,
 ) -> Result<T, Wait> {
-    if !IN_SCOPE.with(Cell::get) {
+    if !blocking::can_block() {
         // A bug, not a user's mistake: the operation should have been on the blocking pool.
-        debug_assert!(false, "the emulator waited outside an InvocationScope");
+        debug_assert!(false, "the emulator waited on a thread that may not block");
         return Err(Wait::NotAllowed(
             "the emulator called out on a thread that may not wait".to_string(),
         ));
     }
+    blocking::section(|| wait_here(limit, work))
+}
+
+fn wait_here<T: Send + 'static>(
+    limit: Duration,
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<T, Wait> {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         return Err(Wait::NotAllowed("no runtime to call out on".to_string()));
     };
@@ -404,47 +408,6 @@ pub fn sigv4_headers(
         .headers()
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .collect())
-}
-
-thread_local! {
-    /// Set on threads that may wait for an invocation (blocking-pool threads running an
-    /// operation or a page's work).
-    static IN_SCOPE: Cell<bool> = const { Cell::new(false) };
-    /// Pool guards this thread holds (debug builds count them; see `idp::store::Pool`).
-    static POOL_GUARDS: Cell<u32> = const { Cell::new(0) };
-}
-
-/// Marks the current (blocking-pool) thread as one that may wait for a trigger while it lives.
-pub struct InvocationScope {
-    was: bool,
-}
-
-impl InvocationScope {
-    pub fn enter() -> Self {
-        Self {
-            was: IN_SCOPE.with(|s| s.replace(true)),
-        }
-    }
-}
-
-impl Drop for InvocationScope {
-    fn drop(&mut self) {
-        IN_SCOPE.with(|s| s.set(self.was));
-    }
-}
-
-/// Counts a pool guard taken on this thread (debug builds), so an invocation under a lock
-/// fails every test that reaches it.
-pub fn pool_guard_taken() {
-    if cfg!(debug_assertions) {
-        POOL_GUARDS.with(|g| g.set(g.get() + 1));
-    }
-}
-
-pub fn pool_guard_released() {
-    if cfg!(debug_assertions) {
-        POOL_GUARDS.with(|g| g.set(g.get().saturating_sub(1)));
-    }
 }
 
 #[cfg(test)]

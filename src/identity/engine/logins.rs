@@ -306,7 +306,7 @@ fn issuer_keys(app: &App, iss: &str) -> Option<Value> {
     if !(secure || loopback && iss.starts_with("http://")) {
         return None;
     }
-    if !crate::infra::lambda::may_wait() {
+    if !crate::infra::blocking::can_block() {
         tracing::warn!("the keys of {iss} were not fetched: this request may not wait");
         return None;
     }

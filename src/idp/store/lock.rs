@@ -1,4 +1,4 @@
-//! A pool behind its lock, and the guards that count themselves (Lambda triggers must not
+//! A pool behind its lock, and the guards that count themselves (no trigger and no crypto may
 //! run under one) and record the pool for the next durable flush.
 
 use std::sync::Arc;
@@ -6,7 +6,7 @@ use std::sync::Arc;
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{ChangedPools, PoolHandle, UserPool};
-use crate::infra::lambda;
+use crate::infra::blocking;
 
 /// A pool behind its lock. Writers get a [`PoolWriteGuard`], which records the pool for the
 /// next durable flush when it is released with changes: after the change, on whatever thread
@@ -31,13 +31,13 @@ impl Pool {
 
     pub fn read(&self) -> PoolReadGuard<'_> {
         let guard = self.lock.read();
-        lambda::pool_guard_taken();
+        blocking::pool_guard_taken();
         PoolReadGuard(guard)
     }
 
     pub fn write(&self) -> PoolWriteGuard<'_> {
         let guard = self.lock.write();
-        lambda::pool_guard_taken();
+        blocking::pool_guard_taken();
         PoolWriteGuard {
             guard,
             changed: self.changed.as_ref(),
@@ -46,7 +46,7 @@ impl Pool {
 }
 
 /// Shared access to a pool; see [`Pool`]. Debug builds count the guards a thread holds, so
-/// a Lambda trigger invoked under a lock fails the test that reaches it.
+/// a Lambda trigger or crypto run under a lock fails the test that reaches it.
 pub struct PoolReadGuard<'a>(RwLockReadGuard<'a, UserPool>);
 
 impl std::ops::Deref for PoolReadGuard<'_> {
@@ -58,7 +58,7 @@ impl std::ops::Deref for PoolReadGuard<'_> {
 
 impl Drop for PoolReadGuard<'_> {
     fn drop(&mut self) {
-        lambda::pool_guard_released();
+        blocking::pool_guard_released();
     }
 }
 
@@ -85,7 +85,7 @@ impl Drop for PoolWriteGuard<'_> {
     /// Runs before the lock is released: a flush that collects this pool afterwards sees
     /// the change.
     fn drop(&mut self) {
-        lambda::pool_guard_released();
+        blocking::pool_guard_released();
         if let Some(changed) = self.changed {
             if self.guard.has_changes() {
                 changed.lock().insert(self.guard.id().to_string());

@@ -65,6 +65,10 @@ pub fn verify(algorithm: Algorithm, hash: &str, password: &str) -> bool {
     if !well_formed(algorithm, hash) {
         return false;
     }
+    crate::infra::blocking::section(|| verify_well_formed(algorithm, hash, password))
+}
+
+fn verify_well_formed(algorithm: Algorithm, hash: &str, password: &str) -> bool {
     if algorithm == Algorithm::Bcrypt {
         return bcrypt::verify(password, hash).unwrap_or(false);
     }

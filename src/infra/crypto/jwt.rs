@@ -111,14 +111,15 @@ impl SigningKey {
     /// An RSASSA-PKCS1-v1_5 SHA-256 signature of `message` (JWTs' RS256; SAML's rsa-sha256).
     pub fn sign_rsa_sha256(&self, message: &[u8]) -> Vec<u8> {
         let mut signature = vec![0u8; self.key_pair.public_modulus_len()];
-        self.key_pair
-            .sign(
+        crate::infra::blocking::section(|| {
+            self.key_pair.sign(
                 &signature::RSA_PKCS1_SHA256,
                 &SystemRandom::new(),
                 message,
                 &mut signature,
             )
-            .expect("RSA signing");
+        })
+        .expect("RSA signing");
         signature
     }
 
@@ -181,7 +182,8 @@ impl KeyReserve {
 
     /// A key, waiting for (or making) one. Call only off the async threads.
     pub fn take(&self) -> SigningKey {
-        self.try_take().unwrap_or_else(SigningKey::generate)
+        self.try_take()
+            .unwrap_or_else(|| crate::infra::blocking::section(SigningKey::generate))
     }
 }
 

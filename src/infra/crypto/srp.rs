@@ -137,7 +137,9 @@ pub fn mod_exp(base: &BigUint, exp: &BigUint, secret: bool) -> BigUint {
         padded.extend_from_slice(&exp);
         exp = padded;
     }
-    BigUint::from_bytes_be(&bn::mod_exp_n(&base.to_bytes_be(), &exp, secret))
+    let base = base.to_bytes_be();
+    let power = crate::infra::blocking::section(|| bn::mod_exp_n(&base, &exp, secret));
+    BigUint::from_bytes_be(&power)
 }
 
 /// `v = g^x mod N`, with `x` the 32 big-endian bytes of `H(PAD(s) | H(pool|user|":"|pw))`

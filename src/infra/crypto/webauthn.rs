@@ -166,6 +166,10 @@ impl PublicKey {
 
     /// Whether `signature` (ASN.1 DER for ES256, PKCS#1 v1.5 for RS256) signs `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        crate::infra::blocking::section(|| self.verify_here(message, signature))
+    }
+
+    fn verify_here(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
             Self::Es256 { x, y } => {
                 let mut point = Vec::with_capacity(65);
