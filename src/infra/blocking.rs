@@ -2,12 +2,14 @@
 //! imported-hash checks, and waits for a Lambda trigger or KMS. Operations are synchronous;
 //! this is where their blocking parts step off the runtime's async threads.
 //!
-//! An operation runs either on the blocking pool, inside a [`Scope`] (`service.rs` decides),
-//! or on an async worker thread. Its blocking work goes through [`section`]: on a
-//! blocking-pool thread it runs at once; on a multi-thread runtime's worker it runs through
-//! `block_in_place`, which first hands the worker's other tasks to another thread. So a
-//! sign-in step that signs nothing (a password answered by an MFA challenge) never leaves its
-//! async thread, and one that signs hands it off once, where it signs.
+//! Operations that sign or may wait run on the blocking pool, inside a [`Scope`]
+//! (`service.rs` decides). Blocking work anywhere goes through [`section`]: on such a thread
+//! it runs at once; on a multi-thread runtime's worker (an operation that blocks only
+//! sometimes, such as setting a password, which computes its SRP verifier) it runs through
+//! `block_in_place`, which first hands the worker's other tasks to another thread. That
+//! hand-off costs more than the hop to the blocking pool (it starts a thread for the worker's
+//! tasks), so operations that usually block take the hop. Debug builds also count the pool
+//! guards a thread holds and fail any section entered under one.
 
 use std::cell::Cell;
 

@@ -3,9 +3,9 @@
 //! file of its own here, the flows call them.
 //!
 //! Rules: a trigger is called with no pool lock held (decide under the lock, release it,
-//! invoke, re-lock and re-check what was read); the operation is one that may block
-//! (`idp::MAY_BLOCK` or `CPU_HEAVY`, or a hosted page's blocking work), and the wait steps off
-//! the async threads (`infra::blocking`).
+//! invoke, re-lock and re-check what was read); the operation runs on the blocking pool
+//! (`idp::MAY_INVOKE_TRIGGERS`, or a CPU-heavy operation, or a hosted page's blocking work),
+//! where the wait may block (`infra::blocking`).
 
 pub mod authentication;
 pub mod custom_auth;
