@@ -9,25 +9,15 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::{call, ceiling, pool_and_client, user_with_password, CONNECTIONS, RUN};
+use super::http1::{Connection, Post};
+use super::{call, call_target, ceiling, pool_and_client, user_with_password, CONNECTIONS, RUN};
 use cognito_emulator::infra::crypto::jwt::SigningKey;
 
 const PASSWORD: &str = "Bench!pass1";
 const USERS: usize = 100;
 
-async fn identity_call(http: &reqwest::Client, url: &str, op: &str, body: Value) -> Value {
-    let response = http
-        .post(url)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", format!("AWSCognitoIdentityService.{op}"))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let value: Value = response.json().await.unwrap();
-    assert!(status.is_success(), "{op}: {value}");
-    value
+async fn identity_call(http: &impl Post, url: &str, op: &str, body: Value) -> Value {
+    call_target(http, url, &format!("AWSCognitoIdentityService.{op}"), body).await
 }
 
 /// `bare`: the bare axum handler's requests/s, measured at the start of the run.
@@ -85,10 +75,7 @@ pub async fn figures(url: &str, bare: Option<f64>) {
                 identity_pool_id.clone(),
             );
             tokio::spawn(async move {
-                let http = reqwest::Client::builder()
-                    .pool_max_idle_per_host(1)
-                    .build()
-                    .unwrap();
+                let http = Connection::new(&url);
                 let mut i = t;
                 while started.elapsed() < RUN {
                     let token = &tokens[i % USERS];

@@ -11,6 +11,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
 
+use super::http1::{Connection, Post};
 use super::{
     call, ceiling, load_generator_client, pool_and_client, srp_client, user_with_password,
     CONNECTIONS, RUN,
@@ -69,7 +70,7 @@ where
 }
 
 async fn password_sign_in(
-    http: &reqwest::Client,
+    http: &impl Post,
     url: &str,
     client_id: &str,
     name: &str,
@@ -82,18 +83,17 @@ async fn password_sign_in(
     call(http, url, "InitiateAuth", json!({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": parameters})).await
 }
 
-/// Complete sign-ins per second: `sign_in(i)` from 16 tasks for `RUN` or until `limit`.
-async fn rate<F, Fut>(limit: usize, sign_in: F) -> f64
+/// Complete sign-ins per second: `sign_in(i)` from 16 connections to `url` for `RUN` or until
+/// `limit`.
+async fn rate<F, Fut>(url: &str, limit: usize, sign_in: F) -> f64
 where
-    F: Fn(usize, reqwest::Client) -> Fut + Send + Sync + 'static,
+    F: Fn(usize, Connection) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = ()> + Send,
 {
     let sign_in = Arc::new(sign_in);
     let next = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicU64::new(0));
-    // Each connection's client is built before the clock starts: building one loads the
-    // system's root certificates, which is no part of a sign-in.
-    let clients: Vec<reqwest::Client> = (0..CONNECTIONS).map(|_| reqwest::Client::new()).collect();
+    let clients: Vec<Connection> = (0..CONNECTIONS).map(|_| Connection::new(url)).collect();
     let started = Instant::now();
     let tasks: Vec<_> = clients
         .into_iter()
@@ -167,7 +167,7 @@ pub async fn figures(url: &str) {
     .await;
     let secrets = Arc::new(secrets);
     let (u, c) = (url.to_string(), client_id.clone());
-    let totp_rate = rate(TOTP_USERS, move |i, http| {
+    let totp_rate = rate(url, TOTP_USERS, move |i, http| {
         let (url, client_id, secrets) = (u.clone(), c.clone(), secrets.clone());
         async move {
             let name = format!("totp{i}");
@@ -205,7 +205,7 @@ pub async fn figures(url: &str) {
     .await;
     let devices = Arc::new(devices);
     let (u, c) = (url.to_string(), client_id.clone());
-    let device_rate = rate(usize::MAX, move |i, http| {
+    let device_rate = rate(url, usize::MAX, move |i, http| {
         let (url, client_id, devices) = (u.clone(), c.clone(), devices.clone());
         async move {
             let n = i % DEVICE_USERS;

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod http1;
 mod identity;
 mod second_factors;
 mod srp_client;
@@ -22,6 +23,7 @@ use cognito_emulator::config::Config;
 use cognito_emulator::http::Server;
 use cognito_emulator::infra::crypto::jwt::SigningKey;
 use cognito_emulator::infra::crypto::srp;
+use http1::{Connection, Post};
 use serde_json::{json, Value};
 
 const CONNECTIONS: usize = 16;
@@ -49,10 +51,7 @@ where
         let counter = counter.clone();
         let url = url.to_string();
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap();
+            let connection = Connection::new(&url);
             let mut latencies = Vec::new();
             let mut errors = 0;
             loop {
@@ -64,18 +63,9 @@ where
                 }
                 let (target, body) = make_request(i);
                 let t = Instant::now();
-                let response = client
-                    .post(&url)
-                    .header("content-type", "application/x-amz-json-1.1")
-                    .header("x-amz-target", target)
-                    .body(body.to_string())
-                    .send()
-                    .await
-                    .unwrap();
-                let ok = response.status().is_success();
-                let _ = response.bytes().await.unwrap();
+                let (status, _) = connection.post(&target, body.to_string().as_bytes()).await;
                 latencies.push(t.elapsed());
-                if !ok {
+                if status != 200 {
                     errors += 1;
                 }
             }
@@ -119,18 +109,15 @@ fn report(name: &str, stats: &Stats, ceiling: Option<f64>) {
     );
 }
 
-async fn call(client: &reqwest::Client, url: &str, op: &str, body: Value) -> Value {
-    let response = client
-        .post(url)
-        .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", idp(op))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let value: Value = response.json().await.unwrap();
-    assert!(status.is_success(), "{op}: {value}");
+async fn call(client: &impl Post, url: &str, op: &str, body: Value) -> Value {
+    call_target(client, url, &idp(op), body).await
+}
+
+/// `target`'s answer to `body`, which must be a success.
+async fn call_target(client: &impl Post, url: &str, target: &str, body: Value) -> Value {
+    let (status, answer) = client.post_json(url, target, body.to_string()).await;
+    let value: Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(status, 200, "{target}: {value}");
     value
 }
 
@@ -138,7 +125,7 @@ async fn call(client: &reqwest::Client, url: &str, op: &str, body: Value) -> Val
 /// A pool (`pool`: CreateUserPool's input) and an app client with password and refresh
 /// sign-in plus `flows`: their ids.
 async fn pool_and_client(
-    http: &reqwest::Client,
+    http: &impl Post,
     url: &str,
     pool: Value,
     flows: &[&str],
@@ -162,13 +149,7 @@ async fn pool_and_client(
 }
 
 /// A confirmed user with a permanent password.
-async fn user_with_password(
-    http: &reqwest::Client,
-    url: &str,
-    pool: &str,
-    name: &str,
-    password: &str,
-) {
+async fn user_with_password(http: &impl Post, url: &str, pool: &str, name: &str, password: &str) {
     call(
         http,
         url,
@@ -294,14 +275,16 @@ fn main() {
     // reqwest is built without a default TLS provider (the emulator picks aws-lc-rs).
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     // The servers get their own runtime (2 workers, like the binary on this machine); the load
-    // generator gets another.
+    // generator gets another. Their names tell them apart in a profile (`perf report --sort comm`).
     let servers = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("emulator")
         .enable_all()
         .build()
         .unwrap();
     let clients = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name("load")
         .enable_all()
         .build()
         .unwrap();
@@ -660,7 +643,7 @@ async fn login_figures(url: &str, _ceiling: Option<f64>) {
         .map(|t| {
             let (url, client_id, pool_name, srp_logins) = (url.to_string(), client_id.clone(), pool_name.clone(), srp_logins.clone());
             tokio::spawn(async move {
-                let http = reqwest::Client::new();
+                let http = Connection::new(&url);
                 let mut i = t;
                 while started.elapsed() < RUN {
                     let user = load_generator_client();
