@@ -79,7 +79,7 @@ async fn run_operation(
         Target::IdentityPools(_) => {}
     }
     match target {
-        Target::UserPools(op) if idp::on_blocking_pool(op) => {
+        Target::UserPools(op) if idp::on_blocking_pool(op, &app, &input) => {
             on_blocking_pool(move || perform_user_pools(&app, &ctx, op, input)).await?
         }
         Target::UserPools(op) => perform_user_pools(&app, &ctx, op, input),

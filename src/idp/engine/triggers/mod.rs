@@ -121,6 +121,27 @@ impl Trigger {
     }
 }
 
+/// Whether a request for the pool `input` names (by `UserPoolId` or `ClientId`) may invoke a
+/// function: the pool has one configured (a trigger or a custom sender). Operations that may
+/// invoke triggers need a thread that may wait only then; a request that names no pool (an
+/// access token's) is assumed to. An unknown pool invokes nothing: the request fails first.
+pub fn may_invoke(app: &App, input: &Value) -> bool {
+    let pool = if let Some(id) = input.get("UserPoolId").and_then(Value::as_str) {
+        app.store.pool(id)
+    } else if let Some(id) = input.get("ClientId").and_then(Value::as_str) {
+        app.store.pool_for_client(id)
+    } else {
+        return true;
+    };
+    pool.is_ok_and(|pool| {
+        pool.read()
+            .config
+            .lambda_config
+            .as_ref()
+            .is_some_and(|config| *config != LambdaConfigType::default())
+    })
+}
+
 /// A configured trigger function.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Function {
