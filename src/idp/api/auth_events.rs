@@ -33,7 +33,8 @@ pub fn admin_list_user_auth_events(
     // The token names the last event of the previous page.
     let start = match decode_token(input.next_token.as_deref())? {
         Some(id) => {
-            user.auth_events
+            user.extras()
+                .auth_events
                 .iter()
                 .position(|e| e.event.event_id.as_deref() == Some(id.as_str()))
                 .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))?
@@ -41,7 +42,7 @@ pub fn admin_list_user_auth_events(
         }
         None => 0,
     };
-    let rest = &user.auth_events[start.min(user.auth_events.len())..];
+    let rest = &user.extras().auth_events[start.min(user.extras().auth_events.len())..];
     let events: Vec<AuthEventType> = rest.iter().take(limit).map(|e| e.event.clone()).collect();
     let next_token = (rest.len() > limit)
         .then(|| {
@@ -69,6 +70,7 @@ fn give_feedback(
 ) -> ApiResult<()> {
     let event = pool
         .user(user)?
+        .extras()
         .auth_events
         .iter()
         .find(|e| e.event.event_id.as_deref() == Some(event_id))
@@ -89,6 +91,7 @@ fn give_feedback(
     };
     pool.users.update(user, |u| {
         if let Some(e) = u
+            .extras_mut()
             .auth_events
             .iter_mut()
             .find(|e| e.event.event_id.as_deref() == Some(event_id))

@@ -42,6 +42,7 @@ fn get(owner: &Owner, key: &str) -> ApiResult<DeviceType> {
     let pool = owner.pool.read();
     let device = pool
         .user(owner.user)?
+        .extras()
         .devices
         .confirmed
         .get(key)
@@ -57,7 +58,7 @@ fn list(
     use std::ops::Bound;
     let after = decode_token(token)?;
     let pool = owner.pool.read();
-    let devices = &pool.user(owner.user)?.devices.confirmed;
+    let devices = &pool.user(owner.user)?.extras().devices.confirmed;
     let start = after.map_or(Bound::Unbounded, Bound::Excluded);
     let mut iter = devices.range::<String, _>((start, Bound::Unbounded));
     let page: Vec<(&String, &Device)> = iter.by_ref().take(page_size(limit)).collect();
@@ -81,11 +82,17 @@ fn set_status(
     })?;
     let now = app.clock.now();
     let mut pool = owner.pool.write();
-    if !pool.user(owner.user)?.devices.confirmed.contains_key(key) {
+    if !pool
+        .user(owner.user)?
+        .extras()
+        .devices
+        .confirmed
+        .contains_key(key)
+    {
         return Err(device_not_found());
     }
     pool.users.update(owner.user, |u| {
-        if let Some(device) = u.devices.confirmed.get_mut(key) {
+        if let Some(device) = u.extras_mut().devices.confirmed.get_mut(key) {
             device.remembered = status == DeviceRememberedStatusType::Remembered;
             device.modified = now;
         }
@@ -98,10 +105,11 @@ fn set_status(
 fn forget(app: &App, owner: &Owner, key: &str) -> ApiResult<()> {
     let now = app.clock.now();
     let mut pool = owner.pool.write();
-    if !pool.user(owner.user)?.devices.knows(key) {
+    if !pool.user(owner.user)?.extras().devices.knows(key) {
         return Err(device_not_found());
     }
-    pool.users.update(owner.user, |u| u.devices.forget(key));
+    pool.users
+        .update(owner.user, |u| u.extras_mut().devices.forget(key));
     pool.auth.revoke_device(owner.user, key, now);
     Ok(())
 }
@@ -127,7 +135,7 @@ pub fn confirm_device(
     let now = app.clock.now();
     let mut pool = token.pool.write();
     let prompt_only = remembered_on_prompt_only(&pool);
-    let devices = &pool.user(token.user)?.devices;
+    let devices = &pool.user(token.user)?.extras().devices;
     if devices.confirmed.contains_key(&input.device_key) {
         // Text unconfirmed.
         return Err(ApiError::new(
@@ -152,8 +160,11 @@ pub fn confirm_device(
         last_authenticated: handed_out.last_authenticated,
     };
     pool.users.update(token.user, |u| {
-        u.devices.take_unconfirmed(&input.device_key);
-        u.devices.confirmed.insert(input.device_key.clone(), device);
+        u.extras_mut().devices.take_unconfirmed(&input.device_key);
+        u.extras_mut()
+            .devices
+            .confirmed
+            .insert(input.device_key.clone(), device);
     });
     Ok(ConfirmDeviceResponse {
         user_confirmation_necessary: Some(prompt_only),

@@ -39,7 +39,7 @@ pub fn associate_software_token(
     let secret = totp::new_secret();
     let now = app.clock.now();
     token.pool.write().users.update(token.user, |u| {
-        u.mfa.pending_secret = Some(secret.clone());
+        u.extras_mut().mfa.pending_secret = Some(secret.clone());
         u.modified = now;
     });
     Ok(AssociateSoftwareTokenResponse {
@@ -71,7 +71,7 @@ pub fn verify_software_token(
     let mut pool = token.pool.write();
     let secret = pool
         .user(token.user)?
-        .mfa
+        .extras().mfa
         .pending_secret
         .clone()
         .ok_or_else(|| {
@@ -83,12 +83,12 @@ pub fn verify_software_token(
     let step = totp::matching_step(&secret, &input.user_code, now)
         .ok_or_else(totp_setup::code_mismatch)?;
     pool.users.update(token.user, |u| {
-        u.mfa.software_token = Some(SoftwareToken {
+        u.extras_mut().mfa.software_token = Some(SoftwareToken {
             secret,
             friendly_name: input.friendly_device_name,
             last_step: step,
         });
-        u.mfa.pending_secret = None;
+        u.extras_mut().mfa.pending_secret = None;
         u.modified = now;
     });
     Ok(VerifySoftwareTokenResponse {
@@ -205,11 +205,11 @@ pub fn admin_delete_software_token(
     let key = pool.find_user(&input.username)?;
     let now = app.clock.now();
     pool.users.update(key, |u| {
-        u.mfa.software_token = None;
-        u.mfa.pending_secret = None;
-        u.mfa.enabled.remove(&MfaFactor::SoftwareToken);
-        if u.mfa.preferred == Some(MfaFactor::SoftwareToken) {
-            u.mfa.preferred = None;
+        u.extras_mut().mfa.software_token = None;
+        u.extras_mut().mfa.pending_secret = None;
+        u.extras_mut().mfa.enabled.remove(&MfaFactor::SoftwareToken);
+        if u.extras().mfa.preferred == Some(MfaFactor::SoftwareToken) {
+            u.extras_mut().mfa.preferred = None;
         }
         u.modified = now;
     });

@@ -58,15 +58,22 @@ pub fn list_web_authn_credentials(
     let start = match &after {
         None => 0,
         Some(id) => {
-            user.passkeys
+            user.extras()
+                .passkeys
                 .iter()
                 .position(|p| &p.id == id)
                 .ok_or_else(|| ApiError::invalid_parameter("Invalid pagination token."))?
                 + 1
         }
     };
-    let page: Vec<_> = user.passkeys.iter().skip(start).take(limit).collect();
-    let next_token = (start + page.len() < user.passkeys.len())
+    let page: Vec<_> = user
+        .extras()
+        .passkeys
+        .iter()
+        .skip(start)
+        .take(limit)
+        .collect();
+    let next_token = (start + page.len() < user.extras().passkeys.len())
         .then(|| page.last().map(|p| encode_token(&p.id)))
         .flatten();
     Ok(ListWebAuthnCredentialsResponse {
@@ -84,9 +91,11 @@ pub fn delete_web_authn_credential(
     let now = app.clock.now();
     let mut pool = token.pool.write();
     let removed = pool.users.update(token.user, |user| {
-        let before = user.passkeys.len();
-        user.passkeys.retain(|p| p.id != input.credential_id);
-        let removed = before != user.passkeys.len();
+        let before = user.extras().passkeys.len();
+        user.extras_mut()
+            .passkeys
+            .retain(|p| p.id != input.credential_id);
+        let removed = before != user.extras().passkeys.len();
         if removed {
             user.modified = now;
         }

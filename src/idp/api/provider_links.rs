@@ -120,7 +120,7 @@ pub fn admin_link_provider_for_user(
         }
         None => {}
     }
-    let mut user_links = pool.user(target)?.links.clone();
+    let mut user_links = pool.user(target)?.extras().links.clone();
     if user_links.len() >= MAX_LINKS {
         // Text unconfirmed.
         return Err(ApiError::new(
@@ -167,7 +167,7 @@ pub fn admin_disable_provider_for_user(
     provider(&pool, &given.provider)?;
     let mut found = false;
     if let Some(owner) = links::linked_user(&pool, &given.provider, &given.value) {
-        let mut user_links = pool.user(owner)?.links.clone();
+        let mut user_links = pool.user(owner)?.extras().links.clone();
         let before = user_links.len();
         user_links.retain(|link| {
             let names_it =

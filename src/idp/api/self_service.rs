@@ -35,7 +35,8 @@ pub fn get_user(
     Ok(GetUserResponse {
         username: user.username.clone(),
         user_attributes: attributes,
-        mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+        mfa_options: (!user.extras().mfa_options.is_empty())
+            .then(|| user.extras().mfa_options.clone()),
         preferred_mfa_setting,
         user_mfa_setting_list,
     })
@@ -154,7 +155,7 @@ pub fn set_user_settings(
     let token = verify_access_token(app, &input.access_token)?;
     let now = app.clock.now();
     token.pool.write().users.update(token.user, |u| {
-        u.mfa_options = input.mfa_options;
+        u.extras_mut().mfa_options = input.mfa_options;
         u.modified = now;
     });
     Ok(SetUserSettingsResponse {})

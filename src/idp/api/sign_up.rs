@@ -173,15 +173,13 @@ pub fn sign_up(app: &App, ctx: &RequestContext, input: SignUpRequest) -> ApiResu
     let NewUser { username, values } = check_sign_up(&pool, &input, &sub, password)?;
     let mut attribute_pairs = vec![("sub".to_string(), sub.clone())];
     attribute_pairs.extend(values);
-    let mut user = User {
-        password: Some(pool.password_record(&username, password)),
-        ..User::new(
-            username.clone(),
-            Attributes::from_pairs(attribute_pairs),
-            UserStatusType::Unconfirmed,
-            now,
-        )
-    };
+    let mut user = User::new(
+        username.clone(),
+        Attributes::from_pairs(attribute_pairs),
+        UserStatusType::Unconfirmed,
+        now,
+    );
+    user.password = Some(pool.password_record(&username, password));
     decision.apply(&mut user)?;
     // With e-mail/phone as username, the address may belong to one user only; an unverified
     // e-mail or phone is no alias yet (those collisions surface at confirmation), but a

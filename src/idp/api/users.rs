@@ -105,16 +105,14 @@ pub fn admin_create_user(
         let mut attribute_pairs = vec![("sub".to_string(), sub)];
         attribute_pairs.extend(values);
         let record = pool.password_record(&username, &temporary_password);
-        let user = User {
-            password: Some(record),
-            temporary_password_expires: Some(temporary_password_expiry(&pool, now)),
-            ..User::new(
-                username.clone(),
-                Attributes::from_pairs(attribute_pairs),
-                UserStatusType::ForceChangePassword,
-                now,
-            )
-        };
+        let mut user = User::new(
+            username.clone(),
+            Attributes::from_pairs(attribute_pairs),
+            UserStatusType::ForceChangePassword,
+            now,
+        );
+        user.password = Some(record);
+        user.temporary_password_expires = Some(temporary_password_expiry(&pool, now));
         (user, username, pre_sign_up)
     };
     // PreSignUp_AdminCreateUser, with no lock held: its error rejects the user; its
@@ -259,7 +257,8 @@ pub fn admin_get_user(
         user_last_modified_date: Some(user.modified),
         enabled: Some(user.enabled),
         user_status: Some(user.status),
-        mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+        mfa_options: (!user.extras().mfa_options.is_empty())
+            .then(|| user.extras().mfa_options.clone()),
         preferred_mfa_setting,
         user_mfa_setting_list,
     })
@@ -438,7 +437,7 @@ pub fn admin_set_user_settings(
         &input.username,
         |pool, key, now| {
             pool.users.update(key, |u| {
-                u.mfa_options = input.mfa_options.clone();
+                u.extras_mut().mfa_options = input.mfa_options.clone();
                 u.modified = now;
             });
             Ok(AdminSetUserSettingsResponse {})

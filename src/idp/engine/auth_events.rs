@@ -56,8 +56,8 @@ pub fn record(pool: &mut UserPool, user: UserKey, source: &Source, now: f64, hap
         feedback_token: crate::infra::ids::random_token(),
     };
     pool.users.update(user, |u| {
-        u.auth_events.insert(0, stored);
-        u.auth_events.truncate(EVENTS_KEPT);
+        u.extras_mut().auth_events.insert(0, stored);
+        u.extras_mut().auth_events.truncate(EVENTS_KEPT);
     });
 }
 
@@ -124,7 +124,8 @@ pub fn password_reset(app: &App, ctx: &RequestContext, pool: &mut UserPool, user
     }
     let kind = EventType::ForgotPassword;
     let done = pool.users.update(user, |u| {
-        u.auth_events
+        u.extras_mut()
+            .auth_events
             .iter_mut()
             .find(|e| {
                 e.event.event_type == Some(kind)
@@ -207,6 +208,7 @@ pub fn feedback_tokens(
     let pool = pool.read();
     let user = pool.user(pool.find_user(username)?)?;
     Ok(user
+        .extras()
         .auth_events
         .iter()
         .map(|e| {

@@ -48,5 +48,5 @@ pub fn set_links(user: &mut User, links: Vec<ProviderLink>) {
     } else {
         user.set_attribute("identities", identities_json(&links));
     }
-    user.links = links;
+    user.extras_mut().links = links;
 }

@@ -38,15 +38,16 @@ pub fn sends_own_email(pool: &UserPool) -> bool {
 pub fn user_has(user: &User, factor: MfaFactor) -> bool {
     match factor {
         MfaFactor::Sms => user.attribute("phone_number").is_some(),
-        MfaFactor::SoftwareToken => user.mfa.software_token.is_some(),
+        MfaFactor::SoftwareToken => user.extras().mfa.software_token.is_some(),
         MfaFactor::Email => user.attribute("email").is_some(),
     }
 }
 
 /// The factors the user turned on, including SMS turned on the legacy way (MFAOptions).
 pub fn enabled(user: &User) -> BTreeSet<MfaFactor> {
-    let mut factors = user.mfa.enabled.clone();
+    let mut factors = user.extras().mfa.enabled.clone();
     if user
+        .extras()
         .mfa_options
         .iter()
         .any(|o| o.delivery_medium == Some(DeliveryMediumType::Sms))
@@ -96,7 +97,7 @@ pub fn decide(pool: &UserPool, user: &User) -> Decision {
                 .collect(),
         );
     }
-    match user.mfa.preferred.filter(|p| usable.contains(p)) {
+    match user.extras().mfa.preferred.filter(|p| usable.contains(p)) {
         Some(preferred) => Decision::Challenge(preferred),
         None if usable.len() == 1 => Decision::Challenge(usable[0]),
         None => Decision::Select(usable),
@@ -138,7 +139,7 @@ pub fn set_preferences(
         }
     }
     let mut enabled = enabled(user);
-    let mut preferred_now = user.mfa.preferred;
+    let mut preferred_now = user.extras().mfa.preferred;
     for (factor, change) in changes {
         match change.enabled {
             Some(true) => {
@@ -162,20 +163,21 @@ pub fn set_preferences(
             _ => {}
         }
     }
-    let passkey_mfa = passkey_mfa.unwrap_or(user.mfa.passkey_mfa);
+    let passkey_mfa = passkey_mfa.unwrap_or(user.extras().mfa.passkey_mfa);
     if passkey_mfa && enabled.is_empty() {
         // Cognito asks for another factor so the user cannot be locked out (text unconfirmed).
         return Err(ApiError::invalid_parameter(
             "Passkey MFA requires another MFA method (SMS, TOTP or email) to be activated for the user.",
         ));
     }
-    user.mfa.passkey_mfa = passkey_mfa;
+    user.extras_mut().mfa.passkey_mfa = passkey_mfa;
     if !enabled.contains(&MfaFactor::Sms) {
-        user.mfa_options
+        user.extras_mut()
+            .mfa_options
             .retain(|o| o.delivery_medium != Some(DeliveryMediumType::Sms));
     }
-    user.mfa.enabled = enabled;
-    user.mfa.preferred = preferred_now;
+    user.extras_mut().mfa.enabled = enabled;
+    user.extras_mut().mfa.preferred = preferred_now;
     Ok(())
 }
 
@@ -184,5 +186,8 @@ pub fn user_settings(user: &User) -> (Option<String>, Option<Vec<String>>) {
     let enabled = enabled(user);
     let list =
         (!enabled.is_empty()).then(|| enabled.iter().map(|f| f.as_str().to_string()).collect());
-    (user.mfa.preferred.map(|f| f.as_str().to_string()), list)
+    (
+        user.extras().mfa.preferred.map(|f| f.as_str().to_string()),
+        list,
+    )
 }

@@ -17,7 +17,7 @@ pub fn start(app: &App, pool: &PoolHandle, user: UserKey, client_id: &str) -> Ap
     let mut pool = pool.write();
     let settings = passkeys::settings(&pool)?;
     let holder = pool.user(user)?;
-    if holder.passkeys.len() >= MAX_PASSKEYS {
+    if holder.extras().passkeys.len() >= MAX_PASSKEYS {
         // Text unconfirmed.
         return Err(ApiError::new(
             ErrorCode::LimitExceededException,
@@ -36,7 +36,7 @@ pub fn start(app: &App, pool: &PoolHandle, user: UserKey, client_id: &str) -> Ap
             username: &holder.username,
             display_name,
         },
-        &holder.passkeys,
+        &holder.extras().passkeys,
         &challenge,
     );
     pool.auth.registrations.insert(
@@ -78,7 +78,11 @@ pub fn complete(
             .filter(|p| p.expires > now)
             .cloned()
             .ok_or_else(not_found)?;
-        (settings, pending, guard.user(user)?.passkeys.clone())
+        (
+            settings,
+            pending,
+            guard.user(user)?.extras().passkeys.clone(),
+        )
     };
     if pending.client_id != client_id {
         // Text unconfirmed.
@@ -96,10 +100,10 @@ pub fn complete(
     }
     guard.auth.registrations.remove(&user);
     let added = guard.users.update(user, |holder| {
-        if holder.passkeys.iter().any(|p| p.id == passkey.id) {
+        if holder.extras().passkeys.iter().any(|p| p.id == passkey.id) {
             return false;
         }
-        holder.passkeys.push(passkey);
+        holder.extras_mut().passkeys.push(passkey);
         holder.modified = now;
         true
     });

@@ -486,6 +486,7 @@ pub fn configured_factors(pool: &UserPool, user: &crate::idp::store::User) -> Ve
             AuthFactorType::EmailOtp => user.is_verified("email"),
             AuthFactorType::SmsOtp => user.is_verified("phone_number"),
             AuthFactorType::WebAuthn => user
+                .extras()
                 .passkeys
                 .iter()
                 .any(|p| Some(&p.relying_party_id) == rp.as_ref()),

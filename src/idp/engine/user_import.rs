@@ -415,17 +415,17 @@ fn import_row(
     } else {
         UserStatusType::ResetRequired
     };
-    let mut user = User {
-        imported_hash,
-        ..User::new(
-            username,
-            Attributes::from_pairs(attribute_pairs),
-            status,
-            now,
-        )
-    };
+    let mut user = User::new(
+        username,
+        Attributes::from_pairs(attribute_pairs),
+        status,
+        now,
+    );
+    if imported_hash.is_some() {
+        user.extras_mut().imported_hash = imported_hash;
+    }
     if mfa {
-        user.mfa.enabled.insert(MfaFactor::Sms);
+        user.extras_mut().mfa.enabled.insert(MfaFactor::Sms);
     }
     users::claim_aliases(pool, None, &user, false, true).map_err(message)?;
     pool.users.insert(user);

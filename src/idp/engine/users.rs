@@ -32,7 +32,8 @@ pub fn user_type(user: &User) -> UserType {
         user_last_modified_date: Some(user.modified),
         enabled: Some(user.enabled),
         user_status: Some(user.status),
-        mfa_options: (!user.mfa_options.is_empty()).then(|| user.mfa_options.clone()),
+        mfa_options: (!user.extras().mfa_options.is_empty())
+            .then(|| user.extras().mfa_options.clone()),
     }
 }
 

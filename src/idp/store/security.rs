@@ -62,7 +62,7 @@ impl Security {
 
 /// One event of a user's history (AdminListUserAuthEvents), with the token that lets the
 /// user give feedback on it (UpdateAuthEventFeedback).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredAuthEvent {
     pub event: AuthEventType,
     pub feedback_token: String,

@@ -108,7 +108,8 @@ impl Attributes {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "StoredUser")]
 pub struct User {
     pub username: String,
     /// Every attribute including `sub`.
@@ -119,28 +120,170 @@ pub struct User {
     pub modified: f64,
     pub password: Option<PasswordRecord>,
     pub temporary_password_expires: Option<f64>,
-    pub mfa_options: Vec<MFAOptionType>,
     pub groups: BTreeSet<String>,
+    /// What most users never have, boxed and absent until set: a pool of 100,000 users pays
+    /// about 170 bytes inline per user instead of 450 (see [`User::extras`]).
+    extras: Option<Box<UserExtras>>,
+}
+
+/// The parts of a user that most users never have: MFA settings, devices, linked identities,
+/// sign-in events, passkeys, an imported password hash.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserExtras {
+    pub mfa_options: Vec<MFAOptionType>,
     /// External identities linked to this user (AdminLinkProviderForUser); shown as the
     /// `identities` attribute.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<ProviderLink>,
     /// MFA factors turned on, the preferred one and the software token.
-    #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
     pub mfa: UserMfa,
     /// Remembered devices (ConfirmDevice) and device keys handed out at sign-in.
-    #[serde(default, skip_serializing_if = "Devices::is_empty")]
     pub devices: Devices,
     /// Sign-in, sign-up and password events, newest first (with threat protection on).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub auth_events: Vec<super::security::StoredAuthEvent>,
     /// Passkeys (CompleteWebAuthnRegistration), oldest first.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub passkeys: Vec<Passkey>,
     /// A password hash imported with the user (a user import job's PasswordHashingAlgorithm),
     /// until the first sign-in with that password replaces it with a password record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imported_hash: Option<ImportedHash>,
+}
+
+/// What [`User::extras`] shows for a user without any.
+static NO_EXTRAS: UserExtras = UserExtras {
+    mfa_options: Vec::new(),
+    links: Vec::new(),
+    mfa: UserMfa {
+        enabled: BTreeSet::new(),
+        preferred: None,
+        software_token: None,
+        pending_secret: None,
+        passkey_mfa: false,
+    },
+    devices: Devices {
+        confirmed: std::collections::BTreeMap::new(),
+        unconfirmed: Vec::new(),
+    },
+    auth_events: Vec::new(),
+    passkeys: Vec::new(),
+    imported_hash: None,
+};
+
+/// A user as the durable store writes it: every field at the top level, as before the rarely
+/// set ones moved into [`UserExtras`].
+#[derive(Deserialize)]
+struct StoredUser {
+    username: String,
+    /// Every attribute including `sub`.
+    attributes: Attributes,
+    status: UserStatusType,
+    enabled: bool,
+    created: f64,
+    modified: f64,
+    password: Option<PasswordRecord>,
+    temporary_password_expires: Option<f64>,
+    mfa_options: Vec<MFAOptionType>,
+    groups: BTreeSet<String>,
+    /// External identities linked to this user (AdminLinkProviderForUser); shown as the
+    /// `identities` attribute.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    links: Vec<ProviderLink>,
+    /// MFA factors turned on, the preferred one and the software token.
+    #[serde(default, skip_serializing_if = "UserMfa::is_empty")]
+    mfa: UserMfa,
+    /// Remembered devices (ConfirmDevice) and device keys handed out at sign-in.
+    #[serde(default, skip_serializing_if = "Devices::is_empty")]
+    devices: Devices,
+    /// Sign-in, sign-up and password events, newest first (with threat protection on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    auth_events: Vec<super::security::StoredAuthEvent>,
+    /// Passkeys (CompleteWebAuthnRegistration), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passkeys: Vec<Passkey>,
+    /// A password hash imported with the user (a user import job's PasswordHashingAlgorithm),
+    /// until the first sign-in with that password replaces it with a password record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    imported_hash: Option<ImportedHash>,
+}
+
+impl From<StoredUser> for User {
+    fn from(stored: StoredUser) -> Self {
+        let extras = UserExtras {
+            mfa_options: stored.mfa_options,
+            links: stored.links,
+            mfa: stored.mfa,
+            devices: stored.devices,
+            auth_events: stored.auth_events,
+            passkeys: stored.passkeys,
+            imported_hash: stored.imported_hash,
+        };
+        Self {
+            username: stored.username,
+            attributes: stored.attributes,
+            status: stored.status,
+            enabled: stored.enabled,
+            created: stored.created,
+            modified: stored.modified,
+            password: stored.password,
+            temporary_password_expires: stored.temporary_password_expires,
+            groups: stored.groups,
+            extras: (extras != NO_EXTRAS).then(|| Box::new(extras)),
+        }
+    }
+}
+
+/// [`StoredUser`]'s shape written from a borrowed user, so that saving copies nothing.
+#[derive(Serialize)]
+struct StoredUserRef<'a> {
+    username: &'a str,
+    attributes: &'a Attributes,
+    status: &'a UserStatusType,
+    enabled: bool,
+    created: f64,
+    modified: f64,
+    password: &'a Option<PasswordRecord>,
+    temporary_password_expires: Option<f64>,
+    mfa_options: &'a [MFAOptionType],
+    groups: &'a BTreeSet<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    links: &'a [ProviderLink],
+    #[serde(skip_serializing_if = "is_default")]
+    mfa: &'a UserMfa,
+    #[serde(skip_serializing_if = "is_default")]
+    devices: &'a Devices,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    auth_events: &'a [super::security::StoredAuthEvent],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    passkeys: &'a [Passkey],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    imported_hash: &'a Option<ImportedHash>,
+}
+
+fn is_default<T: Default + PartialEq>(value: &&T) -> bool {
+    **value == T::default()
+}
+
+impl Serialize for User {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let extras = self.extras();
+        StoredUserRef {
+            username: &self.username,
+            attributes: &self.attributes,
+            status: &self.status,
+            enabled: self.enabled,
+            created: self.created,
+            modified: self.modified,
+            password: &self.password,
+            temporary_password_expires: self.temporary_password_expires,
+            mfa_options: &extras.mfa_options,
+            groups: &self.groups,
+            links: &extras.links,
+            mfa: &extras.mfa,
+            devices: &extras.devices,
+            auth_events: &extras.auth_events,
+            passkeys: &extras.passkeys,
+            imported_hash: &extras.imported_hash,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A password hash from another system: its algorithm and the hash as imported.
@@ -252,15 +395,19 @@ impl User {
             modified: now,
             password: None,
             temporary_password_expires: None,
-            mfa_options: Vec::new(),
             groups: BTreeSet::new(),
-            links: Vec::new(),
-            mfa: UserMfa::default(),
-            devices: Devices::default(),
-            auth_events: Vec::new(),
-            passkeys: Vec::new(),
-            imported_hash: None,
+            extras: None,
         }
+    }
+
+    /// MFA settings, devices, links, events, passkeys and an imported hash (empty for most).
+    pub fn extras(&self) -> &UserExtras {
+        self.extras.as_deref().unwrap_or(&NO_EXTRAS)
+    }
+
+    /// The same, to change: allocated on first use.
+    pub fn extras_mut(&mut self) -> &mut UserExtras {
+        self.extras.get_or_insert_with(Box::default)
     }
 
     pub fn attribute(&self, name: &str) -> Option<&str> {
@@ -281,5 +428,62 @@ impl User {
 
     pub fn is_verified(&self, attribute: &str) -> bool {
         self.attribute(&format!("{attribute}_verified")) == Some("true")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User::new(
+            "alice".to_string(),
+            Attributes::from_pairs(vec![("sub".to_string(), "s-1".to_string())]),
+            UserStatusType::Confirmed,
+            1.0,
+        )
+    }
+
+    #[test]
+    fn a_user_without_extras_is_saved_without_them_and_allocates_none_when_loaded() {
+        let json = serde_json::to_value(user()).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        for absent in [
+            "links",
+            "mfa",
+            "devices",
+            "auth_events",
+            "passkeys",
+            "imported_hash",
+        ] {
+            assert!(!keys.contains(&absent), "{absent} in {keys:?}");
+        }
+        assert_eq!(json["mfa_options"], serde_json::json!([]));
+        let loaded: User = serde_json::from_value(json).unwrap();
+        assert!(loaded.extras.is_none());
+        assert_eq!(loaded.username, "alice");
+    }
+
+    #[test]
+    fn extras_survive_a_save_and_load_at_the_top_level_of_the_record() {
+        let mut user = user();
+        user.extras_mut()
+            .mfa
+            .enabled
+            .insert(MfaFactor::SoftwareToken);
+        user.extras_mut().mfa.preferred = Some(MfaFactor::SoftwareToken);
+        let json = serde_json::to_value(&user).unwrap();
+        assert!(json.get("mfa").is_some());
+        let loaded: User = serde_json::from_value(json).unwrap();
+        assert_eq!(loaded.extras(), user.extras());
+        assert_eq!(
+            loaded.extras().mfa.preferred,
+            Some(MfaFactor::SoftwareToken)
+        );
     }
 }

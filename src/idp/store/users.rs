@@ -208,7 +208,7 @@ impl Users {
             self.by_username.insert(entries.username, key);
             by_status.entry(user.status).or_default().push(key);
             by_enabled[usize::from(user.enabled)].push(key);
-            for link in &user.links {
+            for link in &user.extras().links {
                 self.by_link
                     .insert((link.provider_name.clone(), link.user_id.clone()), key);
             }
@@ -448,7 +448,7 @@ impl Users {
         self.by_username.insert(entries.username, key);
         self.by_status.entry(user.status).or_default().insert(key);
         self.by_enabled[usize::from(user.enabled)].insert(key);
-        for link in &user.links {
+        for link in &user.extras().links {
             self.by_link
                 .insert((link.provider_name.clone(), link.user_id.clone()), key);
         }
@@ -469,7 +469,7 @@ impl Users {
             keys.remove(&key);
         }
         self.by_enabled[usize::from(user.enabled)].remove(&key);
-        for link in &user.links {
+        for link in &user.extras().links {
             self.by_link
                 .remove(&(link.provider_name.clone(), link.user_id.clone()));
         }

@@ -38,7 +38,7 @@ impl SignIn<'_> {
     /// refused once the first factor has succeeded.
     pub(super) fn check_device(&self, pool: &UserPool, user: UserKey) -> ApiResult<()> {
         match self.tracked_device(pool) {
-            Some(key) if !pool.user(user)?.devices.knows(&key) => Err(device_not_found()),
+            Some(key) if !pool.user(user)?.extras().devices.knows(&key) => Err(device_not_found()),
             _ => Ok(()),
         }
     }
@@ -52,6 +52,7 @@ impl SignIn<'_> {
         };
         let record = guard.user(user)?;
         if !record
+            .extras()
             .devices
             .confirmed
             .get(&key)
@@ -82,10 +83,12 @@ impl SignIn<'_> {
         }
         if let Some(key) = self.tracked_device(&guard) {
             // Forgotten since the first factor?
-            if !guard.user(user)?.devices.knows(&key) {
+            if !guard.user(user)?.extras().devices.knows(&key) {
                 return Err(device_not_found());
             }
-            guard.users.update(user, |u| u.devices.signed_in(&key, now));
+            guard
+                .users
+                .update(user, |u| u.extras_mut().devices.signed_in(&key, now));
             return Ok((Some(key), None));
         }
         let device = UnconfirmedDevice {
@@ -99,7 +102,9 @@ impl SignIn<'_> {
             device_group_key: Some(device.group_key.clone()),
         };
         let key = device.key.clone();
-        guard.users.update(user, |u| u.devices.hand_out(device));
+        guard
+            .users
+            .update(user, |u| u.extras_mut().devices.hand_out(device));
         Ok((Some(key), Some(metadata)))
     }
 
@@ -135,6 +140,7 @@ impl SignIn<'_> {
             self.check_device_answer_hash(answer, &found.username)?;
             let device = guard
                 .user(found.user)?
+                .extras()
                 .devices
                 .confirmed
                 .get(device_key)
@@ -203,6 +209,7 @@ impl SignIn<'_> {
             self.check_device_answer_hash(answer, &found.username)?;
             let group_key = guard
                 .user(found.user)?
+                .extras()
                 .devices
                 .confirmed
                 .get(device_key)
@@ -231,6 +238,7 @@ impl SignIn<'_> {
             }
             let remembered = guard
                 .user(found.user)?
+                .extras()
                 .devices
                 .confirmed
                 .get(device_key)

@@ -14,7 +14,7 @@ impl SignIn<'_> {
             let Some(user) = pool.users.get(key) else {
                 return;
             };
-            match &user.imported_hash {
+            match &user.extras().imported_hash {
                 Some(hash) if user.password.is_none() => hash.clone(),
                 _ => return,
             }
@@ -27,13 +27,13 @@ impl SignIn<'_> {
         let Some(user) = pool.users.get(key) else {
             return;
         };
-        if user.password.is_some() || user.imported_hash.as_ref() != Some(&hash) {
+        if user.password.is_some() || user.extras().imported_hash.as_ref() != Some(&hash) {
             return;
         }
         let record = pool.password_record(&user.username.clone(), password);
         pool.users.update(key, |u| {
             u.password = Some(record);
-            u.imported_hash = None;
+            u.extras_mut().imported_hash = None;
         });
     }
 }

@@ -127,6 +127,7 @@ impl SignIn<'_> {
         let code = match factor {
             MfaFactor::SoftwareToken => {
                 if let Some(name) = user
+                    .extras()
                     .mfa
                     .software_token
                     .as_ref()
@@ -252,7 +253,7 @@ impl SignIn<'_> {
             let user = guard.user(found.user)?;
             let accepted = match factor {
                 MfaFactor::SoftwareToken => {
-                    let token = user.mfa.software_token.as_ref().ok_or_else(|| {
+                    let token = user.extras().mfa.software_token.as_ref().ok_or_else(|| {
                         ApiError::new(
                             ErrorCode::SoftwareTokenMFANotFoundException,
                             "Software Token MFA does not exist for the user.",
@@ -300,15 +301,15 @@ impl SignIn<'_> {
             let setting_up = pending.setting_up.clone();
             guard.users.update(found.user, |u| {
                 if factor == MfaFactor::SoftwareToken {
-                    if let Some(token) = &mut u.mfa.software_token {
+                    if let Some(token) = &mut u.extras_mut().mfa.software_token {
                         token.last_step = step;
                     }
                 }
                 if let Some(address) = setting_up {
                     u.set_attribute("email", address);
                     u.set_attribute("email_verified", "true".to_string());
-                    u.mfa.enabled.insert(MfaFactor::Email);
-                    u.mfa.preferred.get_or_insert(MfaFactor::Email);
+                    u.extras_mut().mfa.enabled.insert(MfaFactor::Email);
+                    u.extras_mut().mfa.preferred.get_or_insert(MfaFactor::Email);
                     u.modified = now;
                 }
             });
@@ -371,7 +372,12 @@ impl SignIn<'_> {
                 let address = address.to_string();
                 return self.mfa_challenge(&mut guard, found.user, MfaFactor::Email, Some(address));
             }
-            let has_token = guard.user(found.user)?.mfa.software_token.is_some();
+            let has_token = guard
+                .user(found.user)?
+                .extras()
+                .mfa
+                .software_token
+                .is_some();
             if !verified || !has_token {
                 // Text unconfirmed.
                 return Err(ApiError::invalid_parameter(
@@ -381,8 +387,11 @@ impl SignIn<'_> {
             use_once(&mut guard, &id)?;
             let now = self.app.clock.now();
             guard.users.update(found.user, |u| {
-                u.mfa.enabled.insert(MfaFactor::SoftwareToken);
-                u.mfa.preferred.get_or_insert(MfaFactor::SoftwareToken);
+                u.extras_mut().mfa.enabled.insert(MfaFactor::SoftwareToken);
+                u.extras_mut()
+                    .mfa
+                    .preferred
+                    .get_or_insert(MfaFactor::SoftwareToken);
                 u.modified = now;
             });
             found.user

@@ -61,7 +61,7 @@ impl SignIn<'_> {
                     check_user_state(&guard, key, self.app.clock.now(), &self.rules)?;
                     return Err(ApiError::user_not_found());
                 }
-                None if user.is_some_and(|u| u.imported_hash.is_some()) => {
+                None if user.is_some_and(|u| u.extras().imported_hash.is_some()) => {
                     // Text unconfirmed.
                     return Err(ApiError::not_authorized(
                         "The user's password was imported as a hash: sign in once with a flow that sends the password (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, or USER_AUTH with PASSWORD) before using SRP.",

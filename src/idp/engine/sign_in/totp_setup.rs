@@ -102,8 +102,8 @@ pub fn verify(
     let user = found.user;
     let next = continue_session(&mut guard, session, found, pending, now)?;
     guard.users.update(user, |u| {
-        u.mfa.software_token = Some(token);
-        u.mfa.pending_secret = None;
+        u.extras_mut().mfa.software_token = Some(token);
+        u.extras_mut().mfa.pending_secret = None;
         u.modified = now;
     });
     Ok(next)

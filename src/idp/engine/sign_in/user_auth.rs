@@ -37,10 +37,11 @@ fn available(pool: &UserPool, key: UserKey) -> Vec<ChallengeNameType> {
         .and_then(|c| c.factor_configuration)
         == Some(WebAuthnFactorConfigurationType::MultiFactorWithUserVerification);
     let codes = !forced && !mfa_required;
-    let passkey_is_mfa = passkey_is_mfa || user.mfa.passkey_mfa;
+    let passkey_is_mfa = passkey_is_mfa || user.extras().mfa.passkey_mfa;
     if factors.contains(&AuthFactorType::WebAuthn) && !forced && (!mfa_required || passkey_is_mfa) {
         let rp = passkeys::settings(pool).ok().map(|s| s.rp_id);
         if user
+            .extras()
             .passkeys
             .iter()
             .any(|p| Some(&p.relying_party_id) == rp.as_ref())
@@ -57,7 +58,7 @@ fn available(pool: &UserPool, key: UserKey) -> Vec<ChallengeNameType> {
     if factors.contains(&AuthFactorType::Password) && user.password.is_some() {
         challenges.push(ChallengeNameType::PasswordSrp);
         challenges.push(ChallengeNameType::Password);
-    } else if factors.contains(&AuthFactorType::Password) && user.imported_hash.is_some() {
+    } else if factors.contains(&AuthFactorType::Password) && user.extras().imported_hash.is_some() {
         // An imported hash is checked with the password itself, not SRP.
         challenges.push(ChallengeNameType::Password);
     }

@@ -28,7 +28,8 @@ impl SignIn<'_> {
         let mut guard = self.pool.write();
         let settings = settings(&guard)?;
         let challenge = passkeys::new_challenge();
-        let options = passkeys::request_options(&settings, &guard.user(key)?.passkeys, &challenge);
+        let options =
+            passkeys::request_options(&settings, &guard.user(key)?.extras().passkeys, &challenge);
         let session = self.new_session(
             &mut guard,
             key,
@@ -64,8 +65,8 @@ impl SignIn<'_> {
             let user = guard.user(key)?;
             (
                 settings(&guard)?,
-                user.passkeys.clone(),
-                user.mfa.passkey_mfa,
+                user.extras().passkeys.clone(),
+                user.extras().mfa.passkey_mfa,
             )
         };
         // Outside the lock: the signature.
@@ -81,7 +82,12 @@ impl SignIn<'_> {
         let mut guard = self.pool.write();
         if asserted.sign_count != 0 {
             guard.users.update(key, |user| {
-                if let Some(p) = user.passkeys.iter_mut().find(|p| p.id == asserted.id) {
+                if let Some(p) = user
+                    .extras_mut()
+                    .passkeys
+                    .iter_mut()
+                    .find(|p| p.id == asserted.id)
+                {
                     p.sign_count = p.sign_count.max(asserted.sign_count);
                 }
             });

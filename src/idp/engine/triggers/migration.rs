@@ -160,20 +160,16 @@ pub fn create(
     let username = sign_in_username(pool, typed, &sub, &mut values)?;
     let mut pairs = vec![("sub".to_string(), sub)];
     pairs.extend(values);
-    let mut mfa: crate::idp::store::user::UserMfa = Default::default();
+    let mut user = User::new(
+        username.clone(),
+        Attributes::from_pairs(pairs),
+        migrated.status,
+        now,
+    );
+    user.password = password.map(|p| pool.password_record(&username, p));
     if migrated.enable_sms_mfa {
-        mfa.enabled.insert(MfaFactor::Sms);
+        user.extras_mut().mfa.enabled.insert(MfaFactor::Sms);
     }
-    let user = User {
-        password: password.map(|p| pool.password_record(&username, p)),
-        mfa,
-        ..User::new(
-            username.clone(),
-            Attributes::from_pairs(pairs),
-            migrated.status,
-            now,
-        )
-    };
     // The operations that migrate list neither AliasExistsException nor
     // UsernameExistsException: a clash is reported as a bad parameter (unconfirmed).
     let moves = claim_aliases(pool, None, &user, migrated.force_alias_creation, true)
