@@ -18,3 +18,9 @@ pub mod protocol;
 pub mod schema;
 pub mod seed;
 pub mod service;
+
+/// mimalloc for the binary and everything else built on this library (the tests and the
+/// benchmarks, which run the server in-process and so measure what ships). README's
+/// Performance section has the figures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
