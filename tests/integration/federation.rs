@@ -64,7 +64,7 @@ async fn exchange(emulator: &Emulator, client: &str, location: &str) -> Value {
     response.json().await.unwrap()
 }
 
-fn authorize(client: &str, extra: &str) -> String {
+pub fn authorize(client: &str, extra: &str) -> String {
     format!(
         "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid+email&state=fed{extra}",
         enc(CALLBACK)

@@ -551,3 +551,291 @@ async fn without_these_triggers_no_function_is_called() {
     assert_eq!(error.0, "UserNotFoundException");
     assert!(lambda.calls().is_empty());
 }
+
+// ---- InboundFederation_ExternalProvider ----
+
+fn inbound_federation_config() -> LambdaConfigType {
+    use aws_sdk_cognitoidentityprovider::types::{
+        InboundFederationLambdaType, InboundFederationLambdaVersionType,
+    };
+    LambdaConfigType::builder()
+        .inbound_federation(
+            InboundFederationLambdaType::builder()
+                .lambda_arn(arn("inbound"))
+                .lambda_version(InboundFederationLambdaVersionType::V10)
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+async fn federated_user(
+    emulator: &Emulator,
+    pool_id: &str,
+    username: &str,
+) -> Vec<(String, String)> {
+    let user = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap();
+    let mut attributes: Vec<(String, String)> = user
+        .user_attributes()
+        .iter()
+        .filter(|a| !["sub", "identities"].contains(&a.name()))
+        .map(|a| {
+            (
+                a.name().to_string(),
+                a.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    attributes.sort();
+    attributes
+}
+
+#[tokio::test]
+async fn the_inbound_federation_trigger_rewrites_what_the_attribute_mapping_reads() {
+    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
+    let (emulator, lambda) = with_lambda().await;
+    // The function tidies the provider's claims: a lower-case e-mail, a name made of two
+    // claims, and `nickname` dropped by leaving it out.
+    lambda.on("inbound", |mut event| {
+        let claims = event["request"]["attributes"]["idToken"].clone();
+        let email = claims["email"].as_str().unwrap_or_default().to_lowercase();
+        event["response"]["userAttributesToMap"] = json!({
+            "sub": claims["sub"],
+            "email": email,
+            "name": format!("{} (federated)", claims["name"].as_str().unwrap_or_default()),
+        });
+        Answer::Event(event)
+    });
+    let (pool_id, _) = pool_with(&emulator, inbound_federation_config()).await;
+    emulator
+        .idp
+        .create_identity_provider()
+        .user_pool_id(&pool_id)
+        .provider_name("Google")
+        .provider_type(Kind::Google)
+        .set_provider_details(Some(crate::identity_providers::details(
+            crate::identity_providers::GOOGLE,
+        )))
+        .attribute_mapping("email", "email")
+        .attribute_mapping("name", "name")
+        .attribute_mapping("nickname", "given_name")
+        .send()
+        .await
+        .unwrap();
+    let client = crate::federation::web_client(&emulator, &pool_id, &["Google"]).await;
+    let mut browser = crate::oauth::Browser::new(&emulator.url);
+    let location = crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[
+            ("sub", "1057"),
+            ("email", "Gina@GMAIL.com"),
+            ("name", "Gina"),
+            ("given_name", "G"),
+            ("email_verified", "true"),
+        ],
+    )
+    .await;
+    assert!(location.contains("code="), "{location}");
+    let events = lambda.events("inbound");
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(event["triggerSource"], "InboundFederation_ExternalProvider");
+    assert_eq!(event["userName"], "Google_1057");
+    assert_eq!(event["userPoolId"], pool_id.as_str());
+    assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    assert_eq!(
+        event["request"],
+        json!({
+            "providerName": "Google",
+            "providerType": "Google",
+            "attributes": {"idToken": {
+                "sub": "1057",
+                "email": "Gina@GMAIL.com",
+                "name": "Gina",
+                "given_name": "G",
+                "email_verified": "true",
+            }},
+        })
+    );
+    // Sent with an empty answer, which keeps the provider's claims.
+    assert_eq!(event["response"], json!({"userAttributesToMap": {}}));
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        federated_user(&emulator, &pool_id, "Google_1057").await,
+        pairs(&[("email", "gina@gmail.com"), ("name", "Gina (federated)")])
+    );
+
+    // `{}` keeps the provider's claims, on the next sign-in of the same user too.
+    lambda.respond("inbound", json!({"userAttributesToMap": {}}));
+    browser.cookies.clear();
+    crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[
+            ("sub", "1057"),
+            ("email", "gina@example.org"),
+            ("given_name", "Gi"),
+        ],
+    )
+    .await;
+    assert_eq!(lambda.events("inbound").len(), 2);
+    assert_eq!(
+        federated_user(&emulator, &pool_id, "Google_1057").await,
+        pairs(&[
+            ("email", "gina@example.org"),
+            ("name", "Gina (federated)"),
+            ("nickname", "Gi"),
+        ])
+    );
+
+    // Answers that are not string maps are refused; a thrown error refuses the sign-in.
+    lambda.respond("inbound", json!({"userAttributesToMap": {"email": 7}}));
+    browser.cookies.clear();
+    let location = crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[("sub", "2048"), ("email", "eve@example.com")],
+    )
+    .await;
+    assert_eq!(
+        crate::oauth::query_of(&location)["error_description"],
+        "Unrecognizable lambda output"
+    );
+    lambda.on("inbound", |_| Answer::Error("Not from here".into()));
+    browser.cookies.clear();
+    let location = crate::federation::stand_in_sign_in(
+        &mut browser,
+        &client,
+        "Google",
+        &[("sub", "2048"), ("email", "eve@example.com")],
+    )
+    .await;
+    let query = crate::oauth::query_of(&location);
+    assert_eq!(query["error"], "invalid_request");
+    assert_eq!(
+        query["error_description"],
+        "InboundFederation failed with error Not from here."
+    );
+    let missing = emulator
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool_id)
+        .username("Google_2048")
+        .send()
+        .await
+        .map_err(err)
+        .unwrap_err();
+    assert_eq!(missing.0, "UserNotFoundException");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_inbound_federation_trigger_sees_an_oidc_providers_tokens_id_token_and_user_info() {
+    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType as Kind, OAuthFlowType};
+    let (emulator, lambda) = with_lambda().await;
+    lambda.respond("inbound", json!({"userAttributesToMap": {}}));
+    // The provider: another pool with a user and a client whose callback is ours.
+    let upstream = emulator.pool("upstream").await;
+    emulator
+        .idp
+        .admin_create_user()
+        .user_pool_id(&upstream)
+        .username("erin")
+        .user_attributes(attribute("email", "erin@example.com"))
+        .send()
+        .await
+        .unwrap();
+    emulator.set_password(&upstream, "erin", PASSWORD).await;
+    let provider_client = emulator
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&upstream)
+        .client_name("downstream")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .callback_urls(format!("{}/oauth2/idpresponse", emulator.url))
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap();
+    let (pool_id, _) = pool_with(&emulator, inbound_federation_config()).await;
+    emulator
+        .idp
+        .create_identity_provider()
+        .user_pool_id(&pool_id)
+        .provider_name("Upstream")
+        .provider_type(Kind::Oidc)
+        .set_provider_details(Some(crate::identity_providers::details(&[
+            ("client_id", provider_client.client_id().unwrap()),
+            ("client_secret", provider_client.client_secret().unwrap()),
+            ("authorize_scopes", "openid email"),
+            ("oidc_issuer", &format!("{}/{upstream}", emulator.url)),
+            ("attributes_request_method", "GET"),
+        ])))
+        .attribute_mapping("email", "email")
+        .send()
+        .await
+        .unwrap();
+    let client = crate::federation::web_client(&emulator, &pool_id, &["Upstream"]).await;
+    let mut browser = crate::oauth::Browser::new(&emulator.url);
+    let page = browser
+        .get(&crate::federation::authorize(
+            &client,
+            "&identity_provider=Upstream",
+        ))
+        .await;
+    let to_provider = page.location.unwrap();
+    let page = browser
+        .get(to_provider.strip_prefix(&emulator.url).unwrap())
+        .await;
+    let page = browser
+        .sign_in(&page.location.unwrap(), "erin", PASSWORD)
+        .await;
+    let back = page.location.unwrap();
+    let page = browser.get(back.strip_prefix(&emulator.url).unwrap()).await;
+    assert_eq!(page.status, 302, "{}", page.body);
+    assert!(page.location.unwrap().contains("code="));
+
+    let events = lambda.events("inbound");
+    assert_eq!(events.len(), 1);
+    let request = &events[0]["request"];
+    assert_eq!(request["providerName"], "Upstream");
+    assert_eq!(request["providerType"], "OIDC");
+    let attributes = &request["attributes"];
+    let id_token = &attributes["idToken"];
+    let sub = id_token["sub"].as_str().unwrap();
+    assert_eq!(sub.len(), 36, "{id_token}");
+    assert_eq!(events[0]["userName"], format!("Upstream_{sub}"));
+    assert_eq!(id_token["email"], "erin@example.com");
+    assert_eq!(id_token["token_use"], "id");
+    assert_eq!(attributes["userInfo"]["sub"], sub);
+    assert_eq!(attributes["userInfo"]["email"], "erin@example.com");
+    let tokens = &attributes["tokenResponse"];
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert_eq!(tokens["expires_in"], "3600");
+    assert_eq!(tokens["id_token"].as_str().unwrap().split('.').count(), 3);
+    assert!(attributes.get("samlResponse").is_none());
+    // The empty answer kept the provider's e-mail.
+    assert_eq!(
+        federated_user(&emulator, &pool_id, &format!("Upstream_{sub}")).await,
+        vec![("email".to_string(), "erin@example.com".to_string())]
+    );
+}

@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 use super::oauth::refusal;
 use super::{
@@ -19,7 +19,7 @@ use super::{
 };
 use crate::app::App;
 use crate::generated::cognito_idp::IdentityProviderTypeType as Kind;
-use crate::idp::engine::federation::{self, oidc::OidcProvider, saml};
+use crate::idp::engine::federation::{self, oidc::OidcProvider, saml, ProviderAnswer};
 use crate::idp::engine::oauth::authorize::{self, Authorization};
 use crate::idp::store::PoolHandle;
 
@@ -83,7 +83,7 @@ pub(super) async fn finish(
     pool: PoolHandle,
     authorize_query: String,
     provider: String,
-    claims: Map<String, Value>,
+    answer: ProviderAnswer,
     issuer: Option<String>,
 ) -> Response {
     let request = match authorize::check(app, &decode_pairs(authorize_query.as_bytes())) {
@@ -100,7 +100,7 @@ pub(super) async fn finish(
             &pool,
             &request.client_id,
             &provider,
-            &claims,
+            &answer,
             issuer.as_deref(),
         )?;
         let (session, auth_time) = authorize::start_session(app, &pool, user)?;
@@ -179,7 +179,7 @@ pub async fn idp_response(State(app): State<Arc<App>>, RawQuery(query): RawQuery
         );
     };
     let details = provider_details(&pool, &pending.provider);
-    let claims = match OidcProvider::from_details(&details).await {
+    let answer = match OidcProvider::from_details(&details).await {
         Ok(oidc) => {
             oidc.exchange(
                 code,
@@ -191,14 +191,14 @@ pub async fn idp_response(State(app): State<Arc<App>>, RawQuery(query): RawQuery
         }
         Err(message) => Err(message),
     };
-    match claims {
-        Ok(claims) => {
+    match answer {
+        Ok(answer) => {
             finish(
                 &app,
                 pool,
                 pending.authorize_query,
                 pending.provider,
-                claims,
+                answer,
                 None,
             )
             .await
@@ -350,12 +350,18 @@ pub async fn stand_in(
             "This sign-in is unknown or has expired.",
         );
     };
+    // Providers with ID tokens show the trigger the claims as `idToken`; Facebook and Login
+    // with Amazon answer from their user-info endpoints (`userInfo`).
+    let part = match kind {
+        Kind::Facebook | Kind::LoginWithAmazon => "userInfo",
+        _ => "idToken",
+    };
     finish(
         &app,
         pool,
         pending.authorize_query,
         pending.provider,
-        claims,
+        ProviderAnswer::single(part, claims),
         None,
     )
     .await

@@ -45,7 +45,7 @@ pub async fn idp_response(State(app): State<Arc<App>>, body: Bytes) -> Response 
                 accepted.pool,
                 accepted.authorize_query,
                 accepted.provider,
-                accepted.claims,
+                accepted.answer,
                 Some(accepted.issuer),
             )
             .await

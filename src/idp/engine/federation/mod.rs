@@ -109,22 +109,57 @@ fn text_of(value: &Value) -> String {
     }
 }
 
+/// What a provider said of its user: the flat claims the attribute mapping reads (the ID
+/// token's claims over userInfo for OIDC, a social stand-in's form, a SAML assertion's
+/// attributes and NameID) and the same answer in the parts the inbound federation trigger is
+/// shown (`tokenResponse`, `idToken`, `userInfo`, or `samlResponse`).
+pub struct ProviderAnswer {
+    pub claims: Map<String, Value>,
+    pub parts: Map<String, Value>,
+}
+
+impl ProviderAnswer {
+    /// A provider whose answer is one set of claims, shown to the trigger under `part`.
+    pub fn single(part: &str, claims: Map<String, Value>) -> Self {
+        let mut parts = Map::new();
+        parts.insert(part.to_string(), string_values(&claims));
+        Self { claims, parts }
+    }
+}
+
+/// A claim set as the trigger's string map: every value as text.
+pub fn string_values(claims: &Map<String, Value>) -> Value {
+    Value::Object(
+        claims
+            .iter()
+            .map(|(name, value)| (name.clone(), Value::String(text_of(value))))
+            .collect(),
+    )
+}
+
 /// Signs the provider's user in: finds or creates the federated user and applies the
 /// provider's attribute mapping (on every sign-in, as Cognito does). `issuer` goes into the
-/// new user's `identities` (a SAML provider's entity id). A user's first sign-in calls
-/// PreSignUp (`PreSignUp_ExternalProvider`) with no lock held; its error refuses the user.
+/// new user's `identities` (a SAML provider's entity id). With no lock held, the inbound
+/// federation trigger may first replace the claims the mapping reads, and a user's first
+/// sign-in calls PreSignUp (`PreSignUp_ExternalProvider`); their errors refuse the user.
 pub fn sign_in(
     app: &App,
     ctx: &RequestContext,
     pool: &PoolHandle,
     client_id: &str,
     provider: &str,
-    claims: &Map<String, Value>,
+    answer: &ProviderAnswer,
     issuer: Option<&str>,
 ) -> ApiResult<UserKey> {
+    let transformed = inbound_federation(app, ctx, pool, client_id, provider, answer)?;
+    let identity = Identity {
+        provider,
+        claims: &answer.claims,
+        mapped: transformed.as_ref().unwrap_or(&answer.claims),
+    };
     let (new, pre_sign_up, pool_id) = {
         let mut guard = pool.write();
-        match find_or_describe(app, &mut guard, provider, claims)? {
+        match find_or_describe(app, &mut guard, &identity)? {
             Found::User(key) => return Ok(key),
             Found::New(new) => {
                 let function = Trigger::PreSignUp.of(&guard);
@@ -151,7 +186,7 @@ pub fn sign_in(
     };
     let mut guard = pool.write();
     // Looked up again: a concurrent first sign-in of the same identity may have won.
-    let new = match find_or_describe(app, &mut guard, provider, claims)? {
+    let new = match find_or_describe(app, &mut guard, &identity)? {
         Found::User(key) => return Ok(key),
         Found::New(new) => new,
     };
@@ -196,14 +231,79 @@ enum Found {
     New(NewFederated),
 }
 
+/// The provider's user: `claims` as the provider sent them name the user; `mapped` are the
+/// claims the attribute mapping reads (the inbound federation trigger's, when it answered).
+struct Identity<'a> {
+    provider: &'a str,
+    claims: &'a Map<String, Value>,
+    mapped: &'a Map<String, Value>,
+}
+
+/// Calls the inbound federation trigger (`InboundFederation_ExternalProvider`) if the pool
+/// names one. Its non-empty `userAttributesToMap` replaces the claims the attribute mapping
+/// reads; `{}` keeps the provider's. Unconfirmed: that the answer is read through the
+/// provider's AttributeMapping (the trigger's name and "omitted attributes are dropped"
+/// suggest so), and that it cannot change which user signs in (the provider's own id still
+/// names the user).
+fn inbound_federation(
+    app: &App,
+    ctx: &RequestContext,
+    pool: &PoolHandle,
+    client_id: &str,
+    provider: &str,
+    answer: &ProviderAnswer,
+) -> ApiResult<Option<Map<String, Value>>> {
+    let (function, pool_id, kind) = {
+        let guard = pool.read();
+        let Some(function) = Trigger::InboundFederation.of(&guard) else {
+            return Ok(None);
+        };
+        let kind = guard
+            .identity_providers
+            .get(provider)
+            .and_then(|p| p.provider_type)
+            .unwrap_or(IdentityProviderTypeType::Oidc);
+        (function, guard.id().to_string(), kind)
+    };
+    let user_id = provider_user_id(kind, &answer.claims).unwrap_or_default();
+    let response = function.invoke(
+        app,
+        ctx,
+        triggers::Event {
+            pool_id: &pool_id,
+            trigger_source: "InboundFederation_ExternalProvider",
+            user_name: &format!("{provider}_{user_id}"),
+            client_id: Some(client_id),
+            request: json!({
+                "providerName": provider,
+                "providerType": kind.as_str(),
+                "attributes": answer.parts,
+            }),
+            response: json!({ "userAttributesToMap": {} }),
+        },
+    )?;
+    let to_map = match response.get("userAttributesToMap") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(triggers::unrecognizable()),
+    };
+    if to_map.is_empty() {
+        return Ok(None);
+    }
+    if to_map.values().any(|v| !v.is_string()) {
+        return Err(triggers::unrecognizable());
+    }
+    Ok(Some(to_map.clone()))
+}
+
 /// The user the provider's identity signs in as (its mapped attributes applied), or what a
 /// new federated user would be.
-fn find_or_describe(
-    app: &App,
-    guard: &mut UserPool,
-    provider: &str,
-    claims: &Map<String, Value>,
-) -> ApiResult<Found> {
+fn find_or_describe(app: &App, guard: &mut UserPool, identity: &Identity) -> ApiResult<Found> {
+    let Identity {
+        provider,
+        claims,
+        mapped: mapping_claims,
+    } = *identity;
     let now = app.clock.now();
     let idp = guard
         .identity_providers
@@ -219,7 +319,7 @@ fn find_or_describe(
         .flatten()
         .filter(|(attribute, _)| *attribute != "username")
         .filter_map(|(attribute, claim)| {
-            claims
+            mapping_claims
                 .get(claim)
                 .filter(|v| !v.is_null())
                 .map(|v| (attribute.clone(), text_of(v)))

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::{string_values, ProviderAnswer};
 use crate::infra::crypto::jwt::verify_with_jwks;
 use crate::infra::http_client;
 
@@ -86,14 +87,15 @@ impl OidcProvider {
     }
 
     /// Exchanges the code for tokens and returns the ID token's verified claims, merged
-    /// with the provider's userInfo when it has one (ID-token claims win).
+    /// with the provider's userInfo when it has one (ID-token claims win), and the token
+    /// response, ID token and userInfo apart for the inbound federation trigger.
     pub async fn exchange(
         &self,
         code: &str,
         redirect_uri: &str,
         nonce: &str,
         now: f64,
-    ) -> Result<Map<String, Value>, String> {
+    ) -> Result<ProviderAnswer, String> {
         let form = vec![
             ("grant_type", "authorization_code"),
             ("code", code),
@@ -118,18 +120,27 @@ impl OidcProvider {
             .ok_or("the provider's ID token does not verify with its JWKS (RS256 only)")?;
         self.check_claims(&claims, nonce, now)?;
         let mut merged = Map::new();
+        let mut parts = Map::new();
+        if let Value::Object(tokens) = &tokens {
+            parts.insert("tokenResponse".into(), string_values(tokens));
+        }
         if let (Some(url), Some(access)) = (&self.attributes_url, tokens["access_token"].as_str()) {
             // userInfo is optional: a provider without one still signs in.
             if let Ok(Value::Object(info)) = http_client::get_json_with_bearer(url, access).await {
                 if info.get("sub") == claims.get("sub") {
+                    parts.insert("userInfo".into(), string_values(&info));
                     merged.extend(info);
                 }
             }
         }
         if let Value::Object(claims) = claims {
+            parts.insert("idToken".into(), string_values(&claims));
             merged.extend(claims);
         }
-        Ok(merged)
+        Ok(ProviderAnswer {
+            claims: merged,
+            parts,
+        })
     }
 
     fn check_claims(&self, claims: &Value, nonce: &str, now: f64) -> Result<(), String> {

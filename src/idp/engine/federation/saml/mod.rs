@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::app::App;
 use crate::generated::cognito_idp::IdentityProviderTypeType as Kind;
@@ -217,8 +217,9 @@ pub struct Accepted {
     pub authorize_query: String,
     pub provider: String,
     pub issuer: String,
-    /// The assertion's attributes by Name, and the NameID under [`NAME_ID_CLAIM`].
-    pub claims: Map<String, Value>,
+    /// The assertion's attributes by Name, and the NameID under [`NAME_ID_CLAIM`] (shown to
+    /// the inbound federation trigger as `samlResponse`).
+    pub answer: super::ProviderAnswer,
 }
 
 fn details_of(pool: &PoolHandle, provider: &str) -> Option<BTreeMap<String, String>> {
@@ -350,6 +351,6 @@ fn accepted(
         authorize_query,
         provider,
         issuer: assertion.issuer,
-        claims,
+        answer: super::ProviderAnswer::single("samlResponse", claims),
     }
 }
