@@ -731,3 +731,63 @@ async fn idp_initiated_sign_in_only_where_the_provider_allows_it() {
     assert!(page.body.contains("6 minutes"), "{}", page.body);
     emulator.stop().await;
 }
+
+#[tokio::test]
+async fn the_inbound_federation_trigger_sees_the_assertions_attributes_and_can_replace_them() {
+    let (emulator, lambda) = crate::triggers::with_lambda().await;
+    // The function keeps the e-mail (from another claim's value) and drops displayName.
+    lambda.on("inbound", |mut event| {
+        let saml = event["request"]["attributes"]["samlResponse"].clone();
+        event["response"]["userAttributesToMap"] =
+            serde_json::json!({ EMAIL_CLAIM: saml["NameID"].clone() });
+        crate::lambda_server::Answer::Event(event)
+    });
+    let idp = TestIdp::new();
+    let (pool, client) = saml_pool(&emulator, &idp, &[], &["Corp"]).await;
+    emulator
+        .idp
+        .update_user_pool()
+        .user_pool_id(&pool)
+        .lambda_config(crate::triggers_lifecycle::inbound_federation_config())
+        .send()
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&emulator.url);
+    let (_, query) = to_the_idp(&mut browser, &client).await;
+    let request_id = attribute(&authn_request(&query), "ID").to_string();
+    let assertion = Assertion::new(&emulator, &pool, Some(&request_id));
+    let page = post_response(
+        &mut browser,
+        &assertion.response(&idp),
+        &query["RelayState"],
+    )
+    .await;
+    assert_eq!(page.status, 302, "{}", page.body);
+    let answer = query_of(&page.location.unwrap());
+
+    let events = lambda.events("inbound");
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["triggerSource"],
+        "InboundFederation_ExternalProvider"
+    );
+    assert_eq!(events[0]["userName"], "Corp_jane@idp.test");
+    assert_eq!(
+        events[0]["request"],
+        serde_json::json!({
+            "providerName": "Corp",
+            "providerType": "SAML",
+            "attributes": {"samlResponse": {
+                EMAIL_CLAIM: "jane@example.com",
+                "displayName": "Jane Doe",
+                "groups": "admins,staff",
+                "NameID": "jane@idp.test",
+            }},
+        })
+    );
+    let tokens = exchange(&emulator, &client, &answer["code"]).await;
+    let id = claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "Corp_jane@idp.test");
+    assert_eq!(id["email"], "jane@idp.test");
+    assert!(id.get("name").is_none(), "{id}");
+}

@@ -554,7 +554,7 @@ async fn without_these_triggers_no_function_is_called() {
 
 // ---- InboundFederation_ExternalProvider ----
 
-fn inbound_federation_config() -> LambdaConfigType {
+pub fn inbound_federation_config() -> LambdaConfigType {
     use aws_sdk_cognitoidentityprovider::types::{
         InboundFederationLambdaType, InboundFederationLambdaVersionType,
     };
