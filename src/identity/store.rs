@@ -2,9 +2,12 @@
 //! maps and identities, one lock over all of them (identity pools are few), and the
 //! credentials issued (in memory only: they live an hour).
 //!
-//! Durable with `--data-dir`: each identity pool is one document (with its identities) in
-//! the user-pool store's `documents` table, written by the same group commit
-//! ([`crate::idp::store::DurableSection`]); the OpenID signing key is one more.
+//! Durable with `--data-dir`: each identity pool is one document (its settings) in the
+//! user-pool store's `documents` table and each identity another (`<pool id>/<identity
+//! id>`), so that a new identity writes one small row whatever the pool holds; both are
+//! written by the same group commit ([`crate::idp::store::DurableSection`]); the OpenID
+//! signing key is one more. Pools saved with their identities inside (before 2026-12-05) load
+//! as they are, and are rewritten in the new layout by the next commit.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -55,7 +58,9 @@ pub struct PoolRecord {
     pub role_mappings: BTreeMap<String, RoleMapping>,
     #[serde(default)]
     pub principal_tags: BTreeMap<String, TagMap>,
-    #[serde(default)]
+    /// Saved as documents of their own (see the module comment); read here from pools saved
+    /// before that.
+    #[serde(default, skip_serializing)]
     pub identities: BTreeMap<String, Identity>,
 }
 
@@ -94,6 +99,13 @@ pub struct State {
     pub logins: HashMap<(String, Login), String>,
     /// Pools changed since the last flush, and pools deleted.
     changed: HashSet<String>,
+    /// Identities changed since the last flush, and identities deleted: (pool, identity).
+    changed_identities: HashSet<(String, String)>,
+}
+
+/// The document key of an identity.
+fn identity_key(pool_id: &str, identity_id: &str) -> String {
+    format!("{pool_id}/{identity_id}")
 }
 
 impl State {
@@ -109,10 +121,32 @@ impl State {
         Ok(self.pools.get_mut(id).expect("checked"))
     }
 
+    /// A pool whose identity `identity_id` is about to change (or, with `None`, which is
+    /// about to gain one): the identity's document is rewritten, not the pool's.
+    fn identity_mut(
+        &mut self,
+        pool_id: &str,
+        identity_id: Option<&str>,
+    ) -> ApiResult<&mut PoolRecord> {
+        let pool = self
+            .pools
+            .get_mut(pool_id)
+            .ok_or_else(|| pool_not_found(pool_id))?;
+        if let Some(identity_id) = identity_id {
+            self.changed_identities
+                .insert((pool_id.to_string(), identity_id.to_string()));
+        }
+        Ok(pool)
+    }
+
     pub fn insert_pool(&mut self, record: PoolRecord) {
         let id = record.config.identity_pool_id.clone();
         self.index_pool(&record);
         self.changed.insert(id.clone());
+        for identity in record.identities.keys() {
+            self.changed_identities
+                .insert((id.clone(), identity.clone()));
+        }
         self.pools.insert(id, record);
     }
 
@@ -121,6 +155,10 @@ impl State {
         self.identity_pools.retain(|_, pool| pool != id);
         self.logins.retain(|(pool, _), _| pool != id);
         self.changed.insert(id.to_string());
+        for identity in record.identities.keys() {
+            self.changed_identities
+                .insert((id.to_string(), identity.clone()));
+        }
         Ok(record)
     }
 
@@ -189,9 +227,11 @@ impl State {
             created: now,
             modified: now,
         };
-        self.pool_mut(pool_id)?
+        self.identity_mut(pool_id, None)?
             .identities
             .insert(id.clone(), identity);
+        self.changed_identities
+            .insert((pool_id.to_string(), id.clone()));
         self.identity_pools.insert(id.clone(), pool_id.to_string());
         for login in logins {
             self.link(pool_id, &id, login.clone(), now)?;
@@ -214,7 +254,7 @@ impl State {
             self.unlink(pool_id, &previous, &login, now)?;
         }
         let identity = self
-            .pool_mut(pool_id)?
+            .identity_mut(pool_id, Some(identity_id))?
             .identities
             .get_mut(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
@@ -233,7 +273,7 @@ impl State {
         now: f64,
     ) -> ApiResult<()> {
         let identity = self
-            .pool_mut(pool_id)?
+            .identity_mut(pool_id, Some(identity_id))?
             .identities
             .get_mut(identity_id)
             .ok_or_else(|| identity_not_found(identity_id))?;
@@ -249,7 +289,8 @@ impl State {
         let Some(pool_id) = self.identity_pools.remove(identity_id) else {
             return false;
         };
-        self.changed.insert(pool_id.clone());
+        self.changed_identities
+            .insert((pool_id.clone(), identity_id.to_string()));
         let Some(identity) = self
             .pools
             .get_mut(&pool_id)
@@ -344,12 +385,16 @@ impl DurableSection for IdentityStore {
     }
 
     fn has_changes(&self) -> bool {
-        self.key_changed.load(Ordering::SeqCst) || !self.state.read().changed.is_empty()
+        let state = self.state.read();
+        self.key_changed.load(Ordering::SeqCst)
+            || !state.changed.is_empty()
+            || !state.changed_identities.is_empty()
     }
 
     fn take_changes(&self) -> Vec<(String, Option<String>)> {
         let mut state = self.state.write();
         let changed: Vec<String> = state.changed.drain().collect();
+        let changed_identities: Vec<(String, String)> = state.changed_identities.drain().collect();
         drop(state);
         let state = self.state.read();
         let mut rows: Vec<(String, Option<String>)> = changed
@@ -362,6 +407,18 @@ impl DurableSection for IdentityStore {
                 (id, data)
             })
             .collect();
+        rows.extend(
+            changed_identities
+                .into_iter()
+                .map(|(pool_id, identity_id)| {
+                    let data = state
+                        .pools
+                        .get(&pool_id)
+                        .and_then(|p| p.identities.get(&identity_id))
+                        .map(|i| serde_json::to_string(i).expect("identities serialise"));
+                    (identity_key(&pool_id, &identity_id), data)
+                }),
+        );
         drop(state);
         if self.key_changed.swap(false, Ordering::SeqCst) {
             if let Some(key) = self.existing_key() {
@@ -375,6 +432,7 @@ impl DurableSection for IdentityStore {
 
     fn restore(&self, rows: Vec<(String, String)>) -> Result<(), String> {
         let mut state = self.state.write();
+        let mut identities = Vec::new();
         for (key, data) in rows {
             if key == KEY_DOCUMENT {
                 use base64::Engine;
@@ -386,10 +444,43 @@ impl DurableSection for IdentityStore {
                 *self.key.lock() = Some(Arc::new(key));
                 continue;
             }
+            if let Some((pool_id, _)) = key.split_once('/') {
+                let identity: Identity = serde_json::from_str(&data)
+                    .map_err(|e| format!("identity {key} on disk: {e}"))?;
+                identities.push((pool_id.to_string(), identity));
+                continue;
+            }
             let record: PoolRecord = serde_json::from_str(&data)
                 .map_err(|e| format!("identity pool {key} on disk: {e}"))?;
+            // Saved with its identities inside: the next commit writes them apart.
+            for identity in record.identities.keys() {
+                state
+                    .changed_identities
+                    .insert((key.clone(), identity.clone()));
+            }
+            if !record.identities.is_empty() {
+                state.changed.insert(key.clone());
+            }
             state.index_pool(&record);
             state.pools.insert(key, record);
+        }
+        for (pool_id, identity) in identities {
+            let Some(pool) = state.pools.get_mut(&pool_id) else {
+                return Err(format!(
+                    "identity {} on disk: its pool {pool_id} is not",
+                    identity.id
+                ));
+            };
+            pool.identities
+                .insert(identity.id.clone(), identity.clone());
+            state
+                .identity_pools
+                .insert(identity.id.clone(), pool_id.clone());
+            for login in identity.logins {
+                state
+                    .logins
+                    .insert((pool_id.clone(), login), identity.id.clone());
+            }
         }
         Ok(())
     }
@@ -399,5 +490,98 @@ impl DurableSection for IdentityStore {
         *self.key.lock() = None;
         self.key_changed.store(false, Ordering::SeqCst);
         *self.issued.lock() = IssuedLog::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POOL: &str = "us-east-1:00000000-0000-0000-0000-000000000001";
+
+    fn config() -> IdentityPool {
+        IdentityPool {
+            identity_pool_id: POOL.into(),
+            identity_pool_name: "p".into(),
+            allow_unauthenticated_identities: true,
+            ..Default::default()
+        }
+    }
+
+    fn login(subject: &str) -> Login {
+        Login {
+            provider: "accounts.google.com".into(),
+            subject: subject.into(),
+        }
+    }
+
+    /// What a flush writes, as `restore` reads it (deletions left out).
+    fn flush(store: &IdentityStore) -> Vec<(String, String)> {
+        let mut rows: Vec<(String, String)> = store
+            .take_changes()
+            .into_iter()
+            .filter_map(|(key, data)| Some((key, data?)))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn a_new_identity_writes_its_own_document_not_the_pools() {
+        let store = IdentityStore::default();
+        store.write().insert_pool(PoolRecord::new(config()));
+        let pool_row = flush(&store);
+        assert_eq!(pool_row.len(), 1);
+        assert!(!pool_row[0].1.contains("identities"), "{}", pool_row[0].1);
+
+        let id = store
+            .write()
+            .create_identity(POOL, &[login("g-1")], 1.0)
+            .unwrap();
+        let rows = flush(&store);
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].0, format!("{POOL}/{id}"));
+        assert!(rows[0].1.contains("g-1"));
+
+        // Loaded back: the identity, its pool and its login found again.
+        let loaded = IdentityStore::default();
+        loaded.restore([pool_row, rows].concat()).unwrap();
+        let state = loaded.read();
+        assert_eq!(state.pool_of(&id).unwrap(), POOL);
+        assert_eq!(state.linked(POOL, &login("g-1")), Some(id.as_str()));
+
+        // Deleting it deletes its document.
+        drop(state);
+        assert!(store.write().delete_identity(&id));
+        assert_eq!(store.take_changes(), vec![(format!("{POOL}/{id}"), None)]);
+    }
+
+    #[test]
+    fn a_pool_saved_with_its_identities_inside_is_rewritten_apart() {
+        let mut old = serde_json::to_value(PoolRecord::new(config())).unwrap();
+        old["identities"] = serde_json::json!({
+            "us-east-1:aaaa": {"id": "us-east-1:aaaa", "logins": [
+                {"provider": "accounts.google.com", "subject": "g-7"}], "created": 1.0, "modified": 2.0},
+        });
+        let store = IdentityStore::default();
+        store
+            .restore(vec![(POOL.to_string(), old.to_string())])
+            .unwrap();
+        assert_eq!(
+            store.read().linked(POOL, &login("g-7")),
+            Some("us-east-1:aaaa")
+        );
+        assert!(store.has_changes());
+        let rows = flush(&store);
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(rows[0].0, POOL);
+        assert!(!rows[0].1.contains("us-east-1:aaaa"));
+        assert_eq!(rows[1].0, format!("{POOL}/us-east-1:aaaa"));
+        let reloaded = IdentityStore::default();
+        reloaded.restore(rows).unwrap();
+        assert_eq!(
+            reloaded.read().linked(POOL, &login("g-7")),
+            Some("us-east-1:aaaa")
+        );
     }
 }
