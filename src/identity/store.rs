@@ -466,10 +466,15 @@ impl DurableSection for IdentityStore {
         }
         for (pool_id, identity) in identities {
             let Some(pool) = state.pools.get_mut(&pool_id) else {
-                return Err(format!(
-                    "identity {} on disk: its pool {pool_id} is not",
+                // Nothing writes one on purpose (a pool's deletion deletes its identities in
+                // the same commit), but a start must not fail on it: dropped, and deleted
+                // from the disk by the next commit.
+                tracing::warn!(
+                    "identity {} on disk belongs to no identity pool ({pool_id}): dropped",
                     identity.id
-                ));
+                );
+                state.changed_identities.insert((pool_id, identity.id));
+                continue;
             };
             pool.identities
                 .insert(identity.id.clone(), identity.clone());
@@ -582,6 +587,20 @@ mod tests {
         assert_eq!(
             reloaded.read().linked(POOL, &login("g-7")),
             Some("us-east-1:aaaa")
+        );
+    }
+
+    #[test]
+    fn an_identity_of_no_pool_is_dropped_at_start_and_deleted_by_the_next_commit() {
+        let store = IdentityStore::default();
+        let orphan = serde_json::json!({"id": "us-east-1:bbbb", "created": 1.0, "modified": 1.0});
+        store
+            .restore(vec![(format!("{POOL}/us-east-1:bbbb"), orphan.to_string())])
+            .unwrap();
+        assert!(store.read().pool_of("us-east-1:bbbb").is_err());
+        assert_eq!(
+            store.take_changes(),
+            vec![(format!("{POOL}/us-east-1:bbbb"), None)]
         );
     }
 }

@@ -352,7 +352,7 @@ async fn a_version_1_file_is_migrated() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
     let revoked_at: f64 = connection
         .query_row("SELECT revoked_at FROM revoked_origins", [], |r| r.get(0))
         .unwrap();
@@ -387,7 +387,7 @@ async fn a_newer_schema_version_is_refused() {
     assert!(
         error
             .to_string()
-            .contains("has schema version 99; this cognito-emulator reads up to 3"),
+            .contains("has schema version 99; this cognito-emulator reads up to 4"),
         "{error}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -652,18 +652,30 @@ async fn the_inbound_federation_trigger_rewrites_what_the_attribute_mapping_read
     assert_eq!(event["userName"], "Google_1057");
     assert_eq!(event["userPoolId"], pool_id.as_str());
     assert_eq!(event["callerContext"]["clientId"], client.as_str());
+    let access_token = event["request"]["attributes"]["tokenResponse"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(access_token.starts_with("stand-in-"), "{access_token}");
     assert_eq!(
         event["request"],
         json!({
             "providerName": "Google",
             "providerType": "Google",
-            "attributes": {"idToken": {
-                "sub": "1057",
-                "email": "Gina@GMAIL.com",
-                "name": "Gina",
-                "given_name": "G",
-                "email_verified": "true",
-            }},
+            "attributes": {
+                "tokenResponse": {
+                    "access_token": access_token,
+                    "token_type": "Bearer",
+                    "expires_in": "3600",
+                },
+                "idToken": {
+                    "sub": "1057",
+                    "email": "Gina@GMAIL.com",
+                    "name": "Gina",
+                    "given_name": "G",
+                    "email_verified": "true",
+                },
+            },
         })
     );
     // Sent with an empty answer, which keeps the provider's claims.

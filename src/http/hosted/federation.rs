@@ -351,17 +351,28 @@ pub async fn stand_in(
         );
     };
     // Providers with ID tokens show the trigger the claims as `idToken`; Facebook and Login
-    // with Amazon answer from their user-info endpoints (`userInfo`).
+    // with Amazon answer from their user-info endpoints (`userInfo`). The stand-in has no
+    // tokens of the provider's: `tokenResponse` holds a made-up access token, so that a
+    // function reading it finds one.
     let part = match kind {
         Kind::Facebook | Kind::LoginWithAmazon => "userInfo",
         _ => "idToken",
     };
+    let mut answer = ProviderAnswer::single(part, claims);
+    answer.parts.insert(
+        "tokenResponse".into(),
+        json!({
+            "access_token": format!("stand-in-{}", crate::infra::ids::uuid()),
+            "token_type": "Bearer",
+            "expires_in": "3600",
+        }),
+    );
     finish(
         &app,
         pool,
         pending.authorize_query,
         pending.provider,
-        ProviderAnswer::single(part, claims),
+        answer,
         None,
     )
     .await

@@ -18,7 +18,9 @@ use crate::error::ApiError;
 /// The on-disk schema; a file written by a newer version is refused, an older one migrated.
 /// 2: revoked_origins.revoked_at (so revocations can be forgotten once useless).
 /// 3: documents (state of other services kept by the same commits: identity pools).
-const SCHEMA_VERSION: i64 = 3;
+/// 4: identity pools' identities in documents of their own (`<pool>/<identity>`); a version 3
+///    file's pools carry them inside and are rewritten apart by the first commit.
+const SCHEMA_VERSION: i64 = 4;
 
 pub struct Persistence {
     connection: Mutex<Connection>,
@@ -129,15 +131,16 @@ impl Persistence {
                     .execute_batch(&format!(
                         "BEGIN;
                          ALTER TABLE revoked_origins ADD COLUMN revoked_at REAL NOT NULL DEFAULT {now};
-                         UPDATE meta SET value = 3 WHERE key = 'schema_version';
+                         UPDATE meta SET value = 4 WHERE key = 'schema_version';
                          COMMIT;"
                     ))
                     .map_err(fail)?;
             }
-            // Version 3 only added the documents table, created above.
-            Some(2) => {
+            // Version 3 only added the documents table, created above; version 4 changed
+            // what the identity store writes there, and reads version 3's documents as well.
+            Some(2) | Some(3) => {
                 connection
-                    .execute("UPDATE meta SET value = 3 WHERE key = 'schema_version'", [])
+                    .execute("UPDATE meta SET value = 4 WHERE key = 'schema_version'", [])
                     .map_err(fail)?;
             }
             Some(_) => {}

@@ -410,6 +410,14 @@ impl User {
         self.extras.get_or_insert_with(Box::default)
     }
 
+    /// Frees the extras once a change has left them empty (a write that set nothing, the
+    /// last device forgotten): called after every change by [`super::users::Users::update`].
+    pub fn drop_empty_extras(&mut self) {
+        if self.extras.as_deref() == Some(&NO_EXTRAS) {
+            self.extras = None;
+        }
+    }
+
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name)
     }
@@ -485,5 +493,17 @@ mod tests {
             loaded.extras().mfa.preferred,
             Some(MfaFactor::SoftwareToken)
         );
+    }
+
+    #[test]
+    fn a_change_that_leaves_the_extras_empty_frees_them() {
+        let mut user = user();
+        user.extras_mut().mfa_options = Vec::new();
+        assert!(user.extras.is_some());
+        user.drop_empty_extras();
+        assert!(user.extras.is_none());
+        user.extras_mut().mfa.passkey_mfa = true;
+        user.drop_empty_extras();
+        assert!(user.extras().mfa.passkey_mfa);
     }
 }

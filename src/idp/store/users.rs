@@ -260,6 +260,7 @@ impl Users {
         let mut user = self.by_key.remove(&key)?;
         self.unindex(key, &user);
         let result = change(&mut user);
+        user.drop_empty_extras();
         self.index(key, &user);
         self.changed(key);
         self.by_key.insert(key, user);

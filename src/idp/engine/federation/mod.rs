@@ -265,7 +265,8 @@ fn inbound_federation(
             .unwrap_or(IdentityProviderTypeType::Oidc);
         (function, guard.id().to_string(), kind)
     };
-    let user_id = provider_user_id(kind, &answer.claims).unwrap_or_default();
+    let user_id = provider_user_id(kind, &answer.claims)
+        .ok_or_else(|| ApiError::invalid_parameter("The provider did not name its user."))?;
     let response = function.invoke(
         app,
         ctx,
