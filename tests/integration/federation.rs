@@ -12,7 +12,7 @@ use crate::common::{start, Emulator};
 use crate::identity_providers::{details, GOOGLE};
 use crate::oauth::{hidden_value, query_of, Browser};
 
-const PASSWORD: &str = "Perm4nent!pass";
+pub const PASSWORD: &str = "Perm4nent!pass";
 const CALLBACK: &str = "http://localhost:3000/callback";
 
 fn enc(text: &str) -> String {
@@ -64,17 +64,14 @@ async fn exchange(emulator: &Emulator, client: &str, location: &str) -> Value {
     response.json().await.unwrap()
 }
 
-pub fn authorize(client: &str, extra: &str) -> String {
-    format!(
-        "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid+email&state=fed{extra}",
-        enc(CALLBACK)
-    )
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn another_pool_is_an_oidc_identity_provider() {
-    let emulator = start().await;
-    // The provider: a pool with a user and a confidential client whose callback is ours.
+/// Another pool of the emulator as OIDC provider "Upstream" of `pool` (e-mail mapped): a
+/// pool with the user erin (PASSWORD, erin@example.com) and a confidential client whose
+/// callback is ours. Returns the upstream pool's id and that client's id.
+pub async fn upstream_provider(
+    emulator: &Emulator,
+    pool: &str,
+    idp_identifier: Option<&str>,
+) -> (String, String) {
     let upstream = emulator.pool("upstream").await;
     emulator
         .idp
@@ -108,14 +105,11 @@ async fn another_pool_is_an_oidc_identity_provider() {
         .unwrap()
         .user_pool_client
         .unwrap();
-
-    // The relying pool, with the provider and a client that offers it.
-    let pool = emulator.pool("downstream").await;
     let issuer = format!("{}/{upstream}", emulator.url);
     emulator
         .idp
         .create_identity_provider()
-        .user_pool_id(&pool)
+        .user_pool_id(pool)
         .provider_name("Upstream")
         .provider_type(Kind::Oidc)
         .set_provider_details(Some(details(&[
@@ -126,10 +120,26 @@ async fn another_pool_is_an_oidc_identity_provider() {
             ("attributes_request_method", "GET"),
         ])))
         .attribute_mapping("email", "email")
-        .idp_identifiers("example.com")
+        .set_idp_identifiers(idp_identifier.map(|i| vec![i.to_string()]))
         .send()
         .await
         .unwrap();
+    (upstream, provider_client.client_id.unwrap())
+}
+
+pub fn authorize(client: &str, extra: &str) -> String {
+    format!(
+        "/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={}&scope=openid+email&state=fed{extra}",
+        enc(CALLBACK)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_pool_is_an_oidc_identity_provider() {
+    let emulator = start().await;
+    let pool = emulator.pool("downstream").await;
+    let (upstream, provider_client) =
+        upstream_provider(&emulator, &pool, Some("example.com")).await;
     let client = web_client(&emulator, &pool, &["COGNITO", "Upstream"]).await;
 
     let mut browser = Browser::new(&emulator.url);
@@ -141,8 +151,7 @@ async fn another_pool_is_an_oidc_identity_provider() {
     let to_provider = page.location.unwrap();
     let expected = format!(
         "{}/oauth2/authorize?response_type=code&client_id={}",
-        emulator.url,
-        provider_client.client_id().unwrap()
+        emulator.url, provider_client
     );
     assert!(to_provider.starts_with(&expected), "{to_provider}");
     let params = query_of(&to_provider);

@@ -400,29 +400,32 @@ async fn confirm_forgot_password_calls_post_confirmation() {
 
 // ---- PreSignUp_ExternalProvider ----
 
+/// The Google provider (its sign-in is the stand-in page) with `mapping` (attribute, claim).
+async fn google_provider(emulator: &Emulator, pool_id: &str, mapping: &[(&str, &str)]) {
+    let mut provider = emulator
+        .idp
+        .create_identity_provider()
+        .user_pool_id(pool_id)
+        .provider_name("Google")
+        .provider_type(aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType::Google)
+        .set_provider_details(Some(crate::identity_providers::details(
+            crate::identity_providers::GOOGLE,
+        )));
+    for (attribute, claim) in mapping {
+        provider = provider.attribute_mapping(*attribute, *claim);
+    }
+    provider.send().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_federated_users_first_sign_in_calls_pre_sign_up() {
-    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
     let (emulator, lambda) = with_lambda().await;
     lambda.respond("pre-sign-up", json!({"autoVerifyEmail": true}));
     let config = LambdaConfigType::builder()
         .pre_sign_up(arn("pre-sign-up"))
         .build();
     let (pool_id, _) = pool_with(&emulator, config).await;
-    emulator
-        .idp
-        .create_identity_provider()
-        .user_pool_id(&pool_id)
-        .provider_name("Google")
-        .provider_type(Kind::Google)
-        .set_provider_details(Some(crate::identity_providers::details(
-            crate::identity_providers::GOOGLE,
-        )))
-        .attribute_mapping("email", "email")
-        .attribute_mapping("name", "name")
-        .send()
-        .await
-        .unwrap();
+    google_provider(&emulator, &pool_id, &[("email", "email"), ("name", "name")]).await;
     let client = crate::federation::web_client(&emulator, &pool_id, &["Google"]).await;
     let mut browser = crate::oauth::Browser::new(&emulator.url);
     let location = crate::federation::stand_in_sign_in(
@@ -599,7 +602,6 @@ async fn federated_user(
 
 #[tokio::test]
 async fn the_inbound_federation_trigger_rewrites_what_the_attribute_mapping_reads() {
-    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType as Kind;
     let (emulator, lambda) = with_lambda().await;
     // The function tidies the provider's claims: a lower-case e-mail, a name made of two
     // claims, and `nickname` dropped by leaving it out.
@@ -614,21 +616,16 @@ async fn the_inbound_federation_trigger_rewrites_what_the_attribute_mapping_read
         Answer::Event(event)
     });
     let (pool_id, _) = pool_with(&emulator, inbound_federation_config()).await;
-    emulator
-        .idp
-        .create_identity_provider()
-        .user_pool_id(&pool_id)
-        .provider_name("Google")
-        .provider_type(Kind::Google)
-        .set_provider_details(Some(crate::identity_providers::details(
-            crate::identity_providers::GOOGLE,
-        )))
-        .attribute_mapping("email", "email")
-        .attribute_mapping("name", "name")
-        .attribute_mapping("nickname", "given_name")
-        .send()
-        .await
-        .unwrap();
+    google_provider(
+        &emulator,
+        &pool_id,
+        &[
+            ("email", "email"),
+            ("name", "name"),
+            ("nickname", "given_name"),
+        ],
+    )
+    .await;
     let client = crate::federation::web_client(&emulator, &pool_id, &["Google"]).await;
     let mut browser = crate::oauth::Browser::new(&emulator.url);
     let location = crate::federation::stand_in_sign_in(
@@ -757,55 +754,10 @@ async fn the_inbound_federation_trigger_rewrites_what_the_attribute_mapping_read
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_inbound_federation_trigger_sees_an_oidc_providers_tokens_id_token_and_user_info() {
-    use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType as Kind, OAuthFlowType};
     let (emulator, lambda) = with_lambda().await;
     lambda.respond("inbound", json!({"userAttributesToMap": {}}));
-    // The provider: another pool with a user and a client whose callback is ours.
-    let upstream = emulator.pool("upstream").await;
-    emulator
-        .idp
-        .admin_create_user()
-        .user_pool_id(&upstream)
-        .username("erin")
-        .user_attributes(attribute("email", "erin@example.com"))
-        .send()
-        .await
-        .unwrap();
-    emulator.set_password(&upstream, "erin", PASSWORD).await;
-    let provider_client = emulator
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&upstream)
-        .client_name("downstream")
-        .generate_secret(true)
-        .allowed_o_auth_flows_user_pool_client(true)
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email")
-        .callback_urls(format!("{}/oauth2/idpresponse", emulator.url))
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap();
     let (pool_id, _) = pool_with(&emulator, inbound_federation_config()).await;
-    emulator
-        .idp
-        .create_identity_provider()
-        .user_pool_id(&pool_id)
-        .provider_name("Upstream")
-        .provider_type(Kind::Oidc)
-        .set_provider_details(Some(crate::identity_providers::details(&[
-            ("client_id", provider_client.client_id().unwrap()),
-            ("client_secret", provider_client.client_secret().unwrap()),
-            ("authorize_scopes", "openid email"),
-            ("oidc_issuer", &format!("{}/{upstream}", emulator.url)),
-            ("attributes_request_method", "GET"),
-        ])))
-        .attribute_mapping("email", "email")
-        .send()
-        .await
-        .unwrap();
+    crate::federation::upstream_provider(&emulator, &pool_id, None).await;
     let client = crate::federation::web_client(&emulator, &pool_id, &["Upstream"]).await;
     let mut browser = crate::oauth::Browser::new(&emulator.url);
     let page = browser
@@ -819,7 +771,7 @@ async fn the_inbound_federation_trigger_sees_an_oidc_providers_tokens_id_token_a
         .get(to_provider.strip_prefix(&emulator.url).unwrap())
         .await;
     let page = browser
-        .sign_in(&page.location.unwrap(), "erin", PASSWORD)
+        .sign_in(&page.location.unwrap(), "erin", crate::federation::PASSWORD)
         .await;
     let back = page.location.unwrap();
     let page = browser.get(back.strip_prefix(&emulator.url).unwrap()).await;
