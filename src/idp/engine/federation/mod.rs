@@ -253,18 +253,14 @@ fn inbound_federation(
     provider: &str,
     answer: &ProviderAnswer,
 ) -> ApiResult<Option<Map<String, Value>>> {
-    let (function, pool_id, kind) = {
+    let (function, pool_id) = {
         let guard = pool.read();
         let Some(function) = Trigger::InboundFederation.of(&guard) else {
             return Ok(None);
         };
-        let kind = guard
-            .identity_providers
-            .get(provider)
-            .and_then(|p| p.provider_type)
-            .unwrap_or(IdentityProviderTypeType::Oidc);
-        (function, guard.id().to_string(), kind)
+        (function, guard.id().to_string())
     };
+    let kind = provider_type(pool, provider).unwrap_or(IdentityProviderTypeType::Oidc);
     let user_id = provider_user_id(kind, &answer.claims)
         .ok_or_else(|| ApiError::invalid_parameter("The provider did not name its user."))?;
     let response = function.invoke(
